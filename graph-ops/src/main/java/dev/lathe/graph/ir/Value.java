@@ -1,0 +1,116 @@
+package dev.lathe.graph.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A named tensor flowing through a graph. It knows the node that produces it (null for graph inputs and
+ * initializers) and every use as (node, input index). Use lists change only through {@link Node} and
+ * {@link #replaceAllUsesWith}, never by hand.
+ */
+public final class Value {
+    private String name;
+    private TensorType type;
+    private Tensor constValue;
+    private String docString = "";
+    Node producer;
+    int outputIndex = -1;
+    final List<Use> uses = new ArrayList<>();
+
+    /** One consumer: {@code node.inputs().get(index) == this}. */
+    public record Use(Node node, int index) {}
+
+    public Value(String name, TensorType type) {
+        this.name = name;
+        this.type = type;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    /** The inferred or declared type; null when not known yet. */
+    public TensorType type() {
+        return type;
+    }
+
+    public void setType(TensorType type) {
+        this.type = type;
+    }
+
+    public Shape shape() {
+        return type == null ? null : type.shape();
+    }
+
+    public DataType dtype() {
+        return type == null ? DataType.UNDEFINED : type.dtype();
+    }
+
+    /** The constant tensor of an initializer, else null. */
+    public Tensor constValue() {
+        return constValue;
+    }
+
+    /** Sets the initializer data; also fixes the value's type to the tensor's. */
+    public void setConstValue(Tensor t) {
+        this.constValue = t;
+        if (t != null) {
+            this.type = t.type();
+        }
+    }
+
+    public boolean isInitializer() {
+        return constValue != null;
+    }
+
+    public Node producer() {
+        return producer;
+    }
+
+    public int outputIndex() {
+        return outputIndex;
+    }
+
+    public List<Use> uses() {
+        return Collections.unmodifiableList(uses);
+    }
+
+    /** Distinct consumer nodes in use order. */
+    public List<Node> consumers() {
+        List<Node> out = new ArrayList<>();
+        for (Use u : uses) {
+            if (!out.contains(u.node())) {
+                out.add(u.node());
+            }
+        }
+        return out;
+    }
+
+    public String docString() {
+        return docString;
+    }
+
+    public void setDocString(String docString) {
+        this.docString = docString == null ? "" : docString;
+    }
+
+    /** Points every consumer of this value at {@code other}. Graph outputs are the graph's business. */
+    public void replaceAllUsesWith(Value other) {
+        if (other == this) {
+            return;
+        }
+        for (Use u : new ArrayList<>(uses)) {
+            u.node().replaceInput(u.index(), other);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "%" + name + (type == null ? "" : ":" + type);
+    }
+}
