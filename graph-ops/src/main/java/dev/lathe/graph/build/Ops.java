@@ -1,0 +1,251 @@
+package dev.lathe.graph.build;
+
+import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.Value;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed ai.onnx operators. Each method appends one node through its {@link GraphBuilder}, which infers the
+ * output type; the methods read like the model: {@code op.relu(op.batchNorm(op.conv(x, w, null, a), ...))}.
+ */
+public final class Ops {
+    private final GraphBuilder b;
+
+    Ops(GraphBuilder b) {
+        this.b = b;
+    }
+
+    private Value op(String type, Map<String, Attr> attrs, Value... inputs) {
+        return b.op(type, Arrays.asList(inputs), attrs);
+    }
+
+    private Value op(String type, Value... inputs) {
+        return b.op(type, Arrays.asList(inputs), Map.of());
+    }
+
+    private static Map<String, Attr> attrs(Object... kv) {
+        Map<String, Attr> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (Attr) kv[i + 1]);
+        }
+        return m;
+    }
+
+    // ---- convolution and pooling ----
+
+    /** Conv with optional bias (null for none). */
+    public Value conv(Value x, Value w, Value bias, ConvAttrs a) {
+        return bias == null ? op("Conv", a.toConv(), x, w) : op("Conv", a.toConv(), x, w, bias);
+    }
+
+    public Value maxPool(Value x, ConvAttrs a) {
+        return op("MaxPool", a.toPool(), x);
+    }
+
+    /** AveragePool; {@code countIncludePad} as PyTorch's default (true). */
+    public Value averagePool(Value x, ConvAttrs a, boolean countIncludePad) {
+        Map<String, Attr> m = a.toPool();
+        m.put("count_include_pad", Attr.of(countIncludePad ? 1L : 0L));
+        return op("AveragePool", m, x);
+    }
+
+    public Value globalAveragePool(Value x) {
+        return op("GlobalAveragePool", x);
+    }
+
+    // ---- normalization ----
+
+    public Value batchNorm(Value x, Value scale, Value bias, Value mean, Value var, float eps) {
+        return op("BatchNormalization", attrs("epsilon", Attr.of(eps)), x, scale, bias, mean, var);
+    }
+
+    public Value layerNorm(Value x, Value scale, Value bias, long axis, float eps) {
+        return op("LayerNormalization", attrs("axis", Attr.of(axis), "epsilon", Attr.of(eps)), x, scale, bias);
+    }
+
+    // ---- elementwise ----
+
+    public Value relu(Value x) {
+        return op("Relu", x);
+    }
+
+    public Value sigmoid(Value x) {
+        return op("Sigmoid", x);
+    }
+
+    public Value tanh(Value x) {
+        return op("Tanh", x);
+    }
+
+    public Value exp(Value x) {
+        return op("Exp", x);
+    }
+
+    public Value erf(Value x) {
+        return op("Erf", x);
+    }
+
+    public Value sqrt(Value x) {
+        return op("Sqrt", x);
+    }
+
+    public Value reciprocal(Value x) {
+        return op("Reciprocal", x);
+    }
+
+    public Value abs(Value x) {
+        return op("Abs", x);
+    }
+
+    public Value neg(Value x) {
+        return op("Neg", x);
+    }
+
+    public Value softplus(Value x) {
+        return op("Softplus", x);
+    }
+
+    public Value identity(Value x) {
+        return op("Identity", x);
+    }
+
+    /** Clip to [min, max] (ReLU6 is clip(x, 0, 6)). */
+    public Value clip(Value x, float min, float max) {
+        return op("Clip", x, b.scalar(min), b.scalar(max));
+    }
+
+    public Value add(Value x, Value y) {
+        return op("Add", x, y);
+    }
+
+    public Value sub(Value x, Value y) {
+        return op("Sub", x, y);
+    }
+
+    public Value mul(Value x, Value y) {
+        return op("Mul", x, y);
+    }
+
+    public Value div(Value x, Value y) {
+        return op("Div", x, y);
+    }
+
+    public Value pow(Value x, Value y) {
+        return op("Pow", x, y);
+    }
+
+    public Value min(Value... xs) {
+        return op("Min", xs);
+    }
+
+    public Value max(Value... xs) {
+        return op("Max", xs);
+    }
+
+    public Value where(Value cond, Value x, Value y) {
+        return op("Where", cond, x, y);
+    }
+
+    public Value less(Value x, Value y) {
+        return op("Less", x, y);
+    }
+
+    // ---- linear algebra ----
+
+    public Value matMul(Value x, Value y) {
+        return op("MatMul", x, y);
+    }
+
+    /** Gemm y = x @ w^T + bias, the form torch.onnx emits for nn.Linear. */
+    public Value gemm(Value x, Value w, Value bias, boolean transB) {
+        Map<String, Attr> a = attrs("transB", Attr.of(transB ? 1L : 0L));
+        return bias == null ? op("Gemm", a, x, w) : op("Gemm", a, x, w, bias);
+    }
+
+    // ---- shape ----
+
+    public Value flatten(Value x, long axis) {
+        return op("Flatten", attrs("axis", Attr.of(axis)), x);
+    }
+
+    public Value reshape(Value x, long... shape) {
+        return op("Reshape", x, b.constant(shape));
+    }
+
+    public Value reshape(Value x, Value shape) {
+        return op("Reshape", x, shape);
+    }
+
+    public Value transpose(Value x, long... perm) {
+        return op("Transpose", attrs("perm", Attr.of(perm)), x);
+    }
+
+    public Value concat(long axis, Value... xs) {
+        return op("Concat", attrs("axis", Attr.of(axis)), xs);
+    }
+
+    public List<Value> split(Value x, long axis, long... sizes) {
+        List<Value> in = new ArrayList<>(List.of(x, b.constant(sizes)));
+        return b.op("Split", in, attrs("axis", Attr.of(axis)), sizes.length);
+    }
+
+    public Value slice(Value x, long[] starts, long[] ends, long[] axes, long[] steps) {
+        return op("Slice", x, b.constant(starts), b.constant(ends), b.constant(axes), b.constant(steps));
+    }
+
+    public Value unsqueeze(Value x, long... axes) {
+        return op("Unsqueeze", x, b.constant(axes));
+    }
+
+    public Value squeeze(Value x, long... axes) {
+        return op("Squeeze", x, b.constant(axes));
+    }
+
+    public Value tile(Value x, long... repeats) {
+        return op("Tile", x, b.constant(repeats));
+    }
+
+    public Value expand(Value x, long... shape) {
+        return op("Expand", x, b.constant(shape));
+    }
+
+    public Value shape(Value x) {
+        return op("Shape", x);
+    }
+
+    public Value gather(Value x, Value indices, long axis) {
+        return op("Gather", attrs("axis", Attr.of(axis)), x, indices);
+    }
+
+    // ---- reductions and softmax ----
+
+    public Value reduceMean(Value x, boolean keepDims, long... axes) {
+        if (b.opset() < 18) { // axes became an input in opset 18
+            return op("ReduceMean", attrs("keepdims", Attr.of(keepDims ? 1L : 0L), "axes", Attr.of(axes)), x);
+        }
+        return op("ReduceMean", attrs("keepdims", Attr.of(keepDims ? 1L : 0L)), x, b.constant(axes));
+    }
+
+    public Value reduceSum(Value x, boolean keepDims, long... axes) {
+        return op("ReduceSum", attrs("keepdims", Attr.of(keepDims ? 1L : 0L)), x, b.constant(axes));
+    }
+
+    public Value reduceL2(Value x, boolean keepDims, long... axes) {
+        if (b.opset() < 18) { // axes became an input in opset 18
+            return op("ReduceL2", attrs("keepdims", Attr.of(keepDims ? 1L : 0L), "axes", Attr.of(axes)), x);
+        }
+        return op("ReduceL2", attrs("keepdims", Attr.of(keepDims ? 1L : 0L)), x, b.constant(axes));
+    }
+
+    public Value softmax(Value x, long axis) {
+        return op("Softmax", attrs("axis", Attr.of(axis)), x);
+    }
+
+    public Value logSoftmax(Value x, long axis) {
+        return op("LogSoftmax", attrs("axis", Attr.of(axis)), x);
+    }
+}
