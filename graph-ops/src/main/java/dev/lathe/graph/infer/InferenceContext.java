@@ -64,6 +64,16 @@ public final class InferenceContext {
         return v == null ? null : Constants.valueOf(v);
     }
 
+    /** Input i evaluated as a shape value (constant or computed from shapes), or null. */
+    public ShapeValue shapeValue(int i) {
+        return ShapeValue.of(node.input(i));
+    }
+
+    /** The number of outputs the node declares. */
+    public int outputCount() {
+        return node.outputs().size();
+    }
+
     public Attr attr(String name) {
         return node.attr(name);
     }
