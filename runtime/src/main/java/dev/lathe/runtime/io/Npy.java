@@ -1,0 +1,297 @@
+package dev.lathe.runtime.io;
+
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.runtime.HostTensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NumPy's {@code .npy} format (format versions 1.0, 2.0 and 3.0): C-order arrays of float32, float16, float64, int64,
+ * int32, int8, uint8 and bool, either byte order. Files are read into a {@link HostTensor} (byte-swapped if they are
+ * big-endian) and written atomically in version 1.0 (2.0 when the header is too long for 1.0), little-endian, with
+ * the header padded so the data starts on a 64-byte boundary as NumPy does.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int ALIGN = 64;
+
+    private Npy() {}
+
+    /** Reads a file; errors name the file and what in it is wrong. */
+    public static HostTensor read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE) {
+            throw new NpyFormatException(file + ": " + size + " bytes; .npy files over 2 GB are not supported");
+        }
+        ByteBuffer all = ByteBuffer.allocateDirect((int) size);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (all.hasRemaining()) {
+                if (ch.read(all) < 0) {
+                    break;
+                }
+            }
+        }
+        all.flip();
+        return parse(all, file.toString());
+    }
+
+    /** Parses a whole {@code .npy} image; {@code source} names it in errors. */
+    public static HostTensor parse(ByteBuffer bytes, String source) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < 10) {
+            throw new NpyFormatException(source + ": not a .npy file (only " + b.remaining() + " bytes)");
+        }
+        for (byte m : MAGIC) {
+            if (b.get() != m) {
+                throw new NpyFormatException(source + ": not a .npy file (missing the \\x93NUMPY magic)");
+            }
+        }
+        int major = b.get() & 0xff;
+        int minor = b.get() & 0xff;
+        long headerLen;
+        if (major == 1) {
+            headerLen = b.getShort() & 0xffff;
+        } else if (major == 2 || major == 3) {
+            if (b.remaining() < 4) {
+                throw new NpyFormatException(source + ": truncated header");
+            }
+            headerLen = b.getInt() & 0xffffffffL;
+        } else {
+            throw new NpyFormatException(source + ": .npy format version " + major + "." + minor
+                    + " is not supported (1.0, 2.0 and 3.0 are)");
+        }
+        if (headerLen > b.remaining()) {
+            throw new NpyFormatException(source + ": header says " + headerLen + " bytes, file has only "
+                    + b.remaining() + " after the preamble");
+        }
+        byte[] h = new byte[(int) headerLen];
+        b.get(h);
+        String header = new String(h, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Header parsed = Header.parse(header, source);
+        long need = HostTensor.byteSize(parsed.dtype, parsed.shape);
+        if (b.remaining() < need) {
+            throw new NpyFormatException(source + ": " + parsed.descr + java.util.Arrays.toString(parsed.shape)
+                    + " needs " + need + " data bytes, file has " + b.remaining() + " (truncated?)");
+        }
+        HostTensor t = HostTensor.allocate(parsed.dtype, parsed.shape);
+        ByteBuffer data = b.slice().limit((int) need);
+        ByteBuffer dst = t.data();
+        int width = parsed.dtype.bits() / 8;
+        ByteOrder fileOrder = parsed.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        if (width <= 1 || fileOrder == ByteOrder.nativeOrder()) {
+            dst.put(data);
+        } else {
+            for (int i = 0; i < need; i += width) {
+                for (int k = 0; k < width; k++) {
+                    dst.put(i + k, data.get(i + width - 1 - k));
+                }
+            }
+        }
+        if (parsed.dtype == DataType.BOOL) {
+            ByteBuffer check = t.data();
+            for (int i = 0; i < need; i++) {
+                byte v = check.get(i);
+                if (v != 0 && v != 1) {
+                    throw new NpyFormatException(source + ": bool element " + i + " is " + v + ", expected 0 or 1");
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Writes a tensor atomically: a temporary file in the same folder, then a rename over {@code file}. */
+    public static void write(Path file, HostTensor t) throws IOException {
+        ByteBuffer image = toBytes(t);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                while (image.hasRemaining()) {
+                    ch.write(image);
+                }
+                ch.force(false);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The complete file image of a tensor. */
+    public static ByteBuffer toBytes(HostTensor t) {
+        StringBuilder shape = new StringBuilder("(");
+        long[] dims = t.shape();
+        for (int i = 0; i < dims.length; i++) {
+            shape.append(dims[i]).append(dims.length == 1 ? "," : (i + 1 < dims.length ? ", " : ""));
+        }
+        shape.append(')');
+        String dict = "{'descr': '" + descr(t.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int major = 1;
+        int prefix = MAGIC.length + 2 + 2;
+        int total = align(prefix + dict.length() + 1);
+        if (total - prefix > 0xffff) {
+            major = 2;
+            prefix = MAGIC.length + 2 + 4;
+            total = align(prefix + dict.length() + 1);
+        }
+        int headerLen = total - prefix;
+        String padded = dict + " ".repeat(headerLen - dict.length() - 1) + "\n";
+        long dataBytes = t.byteSize();
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(total + dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            out.putShort((short) headerLen);
+        } else {
+            out.putInt(headerLen);
+        }
+        out.put(padded.getBytes(StandardCharsets.ISO_8859_1));
+        ByteBuffer src = t.data();
+        int width = t.dtype().bits() / 8;
+        if (width <= 1 || ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            out.put(src);
+        } else {
+            for (int i = 0; i < dataBytes; i += width) {
+                for (int k = 0; k < width; k++) {
+                    out.put(src.get(i + width - 1 - k));
+                }
+            }
+        }
+        return out.flip();
+    }
+
+    private static int align(int n) {
+        return (n + ALIGN - 1) / ALIGN * ALIGN;
+    }
+
+    /** The little-endian NumPy type string for a Lathe element type. */
+    static String descr(DataType t) {
+        if (t == DataType.FLOAT) {
+            return "<f4";
+        } else if (t == DataType.FLOAT16) {
+            return "<f2";
+        } else if (t == DataType.DOUBLE) {
+            return "<f8";
+        } else if (t == DataType.INT64) {
+            return "<i8";
+        } else if (t == DataType.INT32) {
+            return "<i4";
+        } else if (t == DataType.INT8) {
+            return "|i1";
+        } else if (t == DataType.UINT8) {
+            return "|u1";
+        } else if (t == DataType.BOOL) {
+            return "|b1";
+        }
+        throw new IllegalArgumentException(".npy writing does not support " + t);
+    }
+
+    /** The parsed header dictionary. */
+    private record Header(String descr, DataType dtype, boolean bigEndian, long[] shape) {
+
+        static Header parse(String text, String source) {
+            String h = text.trim();
+            if (!h.startsWith("{") || !h.endsWith("}")) {
+                throw new NpyFormatException(source + ": header is not a Python dict: " + abbreviate(h));
+            }
+            String descr = stringValue(h, "descr", source);
+            String fortran = rawValue(h, "fortran_order", source);
+            if (fortran.startsWith("True")) {
+                throw new NpyFormatException(source + ": array is stored in Fortran (column-major) order; save it in"
+                        + " C order (np.save(path, np.ascontiguousarray(a))) and try again");
+            } else if (!fortran.startsWith("False")) {
+                throw new NpyFormatException(source + ": fortran_order is '" + abbreviate(fortran)
+                        + "', expected True or False");
+            }
+            String shapeText = rawValue(h, "shape", source);
+            if (!shapeText.startsWith("(")) {
+                throw new NpyFormatException(source + ": shape is not a tuple: " + abbreviate(shapeText));
+            }
+            int close = shapeText.indexOf(')');
+            if (close < 0) {
+                throw new NpyFormatException(source + ": unterminated shape tuple: " + abbreviate(shapeText));
+            }
+            List<Long> dims = new ArrayList<>();
+            for (String part : shapeText.substring(1, close).split(",")) {
+                String p = part.trim();
+                if (p.endsWith("L")) {
+                    p = p.substring(0, p.length() - 1);
+                }
+                if (!p.isEmpty()) {
+                    try {
+                        dims.add(Long.parseLong(p));
+                    } catch (NumberFormatException e) {
+                        throw new NpyFormatException(source + ": shape entry '" + p + "' is not an integer");
+                    }
+                }
+            }
+            long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+            char order = descr.isEmpty() ? '?' : descr.charAt(0);
+            String code = descr.length() > 1 ? descr.substring(1) : descr;
+            boolean big = order == '>' || (order == '=' && ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN);
+            if (order != '<' && order != '>' && order != '|' && order != '=') {
+                throw new NpyFormatException(source + ": dtype '" + descr + "' has no byte-order mark");
+            }
+            DataType dtype;
+            switch (code) {
+                case "f4" -> dtype = DataType.FLOAT;
+                case "f2" -> dtype = DataType.FLOAT16;
+                case "f8" -> dtype = DataType.DOUBLE;
+                case "i8" -> dtype = DataType.INT64;
+                case "i4" -> dtype = DataType.INT32;
+                case "i1" -> dtype = DataType.INT8;
+                case "u1" -> dtype = DataType.UINT8;
+                case "b1" -> dtype = DataType.BOOL;
+                default -> throw new NpyFormatException(source + ": dtype '" + descr + "' is not supported (float32,"
+                        + " float16, float64, int64, int32, int8, uint8 and bool are)");
+            }
+            return new Header(descr, dtype, big, shape);
+        }
+
+        private static String rawValue(String h, String key, String source) {
+            int k = h.indexOf("'" + key + "'");
+            if (k < 0) {
+                k = h.indexOf("\"" + key + "\"");
+            }
+            if (k < 0) {
+                throw new NpyFormatException(source + ": header has no '" + key + "' key: " + abbreviate(h));
+            }
+            int colon = h.indexOf(':', k);
+            if (colon < 0) {
+                throw new NpyFormatException(source + ": header key '" + key + "' has no value");
+            }
+            return h.substring(colon + 1).trim();
+        }
+
+        private static String stringValue(String h, String key, String source) {
+            String v = rawValue(h, key, source);
+            if (v.isEmpty() || (v.charAt(0) != '\'' && v.charAt(0) != '"')) {
+                throw new NpyFormatException(source + ": '" + key + "' is not a string (structured dtypes are not"
+                        + " supported): " + abbreviate(v));
+            }
+            int end = v.indexOf(v.charAt(0), 1);
+            if (end < 0) {
+                throw new NpyFormatException(source + ": unterminated string for '" + key + "'");
+            }
+            return v.substring(1, end);
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+        }
+    }
+}
