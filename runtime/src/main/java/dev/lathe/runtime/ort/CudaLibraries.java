@@ -22,7 +22,10 @@ final class CudaLibraries {
     private CudaLibraries() {}
 
     static List<String> missing() {
-        Set<Path> dirs = searchPath();
+        return missing(searchPath());
+    }
+
+    static List<String> missing(Set<Path> dirs) {
         List<String> missing = new ArrayList<>();
         for (String lib : REQUIRED) {
             boolean found = false;

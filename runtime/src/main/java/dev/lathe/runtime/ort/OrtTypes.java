@@ -25,7 +25,7 @@ final class OrtTypes {
                     + ", not a tensor; Lathe sessions take and return tensors only");
         }
         TensorInfo t = (TensorInfo) info.getInfo();
-        DataType dtype = DataType.fromCode(t.onnxType.value);
+        DataType dtype = dataType(t.onnxType);
         long[] dims = t.getShape();
         String[] names = t.getDimensionNames();
         List<Dim> out = new ArrayList<>(dims.length);
@@ -39,6 +39,12 @@ final class OrtTypes {
             }
         }
         return new TensorSpec(info.getName(), dtype, new Shape(out));
+    }
+
+    /** ORT's Java enum numbers element types its own way (FLOAT is 10 there); map by name instead. */
+    static DataType dataType(TensorInfo.OnnxTensorType t) {
+        String name = t.name().substring("ONNX_TENSOR_ELEMENT_DATA_TYPE_".length());
+        return name.equals("UNDEFINED") ? DataType.UNDEFINED : DataType.valueOf(name);
     }
 
     /**

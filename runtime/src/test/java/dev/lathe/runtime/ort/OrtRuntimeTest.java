@@ -1,0 +1,99 @@
+package dev.lathe.runtime.ort;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import ai.onnxruntime.OrtProvider;
+import dev.lathe.graph.serde.Onnx;
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.InferenceException;
+import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.Outputs;
+import dev.lathe.runtime.RuntimeUnavailableException;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ONNX Runtime specifics: file sources, settings, and what happens when CUDA is asked for but absent. */
+class OrtRuntimeTest {
+    private final OrtRuntime ort = new OrtRuntime();
+
+    @Test
+    void opensFromAFileAndExposesIntermediatesOfAFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("affine.onnx");
+        Onnx.save(TestModels.affineRelu(), file);
+        float[] x = {1, -2, 3, -4};
+        for (SessionConfig c : List.of(SessionConfig.defaults(),
+                SessionConfig.defaults().withExposedIntermediates(List.of(TestModels.HIDDEN)))) {
+            try (Session s = ort.open(ModelSource.file(file), c);
+                 Outputs out = s.run(Map.of("x", HostTensor.ofFloats(new long[] {1, 4}, x)))) {
+                assertArrayEquals(TestModels.affineReluReference(x), out.get("y").toFloats());
+                assertEquals(c.exposedIntermediates().size() + 1, out.size());
+            }
+        }
+    }
+
+    @Test
+    void everyOptimizationLevelAndThreadSettingGivesTheSameResult() {
+        float[] x = {0.3f, -0.7f, 1.1f, 2f};
+        for (SessionConfig.Optimization o : SessionConfig.Optimization.values()) {
+            SessionConfig c = SessionConfig.defaults().withOptimization(o).withThreads(2, 1);
+            try (Session s = ort.open(ModelSource.of(TestModels.affineRelu()), c);
+                 Outputs out = s.run(Map.of("x", HostTensor.ofFloats(new long[] {1, 4}, x)))) {
+                assertArrayEquals(TestModels.affineReluReference(x), out.get("y").toFloats(), o.name());
+            }
+        }
+    }
+
+    @Test
+    void aBrokenModelFileIsNamed(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("broken.onnx");
+        Files.write(file, new byte[] {1, 2, 3, 4, 5});
+        InferenceException e = assertThrows(InferenceException.class,
+                () -> ort.open(ModelSource.file(file), SessionConfig.defaults()));
+        assertTrue(e.getMessage().contains("broken.onnx"), e.getMessage());
+    }
+
+    @Test
+    void cudaOnTheCpuJarSaysWhatToBuildAndInstall() {
+        assumeFalse(OrtRuntime.availableProviders().contains(OrtProvider.CUDA),
+                "the GPU jar is on the class path (cuda profile); this checks the CPU-only jar's message");
+        RuntimeUnavailableException e = assertThrows(RuntimeUnavailableException.class, () -> ort.open(
+                ModelSource.of(TestModels.affineRelu()), SessionConfig.defaults().withDevice(SessionConfig.Device.cuda(0))));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("CUDA device 0 unavailable: "), m);
+        assertTrue(m.contains("CPU-only build (providers [CPU])"), m);
+        assertTrue(m.contains("-Pcuda"), m);
+        assertTrue(m.contains("CUDA 12 and cuDNN 9"), m);
+        assertTrue(m.contains("ONNX Runtime said: "), m);
+    }
+
+    @Test
+    void missingCudaLibrariesAreListedBySoname(@TempDir Path dir) throws IOException {
+        Files.createFile(dir.resolve("libcudart.so.12"));
+        Files.createFile(dir.resolve("libcublas.so.12"));
+        List<String> missing = CudaLibraries.missing(Set.of(dir));
+        assertEquals(List.of("libcuda.so.1", "libcublasLt.so.12", "libcurand.so.10", "libcudnn.so.9"), missing);
+    }
+
+    @Test
+    void deviceNamesParse() {
+        assertEquals(SessionConfig.Device.CPU, SessionConfig.Device.parse("CPU"));
+        assertEquals(SessionConfig.Device.cuda(1), SessionConfig.Device.parse("cuda:1"));
+        assertEquals(SessionConfig.Device.cuda(0), SessionConfig.Device.parse("cuda"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SessionConfig.Device.parse("tpu"));
+        assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
+    }
+}
