@@ -1,0 +1,55 @@
+package dev.lathe.models;
+
+import dev.lathe.models.torchvision.DenseNet;
+import dev.lathe.models.torchvision.MobileNetV2;
+import dev.lathe.models.torchvision.ResNet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The registry of zoo models by name, in the order {@code lathe zoo list} shows them. */
+public final class ModelZoo {
+    private static final String TORCHVISION = "torchvision 0.14";
+    private static final ZooConfig IMAGENET = new ZooConfig(1000, 224, 0);
+
+    private static final Map<String, ZooEntry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        resnet("resnet18", ResNet.RESNET18);
+        resnet("resnet34", ResNet.RESNET34);
+        resnet("resnet50", ResNet.RESNET50);
+        resnet("resnet101", ResNet.RESNET101);
+        resnet("resnext50_32x4d", ResNet.RESNEXT50_32X4D);
+        add(new ZooEntry("mobilenet_v2", TORCHVISION, IMAGENET, c -> MobileNetV2.build("mobilenet_v2", c)));
+        add(new ZooEntry("densenet121", TORCHVISION, IMAGENET, c -> DenseNet.build("densenet121", DenseNet.DENSENET121, c)));
+        add(new ZooEntry("densenet201", TORCHVISION, IMAGENET, c -> DenseNet.build("densenet201", DenseNet.DENSENET201, c)));
+    }
+
+    private ModelZoo() {}
+
+    private static void resnet(String name, ResNet.Spec spec) {
+        add(new ZooEntry(name, TORCHVISION, IMAGENET, c -> ResNet.build(name, spec, c)));
+    }
+
+    private static void add(ZooEntry e) {
+        if (ENTRIES.putIfAbsent(e.name(), e) != null) {
+            throw new IllegalStateException("duplicate zoo entry " + e.name());
+        }
+    }
+
+    public static List<ZooEntry> entries() {
+        return Collections.unmodifiableList(new ArrayList<>(ENTRIES.values()));
+    }
+
+    /** The entry called {@code name}; fails listing the known names. */
+    public static ZooEntry get(String name) {
+        ZooEntry e = ENTRIES.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no zoo model named '" + name + "'; known: " + String.join(", ",
+                    ENTRIES.keySet()));
+        }
+        return e;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.lathe.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Forward parity with PyTorch: the Java-built model, its parameters bound by state_dict key to the same
+ * deterministic values the reference got (fixtures by {@code parity/generate.py}), must reproduce the reference's
+ * float64 logits in ONNX Runtime (ALL_OPT) to a relative error of 1e-5 (max |diff| / max |reference|).
+ * The key sets must be equal both ways and every shape must match, as a strict load_state_dict would demand.
+ */
+class ZooParityTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/parity");
+    /** Initializers the builder adds for shapes, axes and scalar operands; they are not state_dict entries. */
+    private static final Pattern GENERATED_CONSTANT = Pattern.compile("(^|.*\\.)const(_\\d+)?$");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "resnet101", "resnext50_32x4d", "mobilenet_v2",
+        "densenet121", "densenet201"})
+    void matchesPyTorchReference(String name) throws Exception {
+        Path dir = FIXTURES.resolve(name);
+        JsonNode fx = new ObjectMapper().readTree(dir.resolve("keys.json").toFile());
+        Npy expected = Npy.read(dir.resolve("output.npy"));
+        int resolution = fx.get("resolution").asInt();
+        int batch = fx.get("batch").asInt();
+        int classes = (int) expected.shape()[1];
+        Model model = ModelZoo.get(name).build(new ZooConfig(classes, resolution, 0));
+
+        Map<String, Value> inits = model.graph().initializers();
+        Set<String> bound = new HashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = fx.get("keys").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Value v = inits.get(e.getKey());
+            assertNotNull(v, name + ": checkpoint key " + e.getKey() + " has no parameter in the Java model");
+            long[] dims = new long[e.getValue().size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = e.getValue().get(i).asLong();
+            }
+            assertArrayEquals(dims, v.constValue().dims(), name + ": shape of " + e.getKey());
+            v.setConstValue(ReferenceWeights.value(e.getKey(), dims));
+            bound.add(e.getKey());
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String k : inits.keySet()) {
+            if (!bound.contains(k) && !GENERATED_CONSTANT.matcher(k).matches()) {
+                unexpected.add(k);
+            }
+        }
+        assertTrue(unexpected.isEmpty(), name + ": Java parameters missing from the PyTorch state_dict: " + unexpected);
+
+        long[] inShape = {batch, 3, resolution, resolution};
+        float[] input = ReferenceWeights.value("input", inShape).toFloats();
+        float[] got = OrtRunner.run(model, ModelInputs.INPUT, inShape, input);
+        assertEquals(expected.data().length, got.length, name + ": output size");
+        double maxRef = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < got.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(expected.data()[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(expected.data()[i] - got[i]));
+        }
+        double rel = maxDiff / maxRef;
+        System.out.printf("%s: max |ref| %.4g, max |diff| %.3g, relative %.3g%n", name, maxRef, maxDiff, rel);
+        assertTrue(rel <= 1e-5, name + ": relative error " + rel + " > 1e-5");
+    }
+}
