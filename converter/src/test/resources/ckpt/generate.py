@@ -142,7 +142,12 @@ def write_wrappers():
     save("wrap_net_legacy.pth.tar", {"net": prefixed(sd, "module."), "acc": 75.1, "epoch": 29},
          _use_new_zipfile_serialization=False)
     files["wrap_net_legacy.pth.tar"] = {"wrapper": "net", "prefix": "module."}
-    return expected, expected_ema, files
+    # Half-precision weights (as AMP training runs sometimes save them) for binding into a float32 graph.
+    half = collections.OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in sd.items())
+    save("half.pth", half)
+    expected_half = describe(collections.OrderedDict(
+        (k, v.float() if v.is_floating_point() else v) for k, v in half.items()))
+    return expected, expected_ema, expected_half, files
 
 
 def write_pruned():
@@ -200,7 +205,8 @@ def write_safetensors():
 
 def main():
     expected = {"every_dtype": write_every_dtype()}
-    small, small_ema, files = write_wrappers()
+    small, small_ema, small_half, files = write_wrappers()
+    expected["small_half_as_float"] = small_half
     expected["small"] = small
     expected["small_ema"] = small_ema
     expected["wrappers"] = files
