@@ -1,5 +1,8 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.convert.CkptBenchCommand;
+import dev.lathe.cli.convert.CkptInspectCommand;
+import dev.lathe.cli.convert.ImportCommand;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -20,6 +23,9 @@ public final class Main {
     static List<Command> commands() {
         return List.of(
                 // subcommands register here
+                new CkptInspectCommand(),
+                new ImportCommand(),
+                new CkptBenchCommand()
         );
     }
 
