@@ -1,0 +1,151 @@
+package dev.lathe.graph.autodiff;
+
+import dev.lathe.graph.ir.Value;
+
+/** Backward rules of elementwise ops, with numpy broadcasting undone by {@link BackwardContext#unbroadcast}. */
+final class ElementwiseGrads {
+    private ElementwiseGrads() {}
+
+    static void register() {
+        // ReLU'(0) = 0, as PyTorch's threshold_backward (mask y > 0).
+        BackwardRules.register("Relu", c -> new Value[] {c.e().op("Where",
+                c.e().op("Greater", c.out(0), c.scalar(0)), c.grad(0), c.scalar(0))});
+        BackwardRules.register("LeakyRelu", c -> {
+            Value scaled = c.e().mul(c.grad(0), c.scalar(c.attrFloat("alpha", 0.01f)));
+            return new Value[] {c.e().op("Where", c.e().op("Greater", c.in(0), c.scalar(0)), c.grad(0), scaled)};
+        });
+        BackwardRules.register("Identity", c -> new Value[] {c.grad(0)});
+        BackwardRules.register("Neg", c -> new Value[] {c.e().neg(c.grad(0))});
+        BackwardRules.register("Add", c -> binary(c, c.grad(0), c.grad(0)));
+        BackwardRules.register("Sub", c -> binary(c, c.grad(0), c.needs(1) ? c.e().neg(c.grad(0)) : null));
+        BackwardRules.register("Mul", c -> binary(c, c.needs(0) ? c.e().mul(c.grad(0), c.in(1)) : null,
+                c.needs(1) ? c.e().mul(c.grad(0), c.in(0)) : null));
+        // d(a/b)/db = -a/b^2 = -y/b, which reuses the forward output.
+        BackwardRules.register("Div", c -> binary(c, c.needs(0) ? c.e().div(c.grad(0), c.in(1)) : null,
+                c.needs(1) ? c.e().neg(c.e().div(c.e().mul(c.grad(0), c.out(0)), c.in(1))) : null));
+        BackwardRules.register("Sum", c -> {
+            Value[] g = new Value[c.inputCount()];
+            long[] outShape = c.shape(c.out(0));
+            for (int i = 0; i < g.length; i++) {
+                g[i] = c.needs(i) ? c.unbroadcast(c.grad(0), outShape, c.in(i)) : null;
+            }
+            return g;
+        });
+        BackwardRules.register("Sigmoid", c -> unary(c, c.e().mul(c.out(0), c.e().sub(c.scalar(1), c.out(0)))));
+        BackwardRules.register("Tanh", c -> unary(c, c.e().sub(c.scalar(1), c.e().mul(c.out(0), c.out(0)))));
+        BackwardRules.register("Exp", c -> unary(c, c.out(0)));
+        BackwardRules.register("Log", c -> new Value[] {c.e().div(c.grad(0), c.in(0))});
+        BackwardRules.register("Erf", c -> unary(c, c.e().mul(c.scalar(2 / Math.sqrt(Math.PI)),
+                c.e().op("Exp", c.e().neg(c.e().mul(c.in(0), c.in(0)))))));
+        BackwardRules.register("Sqrt", c -> new Value[] {c.e().div(c.e().mul(c.grad(0), c.scalar(0.5)), c.out(0))});
+        BackwardRules.register("Reciprocal", c -> unary(c, c.e().neg(c.e().mul(c.out(0), c.out(0)))));
+        // |x|' = sign(x), 0 at 0 as in PyTorch.
+        BackwardRules.register("Abs", c -> unary(c, c.e().op("Sign", c.in(0))));
+        BackwardRules.register("Softplus", c -> unary(c, c.e().op("Sigmoid", c.in(0))));
+        BackwardRules.register("Pow", ElementwiseGrads::pow);
+        BackwardRules.register("Where", c -> {
+            Value zero = c.scalar(0);
+            long[] outShape = c.shape(c.out(0));
+            Value a = c.needs(1) ? c.unbroadcast(c.e().op("Where", c.in(0), c.grad(0), zero), outShape, c.in(1)) : null;
+            Value b = c.needs(2) ? c.unbroadcast(c.e().op("Where", c.in(0), zero, c.grad(0)), outShape, c.in(2)) : null;
+            return new Value[] {null, a, b};
+        });
+        BackwardRules.register("Min", ElementwiseGrads::minMax);
+        BackwardRules.register("Max", ElementwiseGrads::minMax);
+        BackwardRules.register("Clip", ElementwiseGrads::clip);
+        BackwardRules.register("Cast", c -> new Value[] {c.e().cast(c.grad(0), c.in(0).dtype())});
+        // HardSigmoid y = max(0, min(1, alpha x + beta)): slope alpha strictly inside (0, 1), as PyTorch.
+        BackwardRules.register("HardSigmoid", c -> {
+            Value inside = inside(c, c.out(0), 0, 1);
+            return unary(c, c.e().mul(c.e().cast(inside, c.dtype()), c.scalar(c.attrFloat("alpha", 0.2f))));
+        });
+        // HardSwish y = x * relu6(x + 3) / 6: y' = (2x + 3) / 6 on (-3, 3), 1 above, 0 below, as PyTorch.
+        BackwardRules.register("HardSwish", c -> {
+            Value x = c.in(0);
+            Value mid = c.e().div(c.e().add(c.e().mul(x, c.scalar(2)), c.scalar(3)), c.scalar(6));
+            Value upper = c.e().op("Where", c.e().op("Less", x, c.scalar(3)), mid, c.scalar(1));
+            return unary(c, c.e().op("Where", c.e().op("Greater", x, c.scalar(-3)), upper, c.scalar(0)));
+        });
+    }
+
+    private static Value inside(BackwardContext c, Value v, double lo, double hi) {
+        return c.e().op("And", c.e().op("Greater", v, c.scalar(lo)), c.e().op("Less", v, c.scalar(hi)));
+    }
+
+    /** Gradient of a unary op whose derivative is {@code local}: dX = dY * local. */
+    private static Value[] unary(BackwardContext c, Value local) {
+        return new Value[] {c.e().mul(c.grad(0), local)};
+    }
+
+    private static Value[] binary(BackwardContext c, Value ga, Value gb) {
+        long[] outShape = c.shape(c.out(0));
+        return new Value[] {c.needs(0) ? c.unbroadcast(ga, outShape, c.in(0)) : null,
+                c.needs(1) ? c.unbroadcast(gb, outShape, c.in(1)) : null};
+    }
+
+    /** d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a (defined for a > 0). */
+    private static Value[] pow(BackwardContext c) {
+        Value a = c.in(0);
+        Value b = c.in(1);
+        Value ga = null;
+        Value gb = null;
+        if (c.needs(0)) {
+            Value bT = b.dtype() == c.dtype() ? b : c.e().cast(b, c.dtype());
+            ga = c.e().mul(c.grad(0), c.e().mul(bT, c.e().op("Pow", a, c.e().sub(bT, c.scalar(1)))));
+        }
+        if (c.needs(1)) {
+            gb = c.e().mul(c.grad(0), c.e().mul(c.out(0), c.e().op("Log", a)));
+        }
+        return binary(c, ga, gb);
+    }
+
+    /** Min/Max: the gradient goes to the inputs equal to the result, split evenly on ties (PyTorch's convention). */
+    private static Value[] minMax(BackwardContext c) {
+        int n = c.inputCount();
+        long[] outShape = c.shape(c.out(0));
+        Value[] masks = new Value[n];
+        for (int i = 0; i < n; i++) {
+            masks[i] = c.e().cast(c.e().op("Equal", c.in(i), c.out(0)), c.dtype());
+        }
+        Value share = c.e().div(c.grad(0), n == 1 ? masks[0] : c.e().op("Sum", masks));
+        Value[] g = new Value[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = c.needs(i) ? c.unbroadcast(c.e().mul(share, masks[i]), outShape, c.in(i)) : null;
+        }
+        return g;
+    }
+
+    /**
+     * Clip passes the gradient where min <= x <= max (torch.clamp's convention; hardtanh/ReLU6 in PyTorch use strict
+     * bounds, which differs only on the measure-zero set x == bound). Bounds get the gradient where they bind.
+     */
+    private static Value[] clip(BackwardContext c) {
+        Value x = c.in(0);
+        Value lo = c.in(1);
+        Value hi = c.in(2);
+        Value pass = null;
+        Value belowMin = null;
+        Value aboveMax = null;
+        if (lo != null) {
+            belowMin = c.e().op("Less", x, lo);
+            pass = c.e().op("Not", belowMin);
+        }
+        if (hi != null) {
+            aboveMax = c.e().op("Greater", x, hi);
+            Value notAbove = c.e().op("Not", aboveMax);
+            pass = pass == null ? notAbove : c.e().op("And", pass, notAbove);
+        }
+        Value zero = c.scalar(0);
+        Value gx = pass == null ? c.grad(0) : c.e().op("Where", pass, c.grad(0), zero);
+        Value[] g = new Value[c.inputCount()];
+        g[0] = c.needs(0) ? gx : null;
+        long[] outShape = c.shape(c.out(0));
+        if (c.needs(1)) {
+            g[1] = c.unbroadcast(c.e().op("Where", belowMin, c.grad(0), zero), outShape, lo);
+        }
+        if (c.needs(2)) {
+            g[2] = c.unbroadcast(c.e().op("Where", aboveMax, c.grad(0), zero), outShape, hi);
+        }
+        return g;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.lathe.graph.autodiff;
+
+
+import dev.lathe.graph.ir.Value;
+
+/** Backward rules of reductions and of Softmax/LogSoftmax (opset 13+ semantics: one axis). */
+final class ReduceGrads {
+    private ReduceGrads() {}
+
+    static void register() {
+        BackwardRules.register("ReduceSum", c -> new Value[] {spread(c, c.grad(0), axes(c, true))});
+        BackwardRules.register("ReduceMean", c -> {
+            long[] axes = axes(c, c.e().opset() >= 18);
+            long[] x = c.shape(c.in(0));
+            long count = 1;
+            for (long a : axes) {
+                count *= x[(int) a];
+            }
+            return new Value[] {spread(c, c.e().mul(c.grad(0), c.scalar(1.0 / count)), axes)};
+        });
+        // d||x||/dx = x / ||x||, taken as 0 where the norm is 0 (PyTorch's norm backward does the same masking).
+        BackwardRules.register("ReduceL2", c -> {
+            long[] axes = axes(c, c.e().opset() >= 18);
+            Value y = keepDims(c, c.out(0), axes);
+            Value dy = keepDims(c, c.grad(0), axes);
+            Value zero = c.scalar(0);
+            Value isZero = c.e().op("Equal", y, zero);
+            Value safe = c.e().op("Where", isZero, c.scalar(1), y);
+            Value ratio = c.e().op("Where", isZero, zero, c.e().div(c.in(0), safe));
+            return new Value[] {c.e().mul(ratio, dy)};
+        });
+        BackwardRules.register("Softmax", c -> {
+            long axis = c.attrInt("axis", -1);
+            Value gy = c.e().mul(c.grad(0), c.out(0));
+            Value s = c.e().reduceSum(gy, true, axis);
+            return new Value[] {c.e().sub(gy, c.e().mul(c.out(0), s))};
+        });
+        BackwardRules.register("LogSoftmax", c -> {
+            long axis = c.attrInt("axis", -1);
+            Value s = c.e().reduceSum(c.grad(0), true, axis);
+            return new Value[] {c.e().sub(c.grad(0), c.e().mul(c.e().op("Exp", c.out(0)), s))};
+        });
+    }
+
+    /** The reduced axes, normalised to be non-negative; an absent axes list means all axes. */
+    static long[] axes(BackwardContext c, boolean axesInput) {
+        int rank = c.shape(c.in(0)).length;
+        long[] axes;
+        if (axesInput) {
+            axes = c.in(1) == null ? null : c.constInts(1, "axes");
+        } else {
+            axes = c.attrInts("axes", null);
+        }
+        if (axes == null || axes.length == 0) {
+            if (c.attrInt("noop_with_empty_axes", 0) != 0) {
+                throw c.fail("noop_with_empty_axes with no axes is an identity; not differentiated");
+            }
+            axes = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                axes[i] = i;
+            }
+        }
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+        }
+        return axes;
+    }
+
+    /** A reduced value reshaped to keep its reduced axes as size 1 (a no-op if keepdims was set). */
+    static Value keepDims(BackwardContext c, Value v, long[] axes) {
+        if (c.attrInt("keepdims", 1) != 0) {
+            return v;
+        }
+        long[] x = c.shape(c.in(0));
+        long[] kept = x.clone();
+        for (long a : axes) {
+            kept[(int) a] = 1;
+        }
+        return c.e().reshape(v, kept);
+    }
+
+    private static Value spread(BackwardContext c, Value g, long[] axes) {
+        return c.e().expand(keepDims(c, g, axes), c.shape(c.in(0)));
+    }
+
+}

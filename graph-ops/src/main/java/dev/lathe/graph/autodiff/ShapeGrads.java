@@ -1,0 +1,161 @@
+package dev.lathe.graph.autodiff;
+
+import static dev.lathe.graph.autodiff.Emitter.attrs;
+
+import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.Value;
+import java.util.Arrays;
+
+/** Backward rules of data-movement ops: the gradient is moved back, summed where the forward copied. */
+final class ShapeGrads {
+    private ShapeGrads() {}
+
+    static void register() {
+        for (String op : new String[] {"Reshape", "Flatten", "Squeeze", "Unsqueeze"}) {
+            BackwardRules.register(op, c -> {
+                Value[] g = new Value[c.inputCount()];
+                g[0] = c.e().reshape(c.grad(0), c.shape(c.in(0)));
+                return g;
+            });
+        }
+        BackwardRules.register("Transpose", c -> {
+            int rank = c.shape(c.in(0)).length;
+            long[] perm = c.attrInts("perm", null);
+            if (perm == null) {
+                perm = new long[rank];
+                for (int i = 0; i < rank; i++) {
+                    perm[i] = rank - 1 - i;
+                }
+            }
+            long[] inverse = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                inverse[(int) perm[i]] = i;
+            }
+            return new Value[] {c.e().transpose(c.grad(0), inverse)};
+        });
+        BackwardRules.register("Expand", c -> new Value[] {c.unbroadcast(c.grad(0), c.shape(c.out(0)), c.in(0)), null});
+        BackwardRules.register("Concat", ShapeGrads::concat);
+        BackwardRules.register("Split", ShapeGrads::split);
+        BackwardRules.register("Slice", ShapeGrads::slice);
+        BackwardRules.register("Tile", ShapeGrads::tile);
+        BackwardRules.register("Gather", ShapeGrads::gather);
+    }
+
+    private static Value[] concat(BackwardContext c) {
+        int rank = c.shape(c.out(0)).length;
+        long axis = c.attrInt("axis", 0);
+        axis = axis < 0 ? axis + rank : axis;
+        int n = c.inputCount();
+        long[] sizes = new long[n];
+        for (int i = 0; i < n; i++) {
+            sizes[i] = c.shape(c.in(i))[(int) axis];
+        }
+        java.util.List<Value> parts = c.e().op("Split", attrs("axis", Attr.of(axis)), n, c.grad(0), c.e().ints(sizes));
+        Value[] g = new Value[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = c.needs(i) ? parts.get(i) : null;
+        }
+        return g;
+    }
+
+    private static Value[] split(BackwardContext c) {
+        long axis = c.attrInt("axis", 0);
+        int n = c.node().outputs().size();
+        Value[] parts = new Value[n];
+        for (int i = 0; i < n; i++) {
+            parts[i] = c.gradOrZeros(i);
+        }
+        Value[] g = new Value[c.inputCount()];
+        g[0] = c.e().op("Concat", attrs("axis", Attr.of(axis)), parts);
+        return g;
+    }
+
+    /** Slice with unit steps: pad dY back with zeros to the input's extent. */
+    private static Value[] slice(BackwardContext c) {
+        long[] x = c.shape(c.in(0));
+        int rank = x.length;
+        long[] starts = c.constInts(1, "starts");
+        long[] ends = c.constInts(2, "ends");
+        long[] axes = c.in(3) == null ? null : c.constInts(3, "axes");
+        long[] steps = c.in(4) == null ? null : c.constInts(4, "steps");
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < starts.length; i++) {
+            int a = (int) (axes == null ? i : (axes[i] < 0 ? axes[i] + rank : axes[i]));
+            if (steps != null && steps[i] != 1) {
+                throw c.fail("only unit-step slices are differentiated, got steps " + Arrays.toString(steps));
+            }
+            long s = clamp(starts[i] < 0 ? starts[i] + x[a] : starts[i], x[a]);
+            long e = clamp(ends[i] < 0 ? ends[i] + x[a] : ends[i], x[a]);
+            pads[a] = s;
+            pads[a + rank] = x[a] - Math.max(s, e);
+        }
+        Value[] g = new Value[c.inputCount()];
+        g[0] = c.e().op("Pad", c.grad(0), c.e().ints(pads));
+        return g;
+    }
+
+    private static long clamp(long v, long dim) {
+        return Math.max(0, Math.min(v, dim));
+    }
+
+    /** Tile: view dY as [r0, d0, r1, d1, ...] and sum over the repeat axes. */
+    private static Value[] tile(BackwardContext c) {
+        long[] x = c.shape(c.in(0));
+        long[] reps = c.constInts(1, "repeats");
+        long[] view = new long[2 * x.length];
+        long[] repAxes = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            view[2 * i] = reps[i];
+            view[2 * i + 1] = x[i];
+            repAxes[i] = 2 * i;
+        }
+        return new Value[] {c.e().reduceSum(c.e().reshape(c.grad(0), view), false, repAxes), null};
+    }
+
+    /**
+     * Gather along axis a: move a (in the data) and the index dimensions (in dY) to the front, ScatterND-add dY into
+     * zeros, move the axis back. Repeated indices accumulate.
+     */
+    private static Value[] gather(BackwardContext c) {
+        long[] x = c.shape(c.in(0));
+        int rank = x.length;
+        long axis = c.attrInt("axis", 0);
+        int a = (int) (axis < 0 ? axis + rank : axis);
+        int indexRank = c.shape(c.in(1)).length;
+        int outRank = rank - 1 + indexRank;
+        long[] toFront = new long[rank]; // data axes with a first
+        toFront[0] = a;
+        for (int i = 0, j = 1; i < rank; i++) {
+            if (i != a) {
+                toFront[j++] = i;
+            }
+        }
+        long[] xt = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            xt[i] = x[(int) toFront[i]];
+        }
+        long[] dyPerm = new long[outRank]; // index dims first, then the data's other dims in order
+        int k = 0;
+        for (int i = 0; i < indexRank; i++) {
+            dyPerm[k++] = a + i;
+        }
+        for (int i = 0; i < outRank; i++) {
+            if (i < a || i >= a + indexRank) {
+                dyPerm[k++] = i;
+            }
+        }
+        Value dy = a == 0 ? c.grad(0) : c.e().transpose(c.grad(0), dyPerm);
+        Value zeros = c.e().constant(Emitter.filled(c.dtype(), 0.0, xt));
+        Value idx = c.e().unsqueeze(c.in(1).dtype() == dev.lathe.graph.ir.DataType.INT64 ? c.in(1)
+                : c.e().cast(c.in(1), dev.lathe.graph.ir.DataType.INT64), -1);
+        Value scattered = c.e().op("ScatterND", attrs("reduction", Attr.of("add")), zeros, idx, dy);
+        if (a == 0) {
+            return new Value[] {scattered, null};
+        }
+        long[] back = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            back[(int) toFront[i]] = i;
+        }
+        return new Value[] {c.e().transpose(scattered, back), null};
+    }
+}
