@@ -1,0 +1,79 @@
+package dev.lathe.pruning;
+
+import dev.lathe.graph.ir.Model;
+import dev.lathe.pruning.graph.ChannelAnalyzer;
+import dev.lathe.pruning.graph.ChannelGraph;
+import dev.lathe.pruning.graph.ChannelGroup;
+import dev.lathe.pruning.importance.Importance;
+import dev.lathe.pruning.plan.LayerCost;
+import dev.lathe.pruning.plan.PlanOptions;
+import dev.lathe.pruning.plan.Planner;
+import dev.lathe.pruning.plan.PruningPlan;
+import dev.lathe.pruning.surgery.Surgery;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Analyse, score, plan and cut: the whole pruning of one model, in place. */
+public final class Pruner {
+    private Pruner() {}
+
+    /**
+     * What a pruning did.
+     *
+     * @param blocked one line per group that has channels which cannot be removed, naming the op that blocks them
+     * @param unscored anchors of groups the criterion could not score
+     */
+    public record Result(PruningPlan plan, List<LayerCost> before, List<LayerCost> after, long paramsBefore,
+            long paramsAfter, long macsBefore, long macsAfter, List<String> blocked, List<String> unscored,
+            int groups, int prunableGroups) {
+
+        public static long macs(List<LayerCost> layers) {
+            return layers.stream().mapToLong(LayerCost::macs).sum();
+        }
+    }
+
+    public static ChannelGraph analyze(Model model, Set<String> ignoredNodes) {
+        return new ChannelAnalyzer(ignoredNodes).analyze(model);
+    }
+
+    /** Scores, plans and cuts {@code model} in place. */
+    public static Result prune(Model model, Importance importance, PlanOptions options, Set<String> ignoredNodes) {
+        ChannelGraph cg = analyze(model, ignoredNodes);
+        Planner planner = new Planner(cg, importance);
+        Map<Integer, BitSet> removed = planner.select(options);
+        PruningPlan plan = PruningPlan.of(cg, removed, importance.name(), options.toString());
+        return cut(model, cg, removed, plan, planner.unscoredGroups());
+    }
+
+    /** Replays a plan on the model it was made for, in place. */
+    public static Result replay(Model model, PruningPlan plan, Set<String> ignoredNodes) {
+        ChannelGraph cg = analyze(model, ignoredNodes);
+        return cut(model, cg, plan.resolve(cg), plan, List.of());
+    }
+
+    private static Result cut(Model model, ChannelGraph cg, Map<Integer, BitSet> removed, PruningPlan plan,
+            List<String> unscored) {
+        List<LayerCost> before = LayerCost.of(model);
+        long paramsBefore = LayerCost.totalParams(model);
+        Surgery.apply(cg, removed, Surgery.Mode.CUT);
+        List<LayerCost> after = LayerCost.of(model);
+        return new Result(plan, before, after, paramsBefore, LayerCost.totalParams(model), Result.macs(before),
+                Result.macs(after), blockReport(cg), unscored, cg.groups().size(), cg.prunableGroups().size());
+    }
+
+    /** One line per group with blocked channels: its anchor and the reasons. */
+    public static List<String> blockReport(ChannelGraph cg) {
+        List<String> out = new ArrayList<>();
+        for (ChannelGroup g : cg.groups()) {
+            List<String> reasons = g.blockReasons();
+            if (!reasons.isEmpty()) {
+                out.add(g.anchor().origin().name() + " (" + (g.unitCount() - g.prunableUnitCount()) + "/"
+                        + g.unitCount() + " units fixed): " + String.join("; ", reasons));
+            }
+        }
+        return out;
+    }
+}
