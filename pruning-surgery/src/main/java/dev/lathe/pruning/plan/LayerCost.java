@@ -36,12 +36,13 @@ public record LayerCost(String node, String opType, String weight, long weightEl
                     || op.equals("MatMul"))) {
                 continue;
             }
-            Tensor w = n.inputs().size() > 1 ? Constants.valueOf(n.input(1)) : null;
+            Value wv = n.inputs().size() > 1 ? n.input(1) : null;
+            if (wv != null && Constants.valueOf(wv) == null && op.equals("MatMul")) {
+                wv = constantLeaf(wv);
+            }
+            Tensor w = wv == null ? null : Constants.valueOf(wv);
             if (w == null) {
-                w = op.equals("MatMul") ? constantLeaf(n.input(1)) : null;
-                if (w == null) {
-                    continue;
-                }
+                continue;
             }
             long params = 0;
             for (int i = 1; i < n.inputs().size(); i++) {
@@ -61,17 +62,16 @@ public record LayerCost(String node, String opType, String weight, long weightEl
             } else {
                 positions = rows(n.output(0).shape(), 1);
             }
-            out.add(new LayerCost(n.name(), op, n.input(1).name(), w.numel(), params, positions));
+            out.add(new LayerCost(n.name(), op, wv.name(), w.numel(), params, positions));
         }
         return out;
     }
 
     /** The weight behind a MatMul computed from one initializer (a normalised weight). */
-    private static Tensor constantLeaf(Value v) {
+    private static Value constantLeaf(Value v) {
         for (int depth = 0; v != null && depth < 8; depth++) {
-            Tensor t = Constants.valueOf(v);
-            if (t != null) {
-                return t;
+            if (Constants.valueOf(v) != null) {
+                return v;
             }
             Node p = v.producer();
             if (p == null || p.inputs().isEmpty()) {

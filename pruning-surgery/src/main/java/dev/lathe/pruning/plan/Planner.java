@@ -99,29 +99,39 @@ public final class Planner {
         });
     }
 
-    /** Per group: the state of a selection, to check the per-space limits as units are added. */
+    /** Channels left per space (by space id) during one selection, shared by all groups. */
+    private final class Budget {
+        final int[] remaining;
+        final int[] floor;
+
+        Budget(double maxRatio) {
+            remaining = new int[cg.spaces().size()];
+            floor = new int[remaining.length];
+            for (ChannelSpace s : cg.spaces()) {
+                remaining[s.id()] = s.size();
+                floor[s.id()] = Math.max(1, (int) Math.ceil(s.size() * (1 - maxRatio) - 1e-9));
+            }
+        }
+    }
+
+    /** Per group: the units chosen so far, checked against the shared per-space budget. */
     private final class GroupState {
         final ChannelGroup g;
         final int[][] counts;
-        final int[] remaining;
-        final int[] floor;
+        final Budget budget;
         final BitSet removed = new BitSet();
         int anchorRemoved;
 
-        GroupState(ChannelGroup g, double maxRatio) {
+        GroupState(ChannelGroup g, Budget budget) {
             this.g = g;
             this.counts = counts(g);
-            this.remaining = new int[g.spaces().size()];
-            this.floor = new int[remaining.length];
-            for (int i = 0; i < remaining.length; i++) {
-                remaining[i] = g.spaces().get(i).size();
-                floor[i] = Math.max(1, (int) Math.ceil(remaining[i] * (1 - maxRatio) - 1e-9));
-            }
+            this.budget = budget;
         }
 
         boolean canRemove(int u) {
-            for (int i = 0; i < remaining.length; i++) {
-                if (remaining[i] - counts[i][u] < floor[i]) {
+            for (int i = 0; i < counts.length; i++) {
+                int id = g.spaces().get(i).id();
+                if (budget.remaining[id] - counts[i][u] < budget.floor[id]) {
                     return false;
                 }
             }
@@ -129,16 +139,16 @@ public final class Planner {
         }
 
         void remove(int u) {
-            for (int i = 0; i < remaining.length; i++) {
-                remaining[i] -= counts[i][u];
+            for (int i = 0; i < counts.length; i++) {
+                budget.remaining[g.spaces().get(i).id()] -= counts[i][u];
             }
             anchorRemoved += counts[0][u];
             removed.set(u);
         }
 
         void restore(int u) {
-            for (int i = 0; i < remaining.length; i++) {
-                remaining[i] += counts[i][u];
+            for (int i = 0; i < counts.length; i++) {
+                budget.remaining[g.spaces().get(i).id()] += counts[i][u];
             }
             anchorRemoved -= counts[0][u];
             removed.clear(u);
@@ -159,10 +169,11 @@ public final class Planner {
 
     private Map<Integer, BitSet> selectLocal(double ratio, PlanOptions o) {
         Map<Integer, BitSet> out = new LinkedHashMap<>();
+        Budget budget = new Budget(o.maxRatio());
         for (Map.Entry<ChannelGroup, double[]> e : scores.entrySet()) {
             ChannelGroup g = e.getKey();
             double[] s = e.getValue();
-            GroupState st = new GroupState(g, o.maxRatio());
+            GroupState st = new GroupState(g, budget);
             int toRemove = st.anchorSize() - keepTarget(st.anchorSize(), ratio, o.roundTo());
             for (int u : ascending(g, s)) {
                 if (st.anchorRemoved >= toRemove) {
@@ -184,8 +195,9 @@ public final class Planner {
         List<Candidate> all = new ArrayList<>();
         long total = 0;
         Map<ChannelGroup, GroupState> states = new LinkedHashMap<>();
+        Budget budget = new Budget(o.maxRatio());
         for (Map.Entry<ChannelGroup, double[]> e : scores.entrySet()) {
-            GroupState st = new GroupState(e.getKey(), o.maxRatio());
+            GroupState st = new GroupState(e.getKey(), budget);
             states.put(e.getKey(), st);
             total += st.anchorSize();
             for (int u : ascending(e.getKey(), e.getValue())) {

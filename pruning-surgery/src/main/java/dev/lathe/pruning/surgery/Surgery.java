@@ -1,5 +1,6 @@
 package dev.lathe.pruning.surgery;
 
+import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Graph;
@@ -82,6 +83,46 @@ public final class Surgery {
                     Shape s = v.type().shape().with(t.axis(), Dim.of(kept.get(t.space()).length));
                     v.setType(new TensorType(v.type().dtype(), s));
                 }
+            }
+            retypeConstantPaths(cg, graph);
+        }
+    }
+
+    /**
+     * Values computed from cut constants (a weight normalised inside the graph) carry no channel track; their types
+     * are inferred again from the cut inputs, where a rule exists.
+     */
+    private static void retypeConstantPaths(ChannelGraph cg, Graph graph) {
+        java.util.Set<Value> changed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ParamSlice p : cg.slices()) {
+            changed.add(p.source());
+        }
+        for (Node n : graph.nodes()) {
+            boolean dirty = false;
+            for (Value v : n.inputs()) {
+                dirty |= v != null && (changed.contains(v) || v.isInitializer() && v.uses().size() > 0
+                        && !v.type().equals(v.constValue().type()));
+            }
+            if (!dirty) {
+                continue;
+            }
+            for (Value v : n.inputs()) {
+                if (v != null && v.isInitializer()) {
+                    v.setType(v.constValue().type());
+                }
+            }
+            boolean tracked = false;
+            for (Value o : n.outputs()) {
+                tracked |= cg.tracks().containsKey(o);
+            }
+            if (tracked || !ShapeInference.hasRule(n.domain(), n.opType())) {
+                continue;
+            }
+            try {
+                ShapeInference.inferNode(n, cg.model().opset());
+                changed.addAll(n.outputs());
+            } catch (RuntimeException e) {
+                // Leave the old type; validation downstream reports a real inconsistency.
             }
         }
     }
