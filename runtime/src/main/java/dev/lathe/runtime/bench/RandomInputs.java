@@ -1,0 +1,65 @@
+package dev.lathe.runtime.bench;
+
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Dim;
+import dev.lathe.graph.ir.Half;
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.InputMismatchException;
+import dev.lathe.runtime.TensorSpec;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Inputs for benchmarking a model without data: a dynamic leading dimension becomes the batch size, floats are
+ * uniform in [0, 1), integers and booleans are 0 (a random index could be out of range for a Gather).
+ */
+public final class RandomInputs {
+    private RandomInputs() {}
+
+    /**
+     * @throws InputMismatchException when a dimension other than the first is not fixed (say which and how to fix)
+     */
+    public static Map<String, HostTensor> forSpecs(List<TensorSpec> specs, int batch, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (TensorSpec spec : specs) {
+            long[] shape = new long[spec.shape().rank()];
+            for (int i = 0; i < shape.length; i++) {
+                Dim d = spec.shape().get(i);
+                if (d.isFixed()) {
+                    shape[i] = d.size();
+                } else if (i == 0) {
+                    shape[i] = batch;
+                } else {
+                    throw new InputMismatchException("input '" + spec.name() + "' (" + spec.describe()
+                            + ") has a dynamic dimension at axis " + i + "; only a dynamic batch (axis 0) can be"
+                            + " chosen for random inputs; export the model with fixed sizes there");
+                }
+            }
+            HostTensor t = HostTensor.allocate(spec.dtype(), shape);
+            fill(t, random);
+            out.put(spec.name(), t);
+        }
+        return out;
+    }
+
+    private static void fill(HostTensor t, SplittableRandom random) {
+        ByteBuffer b = t.data();
+        int n = (int) t.numel();
+        DataType dtype = t.dtype();
+        for (int i = 0; i < n; i++) {
+            if (dtype == DataType.FLOAT) {
+                b.putFloat(4 * i, (float) random.nextDouble());
+            } else if (dtype == DataType.DOUBLE) {
+                b.putDouble(8 * i, random.nextDouble());
+            } else if (dtype == DataType.FLOAT16) {
+                b.putShort(2 * i, Half.fromFloat((float) random.nextDouble()));
+            } else {
+                return; // integer and bool inputs stay 0
+            }
+        }
+    }
+}
