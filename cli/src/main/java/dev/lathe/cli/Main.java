@@ -25,7 +25,9 @@ public final class Main {
                 // subcommands register here
                 new CkptInspectCommand(),
                 new ImportCommand(),
-                new CkptBenchCommand()
+                new CkptBenchCommand(),
+                new RunCommand(),
+                new BenchInferCommand()
         );
     }
 

@@ -1,0 +1,103 @@
+package dev.lathe.cli;
+
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.InferenceException;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.bench.BenchmarkConfig;
+import dev.lathe.runtime.bench.BenchmarkResult;
+import dev.lathe.runtime.bench.InferenceBenchmark;
+import dev.lathe.runtime.bench.RandomInputs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lathe bench infer MODEL.onnx}: trtexec-style latency and throughput on random inputs. */
+public final class BenchInferCommand implements Command {
+
+    @Override
+    public String name() {
+        return "bench infer";
+    }
+
+    @Override
+    public String summary() {
+        return "measure inference latency and throughput (trtexec's method) on random inputs";
+    }
+
+    @Override
+    public String usage() {
+        return "MODEL.onnx [--batch B] [--threads T] [--warmup-ms MS] [--duration S] [--iterations N] [--json]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B")
+                .desc("size of a dynamic leading (batch) dimension (default 1)").build());
+        o.addOption(Option.builder().longOpt("warmup-ms").hasArg().argName("MS")
+                .desc("warm-up time in milliseconds, after at least 5 runs (default 200)").build());
+        o.addOption(Option.builder().longOpt("duration").hasArg().argName("S")
+                .desc("minimum measured time in seconds (default 3)").build());
+        o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N")
+                .desc("minimum measured runs (default 10)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("SEED")
+                .desc("seed for the random inputs (default 0)").build());
+        o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
+        return SessionFlags.add(o);
+    }
+
+    @Override
+    public int run(CommandLine cmd, CliContext ctx) {
+        List<String> args = cmd.getArgList();
+        if (args.size() != 1) {
+            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
+        }
+        Path model = Path.of(args.get(0));
+        int batch = cmd.hasOption("batch") ? SessionFlags.positiveInt(cmd, "batch") : 1;
+        BenchmarkConfig config = BenchmarkConfig.defaults();
+        if (cmd.hasOption("warmup-ms")) {
+            config = config.withWarmupMillis(nonNegativeLong(cmd, "warmup-ms"));
+        }
+        if (cmd.hasOption("duration")) {
+            String v = cmd.getOptionValue("duration");
+            double seconds;
+            try {
+                seconds = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+                throw new UserError("--duration must be a number of seconds >= 0, got '" + v + "'");
+            }
+            config = config.withMinDurationMillis(Math.round(seconds * 1000));
+        }
+        if (cmd.hasOption("iterations")) {
+            config = config.withMinIterations(SessionFlags.positiveInt(cmd, "iterations"));
+        }
+        long seed = cmd.hasOption("seed") ? nonNegativeLong(cmd, "seed") : 0;
+        try (Session session = SessionFlags.open(model, SessionFlags.config(cmd))) {
+            Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed);
+            BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, batch, model.toString());
+            ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
+        } catch (InferenceException e) {
+            throw new UserError(SessionFlags.oneLine(e.getMessage()), e);
+        }
+        return 0;
+    }
+
+    private static long nonNegativeLong(CommandLine cmd, String opt) {
+        String v = cmd.getOptionValue(opt);
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("--" + opt + " must be an integer >= 0, got '" + v + "'");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.lathe.cli;
+
+import dev.lathe.runtime.InferenceException;
+import dev.lathe.runtime.InferenceRuntime;
+import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.ort.OrtRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** The session flags shared by commands that run a model: --device, --threads, --opt-level. */
+final class SessionFlags {
+    private SessionFlags() {}
+
+    static Options add(Options o) {
+        o.addOption(Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]")
+                .desc("where to run (default cpu; cuda needs a build with -Pcuda)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
+                .desc("intra-op threads (default: the runtime's choice)").build());
+        o.addOption(Option.builder().longOpt("opt-level").hasArg().argName("none|basic|extended|all")
+                .desc("graph optimisation level (default all)").build());
+        return o;
+    }
+
+    static SessionConfig config(CommandLine cmd) {
+        SessionConfig c = SessionConfig.defaults();
+        if (cmd.hasOption("device")) {
+            try {
+                c = c.withDevice(SessionConfig.Device.parse(cmd.getOptionValue("device")));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
+        if (cmd.hasOption("threads")) {
+            c = c.withThreads(positiveInt(cmd, "threads"), 0);
+        }
+        if (cmd.hasOption("opt-level")) {
+            String v = cmd.getOptionValue("opt-level");
+            try {
+                c = c.withOptimization(SessionConfig.Optimization.valueOf(v.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--opt-level '" + v + "' is not one of none, basic, extended, all");
+            }
+        }
+        return c;
+    }
+
+    /** Opens the model file as a session; a missing or unreadable model is one clear line. */
+    static Session open(Path model, SessionConfig config) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("model file not found: " + model);
+        }
+        InferenceRuntime runtime = new OrtRuntime();
+        try {
+            return runtime.open(ModelSource.file(model), config);
+        } catch (InferenceException e) {
+            throw new UserError(oneLine(e.getMessage()), e);
+        }
+    }
+
+    static int positiveInt(CommandLine cmd, String opt) {
+        String v = cmd.getOptionValue(opt);
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("--" + opt + " must be a positive integer, got '" + v + "'");
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.lathe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.serde.Onnx;
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.io.Npy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lathe run} and {@code lathe bench infer} driven through {@link Main#run}. */
+class RunAndBenchCommandTest {
+    private static final float[] W = {2f, -1f, 0.5f};
+
+    @TempDir
+    Path dir;
+    private Path model;
+
+    /** scaled[N,3] = x * W and y[N,3] = relu(scaled), two outputs whose values are easy to state. */
+    @BeforeEach
+    void writeModel() throws IOException {
+        GraphBuilder b = new GraphBuilder("cli_model", 17);
+        Value x = b.input("x", DataType.FLOAT, "N", 3);
+        Value scaled = b.ops().mul(x, b.param("w", Tensor.ofFloats(new long[] {3}, W)));
+        b.output(scaled, "scaled");
+        b.output(b.ops().relu(scaled), "y");
+        model = dir.resolve("model.onnx");
+        Onnx.save(b.build(), model);
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result lathe(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path npy(String name, HostTensor t) throws IOException {
+        Path p = dir.resolve(name);
+        Npy.write(p, t);
+        return p;
+    }
+
+    @Test
+    void runWritesEveryOutputAsNpy() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {2, 3}, 1, 2, 3, -4, 5, -6));
+        Path out = dir.resolve("out");
+        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        HostTensor scaled = Npy.read(out.resolve("scaled.npy"));
+        HostTensor y = Npy.read(out.resolve("y.npy"));
+        assertArrayEquals(new long[] {2, 3}, y.shape());
+        assertArrayEquals(new float[] {2, -2, 1.5f, -8, -5, -3}, scaled.toFloats());
+        assertArrayEquals(new float[] {2, 0, 1.5f, 0, 0, 0}, y.toFloats());
+        assertTrue(r.out().contains("y.npy"), r.out());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(2, files.count(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void aOneInputModelTakesTheFileWithoutAName() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 1, 1));
+        Result r = lathe("run", model.toString(), "--input", x.toString(), "-o", dir.resolve("o").toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new float[] {2, 0, 0.5f}, Npy.read(dir.resolve("o/y.npy")).toFloats());
+    }
+
+    @Test
+    void wrongInputNameIsOneLineWithExitCode2() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+        Result r = lathe("run", model.toString(), "--input", "images=" + x, "-o", dir.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("unknown input 'images'") && r.err().contains("x: float32[N,3]"), r.err());
+        assertFalse(Files.exists(dir.resolve("o")), "nothing written on failure");
+    }
+
+    @Test
+    void wrongInputShapeNamesExpectedAndGiven() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 4}, 1, 2, 3, 4));
+        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("input 'x' has shape [1, 4], model expects [N, 3]"), r.err());
+    }
+
+    @Test
+    void badFilesAreOneClearLine() throws IOException {
+        Result r = lathe("run", dir.resolve("absent.onnx").toString(), "--input", "x=x.npy", "-o", "o");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model file not found") && r.err().contains("absent.onnx"), r.err());
+
+        Path notOnnx = dir.resolve("notes.onnx");
+        Files.writeString(notOnnx, "these are not protobuf bytes");
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+        r = lathe("run", notOnnx.toString(), "--input", "x=" + x, "-o", "o");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("notes.onnx"), r.err());
+
+        Path truncated = dir.resolve("truncated.onnx");
+        byte[] full = Files.readAllBytes(model);
+        Files.write(truncated, java.util.Arrays.copyOf(full, full.length / 2));
+        r = lathe("run", truncated.toString(), "--input", "x=" + x, "-o", "o");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+
+        Path badNpy = dir.resolve("bad.npy");
+        Files.writeString(badNpy, "nope");
+        r = lathe("run", model.toString(), "--input", "x=" + badNpy, "-o", "o");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.npy") && r.err().contains("not a .npy file"), r.err());
+
+        r = lathe("run", model.toString(), "--input", "x=" + dir.resolve("gone.npy"), "-o", "o");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("input file not found for 'x'"), r.err());
+    }
+
+    @Test
+    void cudaOnACpuBuildIsOneClearLine() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", "o", "--device", "cuda");
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.code() != 0, "a CUDA device is present");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("CUDA device 0 unavailable"), r.err());
+    }
+
+    @Test
+    void benchInferJsonHasMedianAndThroughput() throws IOException {
+        Result r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",
+                "--duration", "0.2", "--iterations", "20", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertTrue(json.get("median_ms").asDouble() > 0, r.out());
+        assertTrue(json.get("iterations").asInt() >= 20, r.out());
+        assertTrue(json.get("wall_s").asDouble() >= 0.2, r.out());
+        assertEquals(4 * json.get("iterations").asDouble() / json.get("wall_s").asDouble(),
+                json.get("throughput").asDouble(), 1e-6 * json.get("throughput").asDouble());
+        assertEquals(4, json.get("inputs").get("x").get(0).asInt());
+        assertEquals(4, json.get("batch").asInt());
+    }
+
+    @Test
+    void benchInferTextAndBadFlags() {
+        Result r = lathe("bench", "infer", model.toString(), "--warmup-ms", "0", "--duration", "0",
+                "--iterations", "10");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Throughput:") && r.out().contains("median = "), r.out());
+
+        r = lathe("bench", "infer", model.toString(), "--batch", "zero");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--batch must be a positive integer, got 'zero'"), r.err());
+
+        r = lathe("bench", "infer", model.toString(), "--duration", "-1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--duration"), r.err());
+    }
+
+    @Test
+    void everyNewCommandHasHelp() {
+        for (String[] cmd : new String[][] {{"run", "--help"}, {"bench", "infer", "--help"}}) {
+            Result r = lathe(cmd);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("usage: lathe " + cmd[0]), r.out());
+        }
+    }
+}
