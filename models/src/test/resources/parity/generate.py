@@ -59,6 +59,28 @@ def reference_value(key, shape):
     return out.reshape(shape)
 
 
+def count_macs(model, resolution):
+    """Multiply-accumulates of one image, counted by forward hooks on the modules that do them: Conv2d, Linear,
+    and any module with a macs(input, output) method (cosine classifier, attention matmuls)."""
+    total = [0]
+
+    def hook(m, inputs, out):
+        if isinstance(m, torch.nn.Conv2d):
+            total[0] += out[0].numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+        elif isinstance(m, torch.nn.Linear):
+            total[0] += out[0].numel() * m.in_features
+        else:
+            total[0] += m.macs(inputs[0][:1], out[:1])
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()
+               if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)) or hasattr(m, "macs")]
+    with torch.no_grad():
+        model(torch.zeros(1, 3, resolution, resolution, dtype=next(model.parameters()).dtype))
+    for h in handles:
+        h.remove()
+    return total[0]
+
+
 def save_case(name, model, resolution, batch=2):
     model.eval()
     sd = model.state_dict()
@@ -70,6 +92,7 @@ def save_case(name, model, resolution, batch=2):
             keys[k] = list(t.shape)
             t.copy_(torch.from_numpy(reference_value(k, list(t.shape))))
     params = sum(p.numel() for p in model.parameters())
+    macs = count_macs(model, resolution)
     x = reference_value("input", [batch, 3, resolution, resolution])
     model = model.double()
     with torch.no_grad():
@@ -79,9 +102,9 @@ def save_case(name, model, resolution, batch=2):
     out = os.path.join(HERE, name)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "keys.json"), "w") as f:
-        json.dump({"params": params, "resolution": resolution, "batch": batch, "keys": keys}, f, indent=0)
+        json.dump({"params": params, "macs": macs, "resolution": resolution, "batch": batch, "keys": keys}, f, indent=0)
     np.save(os.path.join(out, "output.npy"), y.numpy().astype(np.float32))
-    print(name, params, tuple(y.shape))
+    print(name, params, macs, tuple(y.shape))
 
 
 def classics():

@@ -1,5 +1,9 @@
 package dev.lathe.models;
 
+import dev.lathe.models.cic.CicResNet32;
+import dev.lathe.models.cic.NormedLinear;
+import dev.lathe.models.isp.CifarMobileNetV2;
+import dev.lathe.models.isp.CifarResNet56;
 import dev.lathe.models.torchvision.DenseNet;
 import dev.lathe.models.torchvision.MobileNetV2;
 import dev.lathe.models.torchvision.ResNet;
@@ -12,6 +16,8 @@ import java.util.Map;
 /** The registry of zoo models by name, in the order {@code lathe zoo list} shows them. */
 public final class ModelZoo {
     private static final String TORCHVISION = "torchvision 0.14";
+    private static final String CIC = "CIC: Class Importance Consistency Matters (long-tailed pruning)";
+    private static final String ISP = "ISP: Interpretations Steered Network Pruning (ECCV 2022)";
     private static final ZooConfig IMAGENET = new ZooConfig(1000, 224, 0);
 
     private static final Map<String, ZooEntry> ENTRIES = new LinkedHashMap<>();
@@ -25,6 +31,12 @@ public final class ModelZoo {
         add(new ZooEntry("mobilenet_v2", TORCHVISION, IMAGENET, c -> MobileNetV2.build("mobilenet_v2", c)));
         add(new ZooEntry("densenet121", TORCHVISION, IMAGENET, c -> DenseNet.build("densenet121", DenseNet.DENSENET121, c)));
         add(new ZooEntry("densenet201", TORCHVISION, IMAGENET, c -> DenseNet.build("densenet201", DenseNet.DENSENET201, c)));
+        add(new ZooEntry("cic_resnet32", CIC, new ZooConfig(100, 32, 0), c -> CicResNet32.build("cic_resnet32", c)));
+        add(new ZooEntry("cic_resnext50_32x4d", CIC, IMAGENET, c -> ResNet.build("cic_resnext50_32x4d",
+                ResNet.RESNEXT50_32X4D, c, (nn, f) -> NormedLinear.apply(nn, "fc", f, c.classes()))));
+        add(new ZooEntry("cifar_resnet56", ISP, new ZooConfig(10, 32, 0), c -> CifarResNet56.build("cifar_resnet56", c)));
+        add(new ZooEntry("cifar_mobilenet_v2", ISP, new ZooConfig(10, 32, 0),
+                c -> CifarMobileNetV2.build("cifar_mobilenet_v2", c)));
     }
 
     private ModelZoo() {}

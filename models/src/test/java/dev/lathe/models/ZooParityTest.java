@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Forward parity with PyTorch: the Java-built model, its parameters bound by state_dict key to the same
  * deterministic values the reference got (fixtures by {@code parity/generate.py}), must reproduce the reference's
  * float64 logits in ONNX Runtime (ALL_OPT) to a relative error of 1e-5 (max |diff| / max |reference|).
- * The key sets must be equal both ways and every shape must match, as a strict load_state_dict would demand.
+ * The key sets must be equal both ways and every shape must match, as a strict load_state_dict would demand; the
+ * parameter count must equal PyTorch's {@code parameters()} total and the MACs those counted by forward hooks.
  */
 class ZooParityTest {
     private static final Path FIXTURES = Path.of("src/test/resources/parity");
@@ -34,7 +35,7 @@ class ZooParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "resnet101", "resnext50_32x4d", "mobilenet_v2",
-        "densenet121", "densenet201"})
+        "densenet121", "densenet201", "cic_resnet32", "cic_resnext50_32x4d", "cifar_resnet56", "cifar_mobilenet_v2"})
     void matchesPyTorchReference(String name) throws Exception {
         Path dir = FIXTURES.resolve(name);
         JsonNode fx = new ObjectMapper().readTree(dir.resolve("keys.json").toFile());
@@ -65,6 +66,9 @@ class ZooParityTest {
             }
         }
         assertTrue(unexpected.isEmpty(), name + ": Java parameters missing from the PyTorch state_dict: " + unexpected);
+
+        assertEquals(fx.get("params").asLong(), Counts.params(model), name + ": parameters vs PyTorch");
+        assertEquals(fx.get("macs").asLong(), Counts.macs(model), name + ": MACs vs PyTorch hooks");
 
         long[] inShape = {batch, 3, resolution, resolution};
         float[] input = ReferenceWeights.value("input", inShape).toFloats();

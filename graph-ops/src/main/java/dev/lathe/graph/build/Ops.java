@@ -205,6 +205,11 @@ public final class Ops {
         return op("Squeeze", x, b.constant(axes));
     }
 
+    /** Constant-mode Pad with zeros; {@code pads} is ONNX's [x1_begin, x2_begin, ..., x1_end, x2_end, ...]. */
+    public Value pad(Value x, long... pads) {
+        return op("Pad", attrs("mode", Attr.of("constant")), x, b.constant(pads));
+    }
+
     public Value tile(Value x, long... repeats) {
         return op("Tile", x, b.constant(repeats));
     }
