@@ -23,6 +23,7 @@ public final class Main {
     static List<Command> commands() {
         return List.of(
                 // subcommands register here
+                new InspectCommand(),
                 new CkptInspectCommand(),
                 new ImportCommand(),
                 new CkptBenchCommand(),
