@@ -1,11 +1,12 @@
 package dev.lathe.pruning;
 
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.graph.ChannelGroup;
 import dev.lathe.pruning.importance.Importance;
-import dev.lathe.pruning.plan.LayerCost;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
 import dev.lathe.pruning.plan.PruningPlan;
@@ -26,14 +27,8 @@ public final class Pruner {
      * @param blocked one line per group that has channels which cannot be removed, naming the op that blocks them
      * @param unscored anchors of groups the criterion could not score
      */
-    public record Result(PruningPlan plan, List<LayerCost> before, List<LayerCost> after, long paramsBefore,
-            long paramsAfter, long macsBefore, long macsAfter, List<String> blocked, List<String> unscored,
-            int groups, int prunableGroups) {
-
-        public static long macs(List<LayerCost> layers) {
-            return layers.stream().mapToLong(LayerCost::macs).sum();
-        }
-    }
+    public record Result(PruningPlan plan, ModelCount before, ModelCount after, List<String> blocked,
+            List<String> unscored, int groups, int prunableGroups) {}
 
     public static ChannelGraph analyze(Model model, Set<String> ignoredNodes) {
         return new ChannelAnalyzer(ignoredNodes).analyze(model);
@@ -56,12 +51,11 @@ public final class Pruner {
 
     private static Result cut(Model model, ChannelGraph cg, Map<Integer, BitSet> removed, PruningPlan plan,
             List<String> unscored) {
-        List<LayerCost> before = LayerCost.of(model);
-        long paramsBefore = LayerCost.totalParams(model);
+        ModelCount before = ModelCounter.count(model);
         Surgery.apply(cg, removed, Surgery.Mode.CUT);
-        List<LayerCost> after = LayerCost.of(model);
-        return new Result(plan, before, after, paramsBefore, LayerCost.totalParams(model), Result.macs(before),
-                Result.macs(after), blockReport(cg), unscored, cg.groups().size(), cg.prunableGroups().size());
+        ModelCount after = ModelCounter.count(model);
+        return new Result(plan, before, after, blockReport(cg), unscored, cg.groups().size(),
+                cg.prunableGroups().size());
     }
 
     /** One line per group with blocked channels: its anchor and the reasons. */

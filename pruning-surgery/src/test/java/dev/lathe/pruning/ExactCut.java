@@ -2,14 +2,16 @@ package dev.lathe.pruning;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.infer.ShapeInference;
+import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.importance.Importance;
-import dev.lathe.pruning.plan.LayerCost;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
 import dev.lathe.pruning.plan.PruningPlan;
@@ -32,8 +34,7 @@ public final class ExactCut {
 
     /** Outcome of one check. */
     public record Outcome(PruningPlan plan, Model cut, Model zeroed, ChannelGraph graph, double relError,
-            long paramsBefore, long paramsAfter, long estimatedParams, long macsBefore, long macsAfter,
-            long estimatedMacs) {}
+            long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, long estimatedMacs) {}
 
     public static Outcome check(Model a, Model b, Importance imp, PlanOptions o, Set<String> ignored, String input,
             long[] shape) throws Exception {
@@ -44,22 +45,23 @@ public final class ExactCut {
         Map<Integer, BitSet> removed = planner.select(o);
         PruningPlan plan = PruningPlan.of(cgA, removed, imp.name(), o.toString());
         assertTrue(plan.removedChannels() > 0, "plan removes nothing; blocked: " + Pruner.blockReport(cgA));
-        long paramsBefore = LayerCost.totalParams(a);
-        long macsBefore = Pruner.Result.macs(LayerCost.of(a));
-        long estParams = planner.params(removed);
+        ModelCount before = ModelCounter.count(a);
         long estMacs = planner.macs(removed);
         Map<Integer, BitSet> replayed = PruningPlan.fromJson(plan.toJson()).resolve(cgB);
         Surgery.apply(cgA, removed, Surgery.Mode.CUT);
         Surgery.apply(cgB, replayed, Surgery.Mode.ZERO);
         checkTypes(a);
+        ModelValidator.validate(a);
+        ModelValidator.validate(b);
         List<float[]> ya = OrtCheck.run(a, input, shape, x);
         List<float[]> yb = OrtCheck.run(b, input, shape, x);
         double err = 0;
         for (int i = 0; i < ya.size(); i++) {
             err = Math.max(err, OrtCheck.relError(yb.get(i), ya.get(i)));
         }
-        return new Outcome(plan, a, b, cgA, err, paramsBefore, LayerCost.totalParams(a), estParams, macsBefore,
-                Pruner.Result.macs(LayerCost.of(a)), estMacs);
+        ModelCount after = ModelCounter.count(a);
+        return new Outcome(plan, a, b, cgA, err, before.params(), after.params(), before.macs(), after.macs(),
+                estMacs);
     }
 
     /** The types the surgery wrote must be what shape inference derives from the cut graph. */

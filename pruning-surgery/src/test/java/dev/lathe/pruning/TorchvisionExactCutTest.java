@@ -36,7 +36,6 @@ class TorchvisionExactCutTest {
                 new MagnitudeImportance(1), PlanOptions.ratio(0.3).withGlobal(global), Set.of(), "input", SHAPE);
         assertTrue(r.relError() <= 1e-5, name + ": cut and zeroed outputs differ, rel error " + r.relError());
         assertTrue(r.paramsAfter() < r.paramsBefore() && r.macsAfter() < r.macsBefore(), name);
-        assertEquals(r.estimatedParams(), r.paramsAfter(), name + " params estimate");
         assertEquals(r.estimatedMacs(), r.macsAfter(), name + " MACs estimate");
         // Only the classifier's outputs are held: every conv's channels are prunable.
         List<String> blocked = Pruner.blockReport(r.graph());

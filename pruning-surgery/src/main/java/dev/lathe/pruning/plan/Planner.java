@@ -260,18 +260,6 @@ public final class Planner {
         return total;
     }
 
-    /** Estimated parameters of the model after removing {@code removed}. */
-    public long params(Map<Integer, BitSet> removed) {
-        Map<ChannelSpace, boolean[]> gone = removedChannels(removed);
-        long total = LayerCost.totalParams(cg.model());
-        for (Map.Entry<String, List<ParamSlice>> e : slicesBySource.entrySet()) {
-            Value v = e.getValue().get(0).source();
-            long n = dev.lathe.graph.infer.Constants.valueOf(v).numel();
-            total -= n - (long) Math.rint(n * keptFraction(e.getKey(), gone));
-        }
-        return total;
-    }
-
     /** Per-layer estimate after removal: the layer list with weight and parameter counts scaled. */
     public List<LayerCost> layersAfter(Map<Integer, BitSet> removed) {
         Map<ChannelSpace, boolean[]> gone = removedChannels(removed);
