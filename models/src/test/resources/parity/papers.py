@@ -124,3 +124,144 @@ def cases():
     yield "cic_resnext50_32x4d", cic_resnext50(10), 64
     yield "cifar_resnet56", CifarResNet([16, 32, 64], 9, 10, "A", nn.Linear), 32
     yield "cifar_mobilenet_v2", IspMobileNetV2(10), 32
+    yield from efficientmod_cases()
+
+
+# ---- EfficientMod (SEEDS.md section 3), channel-last ----
+
+class ContextLayer(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.f = nn.Linear(dim, dim)
+        self.g = nn.Linear(dim, dim)
+        self.context_list = nn.ModuleList([nn.Conv2d(dim, dim, 7, 1, 3, groups=dim)])
+
+    def forward(self, x):
+        c = self.context_list[0](self.f(x).permute(0, 3, 1, 2))
+        return self.g(F.gelu(c).permute(0, 2, 3, 1))
+
+
+class ModMlp(nn.Module):
+    def __init__(self, dim, ratio):
+        super().__init__()
+        self.ratio = ratio
+        self.fc1 = nn.Linear(dim, dim * ratio)
+        self.context_layer = ContextLayer(dim)
+        self.fc2 = nn.Linear(dim * ratio, dim)
+
+    def forward(self, x):
+        ctx = self.context_layer(x)
+        v = self.fc1(x)
+        if self.ratio != 1:
+            v = F.gelu(v)
+            ctx = ctx.repeat(1, 1, 1, self.ratio)
+        return self.fc2(v * ctx)
+
+
+class ModBlock(nn.Module):
+    def __init__(self, dim, ratio):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.mlp = ModMlp(dim, ratio)
+        self.gamma_1 = nn.Parameter(torch.full((dim,), 1e-4))
+
+    def forward(self, x):
+        return x + self.gamma_1 * self.mlp(self.norm(x))
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, heads=8):
+        super().__init__()
+        self.heads = heads
+        self.hd = max(dim // heads, 32)
+        self.qkv = nn.Linear(dim, 3 * heads * self.hd, bias=False)
+        self.proj = nn.Linear(heads * self.hd, dim)
+
+    def forward(self, x):
+        b, n, _ = x.shape
+        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, self.hd).permute(2, 0, 3, 1, 4).unbind(0)
+        a = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(-1)
+        return self.proj((a @ v).transpose(1, 2).reshape(b, n, self.heads * self.hd))
+
+    def macs(self, x, y):
+        n = x.shape[1]
+        return 2 * self.heads * n * n * self.hd
+
+
+class AttMlp(nn.Module):
+    def __init__(self, dim, ratio):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, int(dim * ratio))
+        self.fc2 = nn.Linear(int(dim * ratio), dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class AttBlock(nn.Module):
+    def __init__(self, dim, ratio):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = AttMlp(dim, ratio)
+
+    def forward(self, x):
+        b, h, w, c = x.shape
+        t = x.reshape(b, h * w, c)
+        t = t + self.attn(self.norm1(t))
+        t = t + self.mlp(self.norm2(t))
+        return t.reshape(b, h, w, c)
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, cin, cout, k, s, p):
+        super().__init__()
+        self.proj = nn.Conv2d(cin, cout, k, s, p)
+        self.norm = nn.LayerNorm(cout)
+
+    def forward(self, x):
+        return self.norm(self.proj(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1))
+
+
+class ModStage(nn.Module):
+    def __init__(self, dim, depth, att_depth, ratio, att_ratio, out_dim):
+        super().__init__()
+        blocks = [ModBlock(dim, 1 if j % 2 == 0 else ratio) for j in range(depth)]
+        blocks += [AttBlock(dim, att_ratio) for _ in range(att_depth)]
+        self.blocks = nn.ModuleList(blocks)
+        self.downsample = PatchEmbed(dim, out_dim, 3, 2, 1) if out_dim else None
+
+    def forward(self, x):
+        for blk in self.blocks:
+            x = blk(x)
+        return self.downsample(x) if self.downsample is not None else x
+
+
+class EfficientMod(nn.Module):
+    def __init__(self, dims, depths, att_depths, ratio, att_ratios, classes):
+        super().__init__()
+        self.patch_embed = PatchEmbed(3, dims[0], 7, 4, 3)
+        self.layers = nn.ModuleList([ModStage(dims[i], depths[i], att_depths[i], ratio, att_ratios[i],
+                                              dims[i + 1] if i < 3 else None) for i in range(4)])
+        self.norm = nn.LayerNorm(dims[3])
+        self.head = nn.Linear(dims[3], classes)
+
+    def forward(self, x):
+        x = self.patch_embed(x.permute(0, 2, 3, 1))
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.norm(x).mean(dim=(1, 2)))
+
+
+EFFICIENTMOD = {
+    "efficientmod_xxs": ([32, 64, 128, 256], [2, 2, 6, 2], [0, 0, 1, 2], 6, [0, 0, 4, 4]),
+    "efficientmod_xs": ([32, 64, 144, 288], [3, 3, 4, 2], [0, 0, 3, 3], 4, [4, 4, 4, 4]),
+    "efficientmod_s": ([32, 64, 144, 312], [4, 4, 8, 4], [0, 0, 4, 4], 6, [4, 4, 4, 5]),
+    "efficientmod_s_conv": ([40, 80, 160, 344], [4, 4, 12, 8], [0, 0, 0, 0], 6, [0, 0, 0, 0]),
+}
+
+
+def efficientmod_cases():
+    for name, spec in EFFICIENTMOD.items():
+        yield name, EfficientMod(*spec, 10), 64

@@ -2,6 +2,7 @@ package dev.lathe.models;
 
 import dev.lathe.models.cic.CicResNet32;
 import dev.lathe.models.cic.NormedLinear;
+import dev.lathe.models.efficientmod.EfficientMod;
 import dev.lathe.models.isp.CifarMobileNetV2;
 import dev.lathe.models.isp.CifarResNet56;
 import dev.lathe.models.torchvision.DenseNet;
@@ -18,6 +19,7 @@ public final class ModelZoo {
     private static final String TORCHVISION = "torchvision 0.14";
     private static final String CIC = "CIC: Class Importance Consistency Matters (long-tailed pruning)";
     private static final String ISP = "ISP: Interpretations Steered Network Pruning (ECCV 2022)";
+    private static final String EFFICIENTMOD = "EfficientMod: Efficient Modulation for Vision Networks (ICLR 2024)";
     private static final ZooConfig IMAGENET = new ZooConfig(1000, 224, 0);
 
     private static final Map<String, ZooEntry> ENTRIES = new LinkedHashMap<>();
@@ -37,12 +39,20 @@ public final class ModelZoo {
         add(new ZooEntry("cifar_resnet56", ISP, new ZooConfig(10, 32, 0), c -> CifarResNet56.build("cifar_resnet56", c)));
         add(new ZooEntry("cifar_mobilenet_v2", ISP, new ZooConfig(10, 32, 0),
                 c -> CifarMobileNetV2.build("cifar_mobilenet_v2", c)));
+        efficientMod("efficientmod_xxs", EfficientMod.XXS);
+        efficientMod("efficientmod_xs", EfficientMod.XS);
+        efficientMod("efficientmod_s", EfficientMod.S);
+        efficientMod("efficientmod_s_conv", EfficientMod.S_CONV);
     }
 
     private ModelZoo() {}
 
     private static void resnet(String name, ResNet.Spec spec) {
         add(new ZooEntry(name, TORCHVISION, IMAGENET, c -> ResNet.build(name, spec, c)));
+    }
+
+    private static void efficientMod(String name, EfficientMod.Spec spec) {
+        add(new ZooEntry(name, EFFICIENTMOD, IMAGENET, c -> EfficientMod.build(name, spec, c)));
     }
 
     private static void add(ZooEntry e) {

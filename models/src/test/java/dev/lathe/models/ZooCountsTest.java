@@ -32,6 +32,11 @@ class ZooCountsTest {
         "cic_resnext50_32x4d, 25025000, 5000, 4.23, 0.005",
         // ResNet-56 on CIFAR-10: 0.85 M parameters, 125.49 M MACs, as the pruning literature cites it
         "cifar_resnet56, 850000, 5000, 0.12549, 0.000005",
+        // EfficientMod paper Table 1: 4.7 / 6.6 / 12.9 / 12.9 M params, 0.6 / 0.8 / 1.4 / 1.5 G "FLOPs" (= MACs)
+        "efficientmod_xxs, 4700000, 50000, 0.6, 0.05",
+        "efficientmod_xs, 6600000, 50000, 0.8, 0.05",
+        "efficientmod_s, 12900000, 50000, 1.4, 0.05",
+        "efficientmod_s_conv, 12900000, 50000, 1.5, 0.05",
     })
     void publishedCounts(String name, double params, double paramsTolerance, double gmacs, double tolerance) {
         Model m = ModelZoo.get(name).build();

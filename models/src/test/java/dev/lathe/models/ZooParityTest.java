@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,8 +36,11 @@ class ZooParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "resnet101", "resnext50_32x4d", "mobilenet_v2",
-        "densenet121", "densenet201", "cic_resnet32", "cic_resnext50_32x4d", "cifar_resnet56", "cifar_mobilenet_v2"})
+        "densenet121", "densenet201", "cic_resnet32", "cic_resnext50_32x4d", "cifar_resnet56", "cifar_mobilenet_v2",
+        "efficientmod_xxs", "efficientmod_xs", "efficientmod_s", "efficientmod_s_conv"})
     void matchesPyTorchReference(String name) throws Exception {
+        String only = System.getProperty("zoo.models"); // -Dzoo.models=a,b narrows a run while iterating
+        Assumptions.assumeTrue(only == null || List.of(only.split(",")).contains(name), "not in -Dzoo.models");
         Path dir = FIXTURES.resolve(name);
         JsonNode fx = new ObjectMapper().readTree(dir.resolve("keys.json").toFile());
         Npy expected = Npy.read(dir.resolve("output.npy"));
