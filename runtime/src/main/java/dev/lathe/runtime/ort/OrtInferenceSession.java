@@ -54,6 +54,7 @@ final class OrtInferenceSession implements Session {
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> outputsByName = new HashMap<>();
+    private final List<String> outputNames;
     private final String runtimeName;
     private final String modelName;
 
@@ -84,6 +85,7 @@ final class OrtInferenceSession implements Session {
         for (TensorSpec s : outputs) {
             outputsByName.put(s.name(), s);
         }
+        this.outputNames = outputs.stream().map(TensorSpec::name).toList();
         this.runtimeName = runtimeName;
         this.modelName = modelName;
     }
@@ -108,11 +110,7 @@ final class OrtInferenceSession implements Session {
 
     @Override
     public Outputs run(Map<String, HostTensor> given) {
-        return run(given, outputsByNameInOrder());
-    }
-
-    private List<String> outputsByNameInOrder() {
-        return outputs.stream().map(TensorSpec::name).toList();
+        return run(given, outputNames);
     }
 
     @Override
@@ -121,7 +119,8 @@ final class OrtInferenceSession implements Session {
         Map<String, Long> symbols = InputValidator.validate(inputs, given);
         List<String> wanted = InputValidator.validateOutputNames(outputs, outputNames);
         Map<String, OnnxTensor> ortInputs = wrapInputs(given);
-        String signature = signature(given);
+        // the input-shape signature keys learned output shapes; built only for outputs whose shape is open
+        String signature = null;
 
         Map<String, PinnedBuffer> pinned = new LinkedHashMap<>();
         Set<String> guessed = new HashSet<>();
@@ -129,6 +128,7 @@ final class OrtInferenceSession implements Session {
             TensorSpec spec = outputsByName.get(name);
             long[] shape = neverPin.contains(name) ? null : resolve(spec.shape(), symbols);
             if (shape == null && !neverPin.contains(name)) {
+                signature = signature == null ? signature(given) : signature;
                 shape = learnedShapes.get(new LearnedKey(name, signature));
             }
             if (shape != null) {
@@ -170,6 +170,7 @@ final class OrtInferenceSession implements Session {
                         if (learnedShapes.size() >= LEARNED_SHAPES_LIMIT) {
                             learnedShapes.clear();
                         }
+                        signature = signature == null ? signature(given) : signature;
                         learnedShapes.put(new LearnedKey(name, signature), buf.shape());
                     }
                 }
