@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The BENCHMARKS.md comparison, not a check: Lathe's ORT session against a plain ONNX Runtime Java loop, timed by
  * the same harness in the same JVM, alternating A/B/A/B. Skipped unless {@code -Dlathe.bench=true}; the model is
- * {@code -Dlathe.bench.model=PATH} (default: the torchvision ResNet-18 fixture), batch {@code -Dlathe.bench.batch}.
+ * {@code -Dlathe.bench.model=PATH} (default: the torchvision ResNet-18 fixture; {@code affine-relu} for a model with
+ * almost no compute, which shows per-run overhead), batch {@code -Dlathe.bench.batch}, rounds
+ * {@code -Dlathe.bench.rounds}.
  */
 class OrtBaselineComparisonTest {
 
@@ -93,8 +95,17 @@ class OrtBaselineComparisonTest {
     @Test
     void latheSessionVersusPlainOrtJavaLoop() throws Exception {
         assumeTrue(Boolean.getBoolean("lathe.bench"), "benchmark; run with -Dlathe.bench=true");
-        Path model = Path.of(System.getProperty("lathe.bench.model",
-                "../tests/src/test/resources/fixtures/torchvision/resnet18_narrow_op17.onnx"));
+        String modelArg = System.getProperty("lathe.bench.model",
+                "../tests/src/test/resources/fixtures/torchvision/resnet18_narrow_op17.onnx");
+        Path model;
+        if (modelArg.equals("affine-relu")) {
+            // a model with almost no compute, so the difference is the per-run cost of each binding
+            model = Files.createTempFile("affine-relu", ".onnx");
+            model.toFile().deleteOnExit();
+            dev.lathe.graph.serde.Onnx.save(dev.lathe.runtime.TestModels.affineRelu(), model);
+        } else {
+            model = Path.of(modelArg);
+        }
         int batch = Integer.getInteger("lathe.bench.batch", 1);
         assumeTrue(Files.isRegularFile(model), "model " + model + " not found");
         InferenceBenchmark bench = new InferenceBenchmark(BenchmarkConfig.defaults());
