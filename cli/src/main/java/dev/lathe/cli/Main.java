@@ -22,7 +22,7 @@ public final class Main {
     /** Every subcommand, in the order {@code lathe --help} lists them. */
     static List<Command> commands() {
         return List.of(
-                // subcommands register here
+                new DemoCommand(),
                 new InspectCommand(),
                 new CkptInspectCommand(),
                 new ImportCommand(),
