@@ -1,0 +1,649 @@
+package dev.lathe.graph.pass;
+
+import dev.lathe.graph.infer.Constants;
+import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Half;
+import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Shape;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.ir.Value;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Evaluates, in Java, the small integer and shape operators torch.onnx emits around {@code Reshape}: Constant,
+ * Identity, Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Reshape, Add/Sub/Mul/Div on int32/int64,
+ * ConstantOfShape and Range. Semantics follow the ai.onnx operator specification at the model's opset (attributes
+ * that became inputs are read from wherever that opset keeps them).
+ *
+ * <p>Anything doubtful returns null and the node is left for the runtime: an op not listed, float arithmetic, an
+ * out-of-range index, a division by zero, a float-to-integer cast out of range, or a computed result over
+ * {@link #MAX_COMPUTED_ELEMENTS} elements. Ops that only reinterpret dimensions (Identity, Reshape, Squeeze,
+ * Unsqueeze) share the input's buffer and have no size limit.
+ */
+final class ConstantEvaluator {
+    /** Computed results above this size stay in the graph: folding them would store big tensors in the file. */
+    static final long MAX_COMPUTED_ELEMENTS = 1 << 16;
+
+    static final Set<String> OPS = Set.of("Constant", "Identity", "Shape", "Gather", "Unsqueeze", "Squeeze",
+            "Concat", "Slice", "Cast", "Reshape", "Add", "Sub", "Mul", "Div", "ConstantOfShape", "Range");
+
+    private ConstantEvaluator() {}
+
+    /**
+     * The value of {@code n}'s single output, or null when it cannot or should not be computed here. {@code in}
+     * holds the constant inputs (null where an input is absent or not constant).
+     */
+    static Tensor evaluate(Node n, Tensor[] in, long opset) {
+        if (!n.domain().isEmpty() || !OPS.contains(n.opType()) || n.outputs().size() != 1) {
+            return null;
+        }
+        switch (n.opType()) {
+            case "Constant":
+                return Constants.valueOf(n.output(0));
+            case "Shape":
+                return shape(n, opset);
+            default:
+                break;
+        }
+        for (int i = 0; i < in.length; i++) {
+            if (n.input(i) != null && in[i] == null) {
+                return null; // a present input that is not constant
+            }
+        }
+        if (in.length == 0 || in[0] == null || in[0].dtype() == DataType.STRING) {
+            return null;
+        }
+        switch (n.opType()) {
+            case "Identity":
+                return in[0];
+            case "Reshape":
+                return reshape(n, in);
+            case "Unsqueeze":
+                return unsqueeze(n, in, opset);
+            case "Squeeze":
+                return squeeze(n, in, opset);
+            case "ConstantOfShape":
+                return constantOfShape(n, in[0]);
+            case "Range":
+                return range(in);
+            default:
+                break;
+        }
+        Tensor out = switch (n.opType()) {
+            case "Gather" -> gather(n, in);
+            case "Concat" -> concat(n, in);
+            case "Slice" -> slice(n, in, opset);
+            case "Cast" -> cast(n, in[0]);
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(n.opType(), in);
+            default -> null;
+        };
+        return out;
+    }
+
+    // ---- shape ops ----
+
+    private static Tensor shape(Node n, long opset) {
+        Value x = n.input(0);
+        if (x == null) {
+            return null;
+        }
+        Tensor c = Constants.valueOf(x);
+        long[] dims;
+        if (c != null) {
+            dims = c.dims();
+        } else {
+            Shape s = x.shape();
+            if (s == null || !s.isStatic()) {
+                return null;
+            }
+            dims = s.toArray();
+        }
+        int[] range = shapeRange(n, dims.length, opset);
+        return Tensor.vector(Arrays.copyOfRange(dims, range[0], range[1]));
+    }
+
+    /** Shape's [start, end) window over the dimensions (attributes from opset 15), clamped as the spec says. */
+    static int[] shapeRange(Node n, int rank, long opset) {
+        long start = opset >= 15 ? n.attrInt("start", 0) : 0;
+        long end = opset >= 15 ? n.attrInt("end", rank) : rank;
+        start = clamp(start < 0 ? start + rank : start, 0, rank);
+        end = clamp(end < 0 ? end + rank : end, 0, rank);
+        return new int[] {(int) start, (int) Math.max(start, end)};
+    }
+
+    private static Tensor reshape(Node n, Tensor[] in) {
+        if (in.length < 2 || in[1] == null) {
+            return null;
+        }
+        long[] target = in[1].toLongs();
+        long[] dims = in[0].dims();
+        boolean allowZero = n.attrInt("allowzero", 0) != 0;
+        long known = 1;
+        int inferred = -1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == 0 && !allowZero) {
+                if (i >= dims.length) {
+                    return null;
+                }
+                target[i] = dims[i];
+            }
+            if (target[i] == -1) {
+                if (inferred >= 0) {
+                    return null;
+                }
+                inferred = i;
+            } else if (target[i] < 0) {
+                return null;
+            } else {
+                known *= target[i];
+            }
+        }
+        long numel = in[0].numel();
+        if (inferred >= 0) {
+            if (known == 0 || numel % known != 0) {
+                return null;
+            }
+            target[inferred] = numel / known;
+        } else if (known != numel) {
+            return null;
+        }
+        return Tensor.of(in[0].dtype(), target, in[0].data());
+    }
+
+    private static long[] axesOf(Node n, Tensor[] in, long opset, long opsetMovedToInput) {
+        if (opset >= opsetMovedToInput) {
+            return in.length > 1 && in[1] != null ? in[1].toLongs() : null;
+        }
+        return n.attrInts("axes", null);
+    }
+
+    private static Tensor unsqueeze(Node n, Tensor[] in, long opset) {
+        long[] axes = axesOf(n, in, opset, 13);
+        if (axes == null) {
+            return null;
+        }
+        long[] dims = in[0].dims();
+        int rank = dims.length + axes.length;
+        boolean[] inserted = new boolean[rank];
+        for (long a : axes) {
+            long ax = a < 0 ? a + rank : a;
+            if (ax < 0 || ax >= rank || inserted[(int) ax]) {
+                return null;
+            }
+            inserted[(int) ax] = true;
+        }
+        long[] out = new long[rank];
+        for (int i = 0, j = 0; i < rank; i++) {
+            out[i] = inserted[i] ? 1 : dims[j++];
+        }
+        return Tensor.of(in[0].dtype(), out, in[0].data());
+    }
+
+    private static Tensor squeeze(Node n, Tensor[] in, long opset) {
+        long[] axes = axesOf(n, in, opset, 13);
+        long[] dims = in[0].dims();
+        boolean[] drop = new boolean[dims.length];
+        if (axes == null) {
+            for (int i = 0; i < dims.length; i++) {
+                drop[i] = dims[i] == 1;
+            }
+        } else {
+            for (long a : axes) {
+                long ax = a < 0 ? a + dims.length : a;
+                if (ax < 0 || ax >= dims.length || dims[(int) ax] != 1) {
+                    return null;
+                }
+                drop[(int) ax] = true;
+            }
+        }
+        long[] out = new long[dims.length];
+        int r = 0;
+        for (int i = 0; i < dims.length; i++) {
+            if (!drop[i]) {
+                out[r++] = dims[i];
+            }
+        }
+        return Tensor.of(in[0].dtype(), Arrays.copyOf(out, r), in[0].data());
+    }
+
+    private static Tensor constantOfShape(Node n, Tensor shape) {
+        long[] dims = shape.toLongs();
+        for (long d : dims) {
+            if (d < 0) {
+                return null;
+            }
+        }
+        if (Tensor.numel(dims) > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        Tensor fill = n.attr("value") instanceof Attr.TensorAttr t ? t.value() : Tensor.scalar(0f);
+        int es = elementSize(fill.dtype());
+        if (es < 0 || fill.numel() != 1) {
+            return null;
+        }
+        byte[] one = bytes(fill);
+        byte[] out = new byte[(int) (Tensor.numel(dims) * es)];
+        for (int i = 0; i < out.length; i += es) {
+            System.arraycopy(one, 0, out, i, es);
+        }
+        return fromBytes(fill.dtype(), dims, out);
+    }
+
+    private static Tensor range(Tensor[] in) {
+        if (in.length != 3 || in[1] == null || in[2] == null) {
+            return null;
+        }
+        DataType t = in[0].dtype();
+        if (!(t == DataType.INT64 || t == DataType.INT32 || t == DataType.INT16) || in[0].numel() != 1
+                || in[1].numel() != 1 || in[2].numel() != 1) {
+            return null; // float ranges accumulate rounding in the runtime; they stay there
+        }
+        long start = in[0].toLongs()[0];
+        long limit = in[1].toLongs()[0];
+        long delta = in[2].toLongs()[0];
+        if (delta == 0) {
+            return null;
+        }
+        long count = Math.max(0, Math.floorDiv(limit - start + delta + (delta > 0 ? -1 : 1), delta));
+        if (count > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        long[] v = new long[(int) count];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = start + i * delta;
+        }
+        return fromLongs(t, new long[] {count}, v);
+    }
+
+    // ---- data movement ----
+
+    private static Tensor gather(Node n, Tensor[] in) {
+        Tensor data = in[0];
+        Tensor idx = in[1];
+        int es = elementSize(data.dtype());
+        if (es < 0 || idx == null || !(idx.dtype() == DataType.INT64 || idx.dtype() == DataType.INT32)
+                || data.rank() == 0) {
+            return null;
+        }
+        long[] dims = data.dims();
+        long axis = n.attrInt("axis", 0);
+        axis = axis < 0 ? axis + dims.length : axis;
+        if (axis < 0 || axis >= dims.length) {
+            return null;
+        }
+        int ax = (int) axis;
+        long[] idxDims = idx.dims();
+        long[] outDims = new long[dims.length - 1 + idxDims.length];
+        System.arraycopy(dims, 0, outDims, 0, ax);
+        System.arraycopy(idxDims, 0, outDims, ax, idxDims.length);
+        System.arraycopy(dims, ax + 1, outDims, ax + idxDims.length, dims.length - ax - 1);
+        if (Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        long outer = Tensor.numel(Arrays.copyOfRange(dims, 0, ax));
+        long inner = Tensor.numel(Arrays.copyOfRange(dims, ax + 1, dims.length));
+        long[] indices = idx.toLongs();
+        byte[] src = bytes(data);
+        byte[] dst = new byte[(int) (Tensor.numel(outDims) * es)];
+        int chunk = (int) (inner * es);
+        int pos = 0;
+        for (long o = 0; o < outer; o++) {
+            for (long k : indices) {
+                long i = k < 0 ? k + dims[ax] : k;
+                if (i < 0 || i >= dims[ax]) {
+                    return null;
+                }
+                System.arraycopy(src, (int) ((o * dims[ax] + i) * chunk), dst, pos, chunk);
+                pos += chunk;
+            }
+        }
+        return fromBytes(data.dtype(), outDims, dst);
+    }
+
+    private static Tensor concat(Node n, Tensor[] in) {
+        DataType t = in[0].dtype();
+        int es = elementSize(t);
+        int rank = in[0].rank();
+        long axis = n.attrInt("axis", Long.MIN_VALUE);
+        axis = axis < 0 ? axis + rank : axis;
+        if (es < 0 || rank == 0 || axis < 0 || axis >= rank) {
+            return null;
+        }
+        int ax = (int) axis;
+        long[] outDims = in[0].dims();
+        outDims[ax] = 0;
+        for (Tensor x : in) {
+            if (x == null || x.dtype() != t || x.rank() != rank) {
+                return null;
+            }
+            for (int d = 0; d < rank; d++) {
+                if (d != ax && x.dim(d) != outDims[d]) {
+                    return null;
+                }
+            }
+            outDims[ax] += x.dim(ax);
+        }
+        if (Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        long outer = Tensor.numel(Arrays.copyOfRange(outDims, 0, ax));
+        long inner = Tensor.numel(Arrays.copyOfRange(outDims, ax + 1, rank));
+        byte[][] srcs = new byte[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            srcs[i] = bytes(in[i]);
+        }
+        byte[] dst = new byte[(int) (Tensor.numel(outDims) * es)];
+        int pos = 0;
+        for (long o = 0; o < outer; o++) {
+            for (int i = 0; i < in.length; i++) {
+                int chunk = (int) (in[i].dim(ax) * inner * es);
+                System.arraycopy(srcs[i], (int) (o * chunk), dst, pos, chunk);
+                pos += chunk;
+            }
+        }
+        return fromBytes(t, outDims, dst);
+    }
+
+    private static Tensor slice(Node n, Tensor[] in, long opset) {
+        Tensor data = in[0];
+        int es = elementSize(data.dtype());
+        if (es < 0) {
+            return null;
+        }
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (opset >= 10) {
+            if (in.length < 3 || in[1] == null || in[2] == null) {
+                return null;
+            }
+            starts = in[1].toLongs();
+            ends = in[2].toLongs();
+            axes = in.length > 3 && in[3] != null ? in[3].toLongs() : null;
+            steps = in.length > 4 && in[4] != null ? in[4].toLongs() : null;
+        } else {
+            starts = n.attrInts("starts", null);
+            ends = n.attrInts("ends", null);
+            axes = n.attrInts("axes", null);
+        }
+        long[] dims = data.dims();
+        SliceWindow w = SliceWindow.of(dims, starts, ends, axes, steps);
+        if (w == null || Tensor.numel(w.outDims()) > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        long[] inStrides = new long[dims.length];
+        long s = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            inStrides[d] = s;
+            s *= dims[d];
+        }
+        byte[] src = bytes(data);
+        long outN = Tensor.numel(w.outDims());
+        byte[] dst = new byte[(int) (outN * es)];
+        for (long o = 0; o < outN; o++) {
+            long rem = o;
+            long off = 0;
+            for (int d = dims.length - 1; d >= 0; d--) {
+                long i = rem % w.outDims()[d];
+                rem /= w.outDims()[d];
+                off += (w.starts()[d] + i * w.steps()[d]) * inStrides[d];
+            }
+            System.arraycopy(src, (int) (off * es), dst, (int) (o * es), es);
+        }
+        return fromBytes(data.dtype(), w.outDims(), dst);
+    }
+
+    /** Per-dimension first index, step and output size of a Slice, after the spec's negative-index and clamping rules. */
+    record SliceWindow(long[] starts, long[] steps, long[] outDims) {
+        static SliceWindow of(long[] dims, long[] starts, long[] ends, long[] axes, long[] steps) {
+            if (starts == null || ends == null || starts.length != ends.length
+                    || (axes != null && axes.length != starts.length)
+                    || (steps != null && steps.length != starts.length)) {
+                return null;
+            }
+            int rank = dims.length;
+            long[] first = new long[rank];
+            long[] step = new long[rank];
+            long[] out = dims.clone();
+            Arrays.fill(step, 1);
+            boolean[] seen = new boolean[rank];
+            for (int i = 0; i < starts.length; i++) {
+                long a = axes == null ? i : axes[i];
+                a = a < 0 ? a + rank : a;
+                if (a < 0 || a >= rank || seen[(int) a]) {
+                    return null;
+                }
+                seen[(int) a] = true;
+                int ax = (int) a;
+                long st = steps == null ? 1 : steps[i];
+                if (st == 0) {
+                    return null;
+                }
+                long dim = dims[ax];
+                long b = starts[i] < 0 ? starts[i] + dim : starts[i];
+                long e = ends[i] < 0 ? ends[i] + dim : ends[i];
+                if (st > 0) {
+                    b = clamp(b, 0, dim);
+                    e = clamp(e, 0, dim);
+                } else {
+                    b = clamp(b, 0, dim - 1);
+                    e = clamp(e, -1, dim - 1);
+                }
+                long count = st > 0 ? (e - b + st - 1) / st : (b - e + (-st) - 1) / (-st);
+                first[ax] = b;
+                step[ax] = st;
+                out[ax] = Math.max(0, count);
+            }
+            return new SliceWindow(first, step, out);
+        }
+    }
+
+    // ---- numeric ----
+
+    private static final Set<DataType> CAST_TYPES = Set.of(DataType.INT64, DataType.INT32, DataType.INT16,
+            DataType.INT8, DataType.UINT8, DataType.BOOL, DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16);
+
+    private static Tensor cast(Node n, Tensor x) {
+        long code = n.attrInt("to", -1);
+        DataType to;
+        try {
+            to = DataType.fromCode((int) code);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!CAST_TYPES.contains(to) || !CAST_TYPES.contains(x.dtype()) || x.numel() > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        if (to == x.dtype()) {
+            return x;
+        }
+        long[] dims = x.dims();
+        if (to.isFloatingPoint()) {
+            if (x.dtype().isFloatingPoint()) {
+                return fromDoubles(to, dims, x.toDoubles());
+            }
+            long[] v = x.toLongs();
+            double[] d = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                // long -> float rounds to nearest directly (as C++ static_cast does), not through double
+                d[i] = to == DataType.DOUBLE ? (double) v[i] : (double) (float) v[i];
+            }
+            return fromDoubles(to, dims, d);
+        }
+        long[] v;
+        if (x.dtype().isFloatingPoint()) {
+            double[] d = x.toDoubles();
+            v = new long[d.length];
+            for (int i = 0; i < d.length; i++) {
+                if (to == DataType.BOOL) {
+                    v[i] = d[i] != 0 ? 1 : 0;
+                } else if (Double.isNaN(d[i]) || Math.abs(d[i]) >= 0x1p62) {
+                    return null; // undefined in C++; the runtime decides
+                } else {
+                    v[i] = (long) d[i]; // truncation toward zero
+                }
+            }
+        } else {
+            v = x.toLongs();
+            if (to == DataType.BOOL) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = v[i] != 0 ? 1 : 0;
+                }
+            }
+        }
+        if (to != DataType.BOOL && to != DataType.INT64 && x.dtype().isFloatingPoint()) {
+            long lo = to == DataType.UINT8 ? 0 : -(1L << (to.bits() - 1));
+            long hi = to == DataType.UINT8 ? 255 : (1L << (to.bits() - 1)) - 1;
+            for (long e : v) {
+                if (e < lo || e > hi) {
+                    return null;
+                }
+            }
+        }
+        return fromLongs(to, dims, v); // integer narrowing wraps, as two's-complement static_cast does
+    }
+
+    private static Tensor arithmetic(String op, Tensor[] in) {
+        if (in.length != 2 || in[1] == null) {
+            return null;
+        }
+        Tensor a = in[0];
+        Tensor b = in[1];
+        DataType t = a.dtype();
+        if (b.dtype() != t || !(t == DataType.INT64 || t == DataType.INT32)) {
+            return null; // float math is the runtime's business
+        }
+        long[] outDims = broadcast(a.dims(), b.dims());
+        if (outDims == null || Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
+            return null;
+        }
+        long[] x = a.toLongs();
+        long[] y = b.toLongs();
+        long[] ai = broadcastIndex(a.dims(), outDims);
+        long[] bi = broadcastIndex(b.dims(), outDims);
+        long[] out = new long[ai.length];
+        for (int i = 0; i < out.length; i++) {
+            long p = x[(int) ai[i]];
+            long q = y[(int) bi[i]];
+            switch (op) {
+                case "Add" -> out[i] = p + q;
+                case "Sub" -> out[i] = p - q;
+                case "Mul" -> out[i] = p * q;
+                default -> {
+                    if (q == 0) {
+                        return null;
+                    }
+                    out[i] = p / q; // C++ integer division truncates toward zero, as Java's does
+                }
+            }
+            if (t == DataType.INT32) {
+                out[i] = (int) out[i];
+            }
+        }
+        return fromLongs(t, outDims, out);
+    }
+
+    static long[] broadcast(long[] a, long[] b) {
+        int r = Math.max(a.length, b.length);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            long x = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
+            long y = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
+            if (x != y && x != 1 && y != 1) {
+                return null;
+            }
+            out[i] = x == 1 ? y : x;
+        }
+        return out;
+    }
+
+    /** For each element of the broadcast output, the flat index of the element of {@code dims} it reads. */
+    private static long[] broadcastIndex(long[] dims, long[] outDims) {
+        int r = outDims.length;
+        int n = (int) Tensor.numel(outDims);
+        long[] strides = new long[r];
+        long s = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            strides[d + r - dims.length] = dims[d] == 1 ? 0 : s;
+            s *= dims[d];
+        }
+        long[] idx = new long[n];
+        for (int o = 0; o < n; o++) {
+            long rem = o;
+            long off = 0;
+            for (int d = r - 1; d >= 0; d--) {
+                off += (rem % outDims[d]) * strides[d];
+                rem /= outDims[d];
+            }
+            idx[o] = off;
+        }
+        return idx;
+    }
+
+    // ---- tensors ----
+
+    private static long clamp(long v, long lo, long hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+
+    /** Bytes per element, or -1 for types that are not whole bytes (4-bit) or not packed (STRING). */
+    private static int elementSize(DataType t) {
+        return t == DataType.STRING || t.bits() == 0 || t.bits() % 8 != 0 ? -1 : t.bits() / 8;
+    }
+
+    private static byte[] bytes(Tensor t) {
+        ByteBuffer b = t.data();
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    private static Tensor fromBytes(DataType t, long[] dims, byte[] data) {
+        return Tensor.of(t, dims, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    static Tensor fromLongs(DataType t, long[] dims, long[] v) {
+        ByteBuffer b = ByteBuffer.allocate((int) t.byteSize(v.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            switch (t) {
+                case INT64 -> b.putLong(x);
+                case INT32 -> b.putInt((int) x);
+                case INT16 -> b.putShort((short) x);
+                case INT8, UINT8, BOOL -> b.put((byte) x);
+                default -> throw new IllegalArgumentException("no integer packing for " + t);
+            }
+        }
+        b.flip();
+        return Tensor.of(t, dims, b);
+    }
+
+    private static Tensor fromDoubles(DataType t, long[] dims, double[] v) {
+        ByteBuffer b = ByteBuffer.allocate((int) t.byteSize(v.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : v) {
+            switch (t) {
+                case DOUBLE -> b.putDouble(x);
+                case FLOAT -> b.putFloat((float) x);
+                case FLOAT16 -> b.putShort(Half.fromFloat((float) x));
+                default -> throw new IllegalArgumentException("no float packing for " + t);
+            }
+        }
+        b.flip();
+        return Tensor.of(t, dims, b);
+    }
+
+    /** Inputs as constants (null where absent or not constant). */
+    static Tensor[] constantInputs(Node n) {
+        List<Value> ins = n.inputs();
+        Tensor[] out = new Tensor[ins.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ins.get(i) == null ? null : Constants.valueOf(ins.get(i));
+        }
+        return out;
+    }
+}
