@@ -28,7 +28,8 @@ public final class Main {
                 new ImportCommand(),
                 new CkptBenchCommand(),
                 new RunCommand(),
-                new BenchInferCommand()
+                new BenchInferCommand(),
+                new PruneCommand()
         );
     }
 

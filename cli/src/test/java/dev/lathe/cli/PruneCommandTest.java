@@ -1,0 +1,99 @@
+package dev.lathe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lathe.graph.build.ConvAttrs;
+import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.build.Nn;
+import dev.lathe.graph.count.ModelCounter;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.serde.Onnx;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path smallCnn() throws Exception {
+        GraphBuilder b = new GraphBuilder("cnn", 17);
+        Nn nn = new Nn(b, 1);
+        Value x = b.input("input", DataType.FLOAT, "N", 3, 16, 16);
+        x = b.ops().relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, 16, ConvAttrs.same(3), false)));
+        Value y = b.ops().relu(nn.batchNorm2d("bn2", nn.conv2d("conv2", x, 16, ConvAttrs.same(3), false)));
+        x = b.ops().add(x, y);
+        x = b.ops().relu(nn.batchNorm2d("bn3", nn.conv2d("conv3", x, 32, ConvAttrs.of(3, 2, 1), false)));
+        x = b.ops().flatten(b.ops().globalAveragePool(x), 1);
+        b.output(nn.linear("fc", x, 10, true), "logits");
+        Path p = dir.resolve("cnn.onnx");
+        Onnx.save(b.build(), p);
+        return p;
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run lathe(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void prunesWritesPlanAndReplaysIt() throws Exception {
+        Path model = smallCnn();
+        Path out = dir.resolve("pruned.onnx");
+        Path plan = dir.resolve("plan.json");
+        Run r = lathe("prune", model.toString(), "--criterion", "l1", "--ratio", "0.5", "--round-to", "4",
+                "--plan-out", plan.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("total"), r.out());
+        assertTrue(r.out().contains("conv1"), r.out());
+        Model pruned = Onnx.load(out);
+        long before = ModelCounter.count(Onnx.load(model)).params();
+        long after = ModelCounter.count(pruned).params();
+        assertTrue(after < before, after + " vs " + before);
+        assertEquals(8, pruned.graph().initializer("conv1.weight").constValue().dim(0));
+        assertTrue(r.out().contains(String.valueOf(after)), "table shows the counted params " + after);
+
+        Path replayed = dir.resolve("replayed.onnx");
+        Run r2 = lathe("prune", model.toString(), "--plan", plan.toString(), "-o", replayed.toString());
+        assertEquals(0, r2.code(), r2.err());
+        assertEquals(after, ModelCounter.count(Onnx.load(replayed)).params());
+    }
+
+    @Test
+    void targetMacsKeepsAboutHalf() throws Exception {
+        Path model = smallCnn();
+        Path out = dir.resolve("half.onnx");
+        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--global", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        long before = ModelCounter.count(Onnx.load(model)).macs();
+        long after = ModelCounter.count(Onnx.load(out)).macs();
+        assertTrue(after <= before / 2 && after > before / 4, after + " of " + before);
+    }
+
+    @Test
+    void gradientCriteriaSayTheyNeedGradients() throws Exception {
+        Run r = lathe("prune", smallCnn().toString(), "--criterion", "cic", "--ratio", "0.3", "-o",
+                dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("needs gradients"), r.err());
+        assertTrue(!Files.exists(dir.resolve("x.onnx")));
+    }
+
+    @Test
+    void ratioAndTargetAreExclusive() throws Exception {
+        Run r = lathe("prune", smallCnn().toString(), "--ratio", "0.3", "--target-macs", "0.5", "-o",
+                dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("exactly one"), r.err());
+    }
+}
