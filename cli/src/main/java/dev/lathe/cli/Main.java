@@ -24,6 +24,7 @@ public final class Main {
         return List.of(
                 new DemoCommand(),
                 new InspectCommand(),
+                new BenchInspectCommand(),
                 new CkptInspectCommand(),
                 new ImportCommand(),
                 new CkptBenchCommand(),

@@ -82,6 +82,21 @@ class InspectCommandTest {
     }
 
     @Test
+    void benchInspectTimesLoadInspectAndSave() throws Exception {
+        Path copy = dir.resolve("copy.onnx");
+        Result r = lathe("bench", "inspect", model.toString(), "--runs", "3", "--save-to", copy.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(126, j.get("params").asLong());
+        assertEquals(3, j.get("runs").asInt());
+        for (String k : new String[] {"load_first_ms", "inspect_median_ms", "save_median_ms", "heap_peak_bytes"}) {
+            assertTrue(j.get(k).asDouble() > 0, k + " in " + r.out());
+        }
+        assertEquals(Onnx.toBytes(Onnx.load(model)).length, Files.size(copy), "the saved copy is the same model");
+        assertEquals(2, lathe("bench", "inspect", dir.resolve("missing.onnx").toString()).code());
+    }
+
+    @Test
     void textListsEverything() {
         Result r = lathe("inspect", model.toString());
         assertEquals(0, r.code(), r.err());

@@ -3,6 +3,7 @@ package dev.lathe.graph.serde;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Dim;
@@ -54,7 +55,9 @@ final class ModelReader {
                         + " bytes; ONNX files over 2 GB must keep tensors in external data");
             }
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            CodedInputStream in = CodedInputStream.newInstance(map);
+            // Through an immutable ByteString: CodedInputStream.newInstance(ByteBuffer) treats the buffer as mutable
+            // and then copies every bytes field even with aliasing enabled (measured: 100 MB of heap per load).
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
             in.enableAliasing(true); // raw_data fields alias the mapping instead of being copied
             in.setRecursionLimit(200);
             proto = OnnxProto.ModelProto.parseFrom(in);
