@@ -26,11 +26,15 @@ final class ZipArchive {
     private final FileChannel channel;
     private final long fileSize;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** The whole file mapped once when it fits one buffer: one mmap instead of one per storage entry. */
+    private final ByteBuffer whole;
 
     ZipArchive(String file, FileChannel channel) throws IOException {
         this.file = file;
         this.channel = channel;
         this.fileSize = channel.size();
+        this.whole = fileSize <= Integer.MAX_VALUE
+                ? channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize).order(ByteOrder.LITTLE_ENDIAN) : null;
         readCentralDirectory();
     }
 
@@ -49,6 +53,9 @@ final class ZipArchive {
         }
         if (length > Integer.MAX_VALUE) {
             throw new CheckpointFormatException(file + ": zip entry of " + length + " bytes exceeds 2 GiB");
+        }
+        if (whole != null) {
+            return whole.slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
         }
         return channel.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
     }
