@@ -1,0 +1,101 @@
+package dev.lathe.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.pass.ConvBatchNormFolding;
+import dev.lathe.graph.pass.Passes;
+import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.validate.ModelValidator;
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.io.Npy;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Passes#inferenceCleanup()} on real torch.onnx exports (opsets 13 and 17, symbolic batch): every Conv+BN
+ * pair folds, no Constant or Identity node is left, the result still type-checks, and ONNX Runtime (optimizations
+ * off) gives the same logits as on the untransformed export.
+ */
+class InferenceCleanupTorchvisionTest {
+    /**
+     * Folding BN changes float32 rounding in every layer and the differences travel through the network, so the
+     * bound is relative to the largest logit: |after - before| <= 1e-5 * max|before|.
+     */
+    static final double TOLERANCE = 1e-5;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void cleanupKeepsLogitsAndFoldsEveryConvBatchNormPair() throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (String key : TorchvisionFixtures.smallModels()) {
+            JsonNode ref = TorchvisionFixtures.manifest().get(key);
+            Model m = Onnx.load(TorchvisionFixtures.dir().resolve(ref.get("file").asText()));
+            HostTensor input = Npy.read(TorchvisionFixtures.dir().resolve(ref.get("input_file").asText()));
+            long foldable = m.graph().nodes().stream().filter(n -> n.opType().equals("BatchNormalization"))
+                    .filter(n -> ConvBatchNormFolding.check(n).foldable()).count();
+            Map<String, Integer> before = histogram(m);
+            float[] expected = run(env, m, ref.get("input").asText(), input);
+
+            Passes.inferenceCleanup().apply(m);
+
+            Map<String, Integer> after = histogram(m);
+            assertTrue(foldable > 0, key + " has Conv+BN pairs");
+            assertEquals(before.getOrDefault("BatchNormalization", 0) - foldable,
+                    (long) after.getOrDefault("BatchNormalization", 0), key + ": " + before + " -> " + after);
+            assertEquals(0, after.getOrDefault("Constant", 0), key + ": " + after);
+            assertEquals(0, after.getOrDefault("Identity", 0), key + ": " + after);
+            assertEquals(List.of(), ModelValidator.check(m), key);
+            Path saved = tmp.resolve(key + "_clean.onnx");
+            Onnx.save(m, saved);
+            float[] actual = run(env, Onnx.load(saved), ref.get("input").asText(), input);
+            assertEquals(expected.length, actual.length);
+            double scale = 0;
+            for (float v : expected) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < expected.length; i++) {
+                double diff = Math.abs(expected[i] - actual[i]);
+                assertTrue(diff <= TOLERANCE * scale, key + " logit " + i + ": " + expected[i] + " vs " + actual[i]
+                        + " (diff " + diff + ", bound " + TOLERANCE * scale + ")");
+            }
+        }
+    }
+
+    private static float[] run(OrtEnvironment env, Model m, String inputName, HostTensor input) throws Exception {
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            try (OrtSession s = env.createSession(Onnx.toBytes(m), opts);
+                 OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.toFloats()), input.shape());
+                 OrtSession.Result r = s.run(Map.of(inputName, t))) {
+                OnnxTensor out = (OnnxTensor) r.get(0);
+                assertArrayEquals(new long[] {input.shape()[0], 10}, out.getInfo().getShape());
+                float[] v = new float[(int) out.getInfo().getNumElements()];
+                out.getFloatBuffer().get(v);
+                return v;
+            }
+        }
+    }
+
+    private static Map<String, Integer> histogram(Model m) {
+        Map<String, Integer> h = new TreeMap<>();
+        for (Node n : m.graph().nodes()) {
+            h.merge(n.opType(), 1, Integer::sum);
+        }
+        return h;
+    }
+}
