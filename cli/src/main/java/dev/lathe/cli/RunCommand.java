@@ -33,7 +33,8 @@ public final class RunCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx --input NAME=FILE.npy [--input ...] -o DIR [--device cpu|cuda[:N]] [--threads T]";
+        return "MODEL.onnx --input NAME=FILE.npy [--input ...] -o DIR [--outputs A,B] [--device cpu|cuda[:N]]"
+                + " [--threads T]";
     }
 
     @Override
@@ -43,6 +44,9 @@ public final class RunCommand implements Command {
                 .desc("an input tensor (repeat for each input; NAME= may be left out for a one-input model)").build());
         o.addOption(Option.builder("o").longOpt("output-dir").hasArg().argName("DIR")
                 .desc("folder for the outputs (created if missing)").build());
+        o.addOption(Option.builder().longOpt("outputs").hasArg().argName("A,B,...")
+                .desc("values to write: graph outputs or any intermediate value (default: every graph output)")
+                .build());
         return SessionFlags.add(o);
     }
 
@@ -61,9 +65,17 @@ public final class RunCommand implements Command {
         if (specs == null) {
             throw new UserError("no --input given; pass --input NAME=FILE.npy for each model input");
         }
-        try (Session session = SessionFlags.open(model, SessionFlags.config(cmd))) {
+        List<String> wanted = cmd.hasOption("outputs")
+                ? Arrays.stream(cmd.getOptionValue("outputs").split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty()).toList()
+                : List.of();
+        if (cmd.hasOption("outputs") && wanted.isEmpty()) {
+            throw new UserError("--outputs is empty; name at least one value");
+        }
+        // values that are not graph outputs are exposed as extra outputs when the session is compiled
+        try (Session session = SessionFlags.open(model, SessionFlags.config(cmd).withExposedIntermediates(wanted))) {
             Map<String, HostTensor> inputs = readInputs(specs, session.inputs());
-            try (Outputs out = session.run(inputs)) {
+            try (Outputs out = wanted.isEmpty() ? session.run(inputs) : session.run(inputs, wanted)) {
                 Files.createDirectories(outDir);
                 for (Map.Entry<String, HostTensor> e : out.asMap().entrySet()) {
                     Path file = outDir.resolve(fileName(e.getKey()));

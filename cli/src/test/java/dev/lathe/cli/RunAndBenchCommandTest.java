@@ -79,6 +79,33 @@ class RunAndBenchCommandTest {
     }
 
     @Test
+    void outputsSelectsGraphOutputsAndIntermediates() throws IOException {
+        GraphBuilder b = new GraphBuilder("hidden_model", 17);
+        Value x = b.input("x", DataType.FLOAT, "N", 3);
+        Value hidden = b.ops().mul(x, b.param("w", Tensor.ofFloats(new long[] {3}, W)));
+        hidden.setName("hidden");
+        b.output(b.ops().relu(hidden), "y");
+        Path hiddenModel = dir.resolve("hidden.onnx");
+        Onnx.save(b.build(), hiddenModel);
+        Path x1 = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+
+        Path out = dir.resolve("sel");
+        Result r = lathe("run", hiddenModel.toString(), "--input", "x=" + x1, "-o", out.toString(),
+                "--outputs", "hidden");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new float[] {2, -2, 1.5f}, Npy.read(out.resolve("hidden.npy")).toFloats());
+        assertFalse(Files.exists(out.resolve("y.npy")), "only the requested value is written");
+
+        r = lathe("run", hiddenModel.toString(), "--input", "x=" + x1, "-o", out.toString(), "--outputs", "y,hidden");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new float[] {2, 0, 1.5f}, Npy.read(out.resolve("y.npy")).toFloats());
+
+        r = lathe("run", hiddenModel.toString(), "--input", "x=" + x1, "-o", out.toString(), "--outputs", "nope");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'nope'"), r.err());
+    }
+
+    @Test
     void aOneInputModelTakesTheFileWithoutAName() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 1, 1));
         Result r = lathe("run", model.toString(), "--input", x.toString(), "-o", dir.resolve("o").toString());
