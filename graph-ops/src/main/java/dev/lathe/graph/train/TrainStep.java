@@ -1,0 +1,28 @@
+package dev.lathe.graph.train;
+
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
+import java.util.Map;
+
+/**
+ * A built train step. {@code train} maps (input, labels, lr, params, buffers, state) to (loss, correct,
+ * next params, next buffers, next state), the "next" outputs named {@link #next}(name). {@code eval} maps (input,
+ * params, buffers) to the logits with BatchNorm in inference form. The maps hold the initial values in graph-input
+ * order: trainable parameters, BN running statistics (buffers) and optimizer state (zeros, plus AdamW's step).
+ */
+public record TrainStep(Model train, Model eval, String input, String logits, int batch,
+        Map<String, Tensor> params, Map<String, Tensor> buffers, Map<String, Tensor> state, Map<String, Tensor> frozen) {
+
+    public static final String LABELS = "labels";
+    public static final String LR = "lr";
+    public static final String LOSS = "loss";
+    public static final String CORRECT = "correct";
+    public static final String TEACHER_LOGITS = "teacher_logits";
+    public static final String TARGET_PROBS = "target_probs";
+    public static final String STEP = "step";
+
+    /** Name of the output carrying the updated value of the input {@code name}. */
+    public static String next(String name) {
+        return name + ".next";
+    }
+}

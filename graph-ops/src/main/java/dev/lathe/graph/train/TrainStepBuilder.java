@@ -1,0 +1,239 @@
+package dev.lathe.graph.train;
+
+
+import dev.lathe.graph.autodiff.Autodiff;
+import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.infer.ShapeInference;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Dim;
+import dev.lathe.graph.ir.Graph;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Shape;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.ir.TensorType;
+import dev.lathe.graph.ir.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Turns a forward model (one image input, logits [N, C] as first output, parameters as initializers) into a
+ * {@link TrainStep}: the train graph is forward with training-mode BatchNorm, loss, metrics, the autodiff backward,
+ * optional clipping and the optimizer update, all standard ai.onnx ops, for a fixed batch size.
+ *
+ * <p>Trainable parameters are the FLOAT initializers of rank >= 1 that are not BatchNorm running statistics and not
+ * frozen. Training-mode BatchNorm is lowered to primitives (batch mean and biased variance for normalising, the
+ * unbiased variance for the running estimate, as PyTorch), so the gradient through the batch statistics comes from the
+ * ordinary ReduceMean/Sub/Mul rules.
+ */
+public final class TrainStepBuilder {
+    private TrainStepBuilder() {}
+
+    /** Builds from a model factory (called twice: the train graph consumes one copy, the eval graph another). */
+    public static TrainStep build(Supplier<Model> forward, TrainConfig cfg) {
+        Model train = forward.get();
+        Model eval = forward.get();
+        long opset = train.opset();
+        if (opset < 13) {
+            throw new IllegalArgumentException("train steps need opset >= 13 (ReduceSum/Split/Squeeze take axes as "
+                    + "inputs), the model imports opset " + opset);
+        }
+        Graph g = train.graph();
+        Value input = g.inputs().get(0);
+        String logitsName = g.outputs().get(0).name();
+        Shape inShape = input.shape();
+        input.setType(new TensorType(input.dtype(), inShape.with(0, Dim.of(cfg.batch()))));
+        ShapeInference.inferGraph(g, opset);
+
+        Set<String> bufferNames = runningStatNames(g);
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
+        Map<String, Tensor> frozen = new LinkedHashMap<>();
+        for (Value v : new ArrayList<>(g.initializers().values())) {
+            Tensor t = v.constValue();
+            if (bufferNames.contains(v.name())) {
+                buffers.put(v.name(), t);
+            } else if (t.dtype() == DataType.FLOAT && t.rank() >= 1 && !v.uses().isEmpty()) {
+                (cfg.frozen().test(v.name()) ? frozen : params).put(v.name(), t);
+            }
+        }
+        Map<String, Value> paramInputs = new LinkedHashMap<>();
+        for (String name : params.keySet()) {
+            paramInputs.put(name, toInput(g, name));
+        }
+        Map<String, Value> bufferInputs = new LinkedHashMap<>();
+        for (String name : buffers.keySet()) {
+            bufferInputs.put(name, toInput(g, name));
+        }
+        Emitter e = new Emitter(g, opset);
+        List<Value[]> bufferUpdates = lowerBatchNorms(g, e, cfg.bnMomentum(), bufferInputs);
+        Value logits = g.outputs().get(0);
+        g.clearOutputs();
+        Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, cfg.batch())));
+        Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
+        e.setPrefix("loss");
+        Value loss = Losses.emit(g, e, cfg.loss(), logits, labels, cfg.batch());
+        Value correct = Losses.correct(e, logits, labels);
+        g.sortTopologically();
+        ShapeInference.inferGraph(g, opset);
+
+        List<Value> wrt = new ArrayList<>(paramInputs.values());
+        Map<Value, Value> grads = Autodiff.gradients(g, opset, loss, wrt);
+        e.setPrefix("optimizer");
+        Map<String, Value> gradByName = new LinkedHashMap<>();
+        for (Map.Entry<String, Value> p : paramInputs.entrySet()) {
+            gradByName.put(p.getKey(), grads.get(p.getValue()));
+        }
+        if (cfg.clipNorm() > 0) {
+            clipByGlobalNorm(e, gradByName, cfg.clipNorm());
+        }
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        output(g, loss, TrainStep.LOSS);
+        output(g, correct, TrainStep.CORRECT);
+        if (cfg.gradientOutputs()) {
+            for (Map.Entry<String, Value> gr : gradByName.entrySet()) {
+                output(g, gr.getValue(), gr.getKey() + ".grad");
+            }
+        }
+        Optimizers.emit(g, e, cfg, paramInputs, gradByName, lr, state);
+        for (int i = 0; i < bufferUpdates.size(); i++) {
+            Value[] u = bufferUpdates.get(i);
+            output(g, u[1], TrainStep.next(u[0].name()));
+        }
+        train.setDocString("lathe train step: " + cfg.loss() + ", " + cfg.optimizer() + ", batch " + cfg.batch());
+
+        Graph eg = eval.graph();
+        for (String name : params.keySet()) {
+            toInput(eg, name);
+        }
+        for (String name : buffers.keySet()) {
+            toInput(eg, name);
+        }
+        return new TrainStep(train, eval, input.name(), logitsName, cfg.batch(), params, buffers, state, frozen);
+    }
+
+    /** Names of the initializers feeding BatchNormalization's running mean and variance. */
+    static Set<String> runningStatNames(Graph g) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Node n : g.nodes()) {
+            if (n.opType().equals("BatchNormalization")) {
+                for (int i = 3; i <= 4; i++) {
+                    if (n.input(i) != null && n.input(i).isInitializer()) {
+                        out.add(n.input(i).name());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Replaces an initializer by a graph input of the same name and type. */
+    static Value toInput(Graph g, String name) {
+        Value init = g.initializer(name);
+        Value in = new Value(name, init.type());
+        init.replaceAllUsesWith(in);
+        for (int i = 0; i < g.outputs().size(); i++) {
+            if (g.outputs().get(i) == init) {
+                g.setOutput(i, in);
+            }
+        }
+        g.removeInitializer(name);
+        g.addInput(in);
+        return in;
+    }
+
+    /**
+     * Replaces each BatchNormalization by training-mode primitives; returns (running input, updated value) pairs.
+     * running' = (1 - m) running + m batch_stat, with the unbiased variance for running_var (PyTorch).
+     */
+    private static List<Value[]> lowerBatchNorms(Graph g, Emitter e, double momentum, Map<String, Value> buffers) {
+        List<Value[]> updates = new ArrayList<>();
+        for (Node bn : new ArrayList<>(g.nodes())) {
+            if (!bn.opType().equals("BatchNormalization")) {
+                continue;
+            }
+            e.setPrefix(bn.name() + "/train");
+            Value x = bn.input(0);
+            long[] xs = Emitter.staticShape(x);
+            long ch = xs[1];
+            long[] axes = new long[xs.length - 1];
+            long[] bc = new long[xs.length];
+            java.util.Arrays.fill(bc, 1);
+            bc[1] = ch;
+            long count = xs[0];
+            for (int i = 2; i < xs.length; i++) {
+                axes[i - 1] = i;
+                count *= xs[i];
+            }
+            DataType t = x.dtype();
+            double eps = bn.attrFloat("epsilon", 1e-5f);
+            Value mean = e.reduceMean(x, true, axes);
+            Value centered = e.sub(x, mean);
+            Value var = e.reduceMean(e.mul(centered, centered), true, axes);
+            Value invStd = e.op("Reciprocal", e.op("Sqrt", e.add(var, e.scalar(t, eps))));
+            Value y = e.add(e.mul(e.mul(centered, invStd), e.reshape(bn.input(1), bc)), e.reshape(bn.input(2), bc));
+            bn.output(0).replaceAllUsesWith(y);
+            for (int i = 0; i < g.outputs().size(); i++) {
+                if (g.outputs().get(i) == bn.output(0)) {
+                    g.setOutput(i, y);
+                }
+            }
+            Value rm = bn.input(3);
+            Value rv = bn.input(4);
+            if (rm != null && buffers.containsValue(rm)) {
+                Value next = e.add(e.mul(rm, e.scalar(t, 1 - momentum)), e.mul(e.reshape(mean, ch),
+                        e.scalar(t, momentum)));
+                updates.add(new Value[] {rm, next});
+            }
+            if (rv != null && buffers.containsValue(rv)) {
+                double unbias = count > 1 ? (double) count / (count - 1) : 1.0;
+                Value next = e.add(e.mul(rv, e.scalar(t, 1 - momentum)), e.mul(e.reshape(var, ch),
+                        e.scalar(t, momentum * unbias)));
+                updates.add(new Value[] {rv, next});
+            }
+            for (Value o : bn.outputs()) {
+                if (!o.uses().isEmpty()) {
+                    throw new IllegalArgumentException(bn.describe() + ": output " + o.name()
+                            + " (saved statistics) is used; only the normalised output is supported in training");
+                }
+            }
+            g.removeNode(bn);
+        }
+        return updates;
+    }
+
+    /** clip_grad_norm_: g *= min(1, max_norm / (||g||_2 + 1e-6)) over all parameters together. */
+    private static void clipByGlobalNorm(Emitter e, Map<String, Value> grads, double maxNorm) {
+        List<Value> squares = new ArrayList<>();
+        for (Value gr : grads.values()) {
+            squares.add(e.reduceSum(e.mul(gr, gr), false));
+        }
+        Value total = squares.size() == 1 ? squares.get(0) : e.op("Sum", squares.toArray(new Value[0]));
+        Value norm = e.op("Sqrt", total);
+        Value coef = e.op("Min", e.div(e.scalar(DataType.FLOAT, maxNorm), e.add(norm, e.scalar(DataType.FLOAT, 1e-6))),
+                e.scalar(DataType.FLOAT, 1.0));
+        for (Map.Entry<String, Value> en : grads.entrySet()) {
+            en.setValue(e.mul(en.getValue(), coef));
+        }
+    }
+
+    /** Marks {@code v} as a graph output called {@code name} (through an Identity when v is an input or output). */
+    static Value output(Graph g, Value v, String name) {
+        Value out = v;
+        if (v.producer() == null || g.outputs().contains(v)) {
+            Emitter e = new Emitter(g, 13);
+            e.setPrefix("outputs");
+            out = e.op("Identity", v);
+            out.setType(v.type());
+        }
+        out.setName(name);
+        g.addOutput(out);
+        return out;
+    }
+
+}

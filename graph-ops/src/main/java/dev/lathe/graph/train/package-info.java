@@ -1,0 +1,7 @@
+/**
+ * Train-step graphs: losses, in-graph optimizers (SGD with momentum/Nesterov/weight decay, AdamW), training-mode
+ * BatchNorm lowering and the {@link dev.lathe.graph.train.TrainStepBuilder} that turns a forward model into one ONNX
+ * graph (forward, loss, backward, update) plus an eval graph. Imports the IR, inference and autodiff; used by the
+ * runtime trainer and the CLI.
+ */
+package dev.lathe.graph.train;

@@ -1,0 +1,144 @@
+"""Generates the PyTorch reference for TrainStepParityTest (torch 1.13, CPU, float32).
+
+Model: a small CIFAR-style ResNet (stem, one basic block, one strided block with a 1x1 downsample) followed by a
+MobileNetV2 inverted-residual block (1x1 expand, depthwise 3x3, ReLU6, 1x1 project, residual), global average pool
+and a linear head. Two runs from the same state: SGD (momentum, Nesterov, weight decay off for rank-1 params,
+label smoothing) and AdamW (decoupled decay, grad-norm clipping). Writes fixture.txt (index: name dtype dims
+offset) and fixture.bin (little-endian data).
+
+Run from this directory: /usr/bin/python3 generate.py
+"""
+import copy
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+
+
+class Basic(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class Inverted(nn.Module):
+    def __init__(self, c, expand):
+        super().__init__()
+        h = c * expand
+        self.expand = nn.Conv2d(c, h, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(h)
+        self.dw = nn.Conv2d(h, h, 3, 1, 1, groups=h, bias=False)
+        self.bn2 = nn.BatchNorm2d(h)
+        self.project = nn.Conv2d(h, c, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = F.relu6(self.bn1(self.expand(x)))
+        y = F.relu6(self.bn2(self.dw(y)))
+        return x + self.bn3(self.project(y))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1 = nn.Sequential(Basic(8, 8, 1))
+        self.layer2 = nn.Sequential(Basic(8, 16, 2))
+        self.layer3 = nn.Sequential(Inverted(16, 2))
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+net = Net()
+with torch.no_grad():
+    for name, m in net.named_modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.weight.uniform_(0.5, 1.5)
+            m.bias.uniform_(-0.2, 0.2)
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.8, 1.2)
+x = torch.randn(8, 3, 16, 16)
+y = torch.randint(0, 10, (8,))
+
+records = []
+
+
+def put(name, t):
+    records.append((name, t.detach().numpy() if torch.is_tensor(t) else t))
+
+
+for k, v in net.state_dict().items():
+    if not k.endswith("num_batches_tracked"):
+        put("param:" + k, v)
+put("x", x)
+put("y", y)
+
+
+def groups(model, wd):
+    decay = [p for p in model.parameters() if p.dim() > 1]
+    no_decay = [p for p in model.parameters() if p.dim() <= 1]
+    return [{"params": decay, "weight_decay": wd}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+# SGD run
+m = copy.deepcopy(net)
+m.train()
+opt = torch.optim.SGD(groups(m, 5e-4), lr=0.1, momentum=0.9, nesterov=True)
+logits = m(x)
+loss = F.cross_entropy(logits, y, label_smoothing=0.1)
+opt.zero_grad()
+loss.backward()
+put("sgd.loss", loss.reshape(1))
+put("sgd.correct", (logits.argmax(1) == y).sum().float().reshape(1))
+for k, p in m.named_parameters():
+    put("grad:" + k, p.grad)
+opt.step()
+for k, p in m.named_parameters():
+    put("sgd.next:" + k, p)
+    put("sgd.momentum:" + k, opt.state[p]["momentum_buffer"])
+for k, v in m.state_dict().items():
+    if "running" in k:
+        put("bn.next:" + k, v)
+
+# AdamW run with clipping
+m = copy.deepcopy(net)
+m.train()
+opt = torch.optim.AdamW(groups(m, 0.05), lr=1e-2, betas=(0.9, 0.999), eps=1e-8)
+loss = F.cross_entropy(m(x), y)
+opt.zero_grad()
+loss.backward()
+torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+opt.step()
+put("adamw.loss", loss.reshape(1))
+for k, p in m.named_parameters():
+    put("adamw.next:" + k, p)
+
+offset = 0
+with open("fixture.bin", "wb") as bin_file, open("fixture.txt", "w") as index:
+    for name, a in records:
+        a = np.ascontiguousarray(a)
+        dtype = "i64" if a.dtype == np.int64 else "f32"
+        a = a.astype("<i8" if dtype == "i64" else "<f4")
+        dims = ",".join(str(d) for d in a.shape)
+        index.write(f"{name} {dtype} {dims} {offset}\n")
+        bin_file.write(a.tobytes())
+        offset += a.nbytes
