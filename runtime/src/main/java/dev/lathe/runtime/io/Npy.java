@@ -24,101 +24,154 @@ import java.util.List;
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int ALIGN = 64;
+    /** Magic (6), version (2) and header length (2 in format 1.0, 4 in 2.0 and 3.0). */
+    private static final int PREAMBLE_V1 = 10;
+    private static final int PREAMBLE_V2 = 12;
 
     private Npy() {}
 
-    /** Reads a file; errors name the file and what in it is wrong. */
+    /**
+     * Reads a file straight into the tensor's memory (no second copy of the data); errors name the file and what in
+     * it is wrong.
+     */
     public static HostTensor read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > Integer.MAX_VALUE) {
-            throw new NpyFormatException(file + ": " + size + " bytes; .npy files over 2 GB are not supported");
-        }
-        ByteBuffer all = ByteBuffer.allocateDirect((int) size);
+        String source = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (all.hasRemaining()) {
-                if (ch.read(all) < 0) {
-                    break;
-                }
+            long size = ch.size();
+            ByteBuffer pre = ByteBuffer.allocate((int) Math.min(size, PREAMBLE_V2)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, pre);
+            pre.flip();
+            Preamble p = Preamble.parse(pre, source);
+            if (p.dataOffset() > size) {
+                throw new NpyFormatException(source + ": header says " + p.headerLength() + " bytes, file has only "
+                        + (size - p.dataOffset() + p.headerLength()) + " after the preamble");
             }
+            ByteBuffer h = ByteBuffer.allocate(p.headerLength());
+            ch.position(p.dataOffset() - p.headerLength());
+            readFully(ch, h);
+            Header header = Header.parse(new String(h.array(), p.charset()), source);
+            long need = HostTensor.byteSize(header.dtype, header.shape);
+            if (size - p.dataOffset() < need) {
+                throw new NpyFormatException(source + ": " + header.descr + java.util.Arrays.toString(header.shape)
+                        + " needs " + need + " data bytes, file has " + (size - p.dataOffset()) + " (truncated?)");
+            }
+            HostTensor t = HostTensor.allocate(header.dtype, header.shape);
+            ByteBuffer dst = t.data();
+            ch.position(p.dataOffset());
+            readFully(ch, dst);
+            finish(t, header, source);
+            return t;
         }
-        all.flip();
-        return parse(all, file.toString());
     }
 
-    /** Parses a whole {@code .npy} image; {@code source} names it in errors. */
+    /** Parses a whole {@code .npy} image held in memory; {@code source} names it in errors. */
     public static HostTensor parse(ByteBuffer bytes, String source) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (b.remaining() < 10) {
-            throw new NpyFormatException(source + ": not a .npy file (only " + b.remaining() + " bytes)");
+        Preamble p = Preamble.parse(b.duplicate().order(ByteOrder.LITTLE_ENDIAN), source);
+        if (p.dataOffset() > b.remaining()) {
+            throw new NpyFormatException(source + ": header says " + p.headerLength() + " bytes, file has only "
+                    + (b.remaining() - p.dataOffset() + p.headerLength()) + " after the preamble");
         }
-        for (byte m : MAGIC) {
-            if (b.get() != m) {
-                throw new NpyFormatException(source + ": not a .npy file (missing the \\x93NUMPY magic)");
-            }
-        }
-        int major = b.get() & 0xff;
-        int minor = b.get() & 0xff;
-        long headerLen;
-        if (major == 1) {
-            headerLen = b.getShort() & 0xffff;
-        } else if (major == 2 || major == 3) {
-            if (b.remaining() < 4) {
-                throw new NpyFormatException(source + ": truncated header");
-            }
-            headerLen = b.getInt() & 0xffffffffL;
-        } else {
-            throw new NpyFormatException(source + ": .npy format version " + major + "." + minor
-                    + " is not supported (1.0, 2.0 and 3.0 are)");
-        }
-        if (headerLen > b.remaining()) {
-            throw new NpyFormatException(source + ": header says " + headerLen + " bytes, file has only "
-                    + b.remaining() + " after the preamble");
-        }
-        byte[] h = new byte[(int) headerLen];
+        byte[] h = new byte[p.headerLength()];
+        b.position(b.position() + p.dataOffset() - p.headerLength());
         b.get(h);
-        String header = new String(h, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Header parsed = Header.parse(header, source);
-        long need = HostTensor.byteSize(parsed.dtype, parsed.shape);
+        Header header = Header.parse(new String(h, p.charset()), source);
+        long need = HostTensor.byteSize(header.dtype, header.shape);
         if (b.remaining() < need) {
-            throw new NpyFormatException(source + ": " + parsed.descr + java.util.Arrays.toString(parsed.shape)
+            throw new NpyFormatException(source + ": " + header.descr + java.util.Arrays.toString(header.shape)
                     + " needs " + need + " data bytes, file has " + b.remaining() + " (truncated?)");
         }
-        HostTensor t = HostTensor.allocate(parsed.dtype, parsed.shape);
-        ByteBuffer data = b.slice().limit((int) need);
-        ByteBuffer dst = t.data();
-        int width = parsed.dtype.bits() / 8;
-        ByteOrder fileOrder = parsed.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        if (width <= 1 || fileOrder == ByteOrder.nativeOrder()) {
-            dst.put(data);
-        } else {
-            for (int i = 0; i < need; i += width) {
-                for (int k = 0; k < width; k++) {
-                    dst.put(i + k, data.get(i + width - 1 - k));
+        HostTensor t = HostTensor.allocate(header.dtype, header.shape);
+        t.data().put(b.slice().limit((int) need));
+        finish(t, header, source);
+        return t;
+    }
+
+    /** Swaps a big-endian file's elements into native order in place and checks bool values. */
+    private static void finish(HostTensor t, Header header, String source) {
+        ByteBuffer d = t.data();
+        int n = d.capacity();
+        int width = header.dtype.bits() / 8;
+        ByteOrder fileOrder = header.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        if (width > 1 && fileOrder != ByteOrder.nativeOrder()) {
+            for (int i = 0; i < n; i += width) {
+                for (int k = 0; k < width / 2; k++) {
+                    byte lo = d.get(i + k);
+                    d.put(i + k, d.get(i + width - 1 - k));
+                    d.put(i + width - 1 - k, lo);
                 }
             }
         }
-        if (parsed.dtype == DataType.BOOL) {
-            ByteBuffer check = t.data();
-            for (int i = 0; i < need; i++) {
-                byte v = check.get(i);
+        if (header.dtype == DataType.BOOL) {
+            for (int i = 0; i < n; i++) {
+                byte v = d.get(i);
                 if (v != 0 && v != 1) {
                     throw new NpyFormatException(source + ": bool element " + i + " is " + v + ", expected 0 or 1");
                 }
             }
         }
-        return t;
     }
 
-    /** Writes a tensor atomically: a temporary file in the same folder, then a rename over {@code file}. */
+    private static void readFully(FileChannel ch, ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining()) {
+            if (ch.read(dst) < 0) {
+                break;
+            }
+        }
+    }
+
+    /** Magic, version and header length: where the header text and the data start. */
+    private record Preamble(int headerLength, int dataOffset, java.nio.charset.Charset charset) {
+        static Preamble parse(ByteBuffer b, String source) {
+            if (b.remaining() < 10) {
+                throw new NpyFormatException(source + ": not a .npy file (only " + b.remaining() + " bytes)");
+            }
+            for (byte m : MAGIC) {
+                if (b.get() != m) {
+                    throw new NpyFormatException(source + ": not a .npy file (missing the \\x93NUMPY magic)");
+                }
+            }
+            int major = b.get() & 0xff;
+            int minor = b.get() & 0xff;
+            if (major == 1) {
+                int len = b.getShort() & 0xffff;
+                return new Preamble(len, PREAMBLE_V1 + len, StandardCharsets.ISO_8859_1);
+            }
+            if (major == 2 || major == 3) {
+                if (b.remaining() < 4) {
+                    throw new NpyFormatException(source + ": truncated header");
+                }
+                long len = b.getInt() & 0xffffffffL;
+                if (len > Integer.MAX_VALUE - PREAMBLE_V2) {
+                    throw new NpyFormatException(source + ": header length " + len + " is not plausible");
+                }
+                return new Preamble((int) len, PREAMBLE_V2 + (int) len,
+                        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            }
+            throw new NpyFormatException(source + ": .npy format version " + major + "." + minor
+                    + " is not supported (1.0, 2.0 and 3.0 are)");
+        }
+    }
+
+    /**
+     * Writes a tensor atomically: a temporary file in the same folder, then a rename over {@code file}. On a
+     * little-endian machine the tensor's memory is written as it is, after the header, without a staging copy.
+     */
     public static void write(Path file, HostTensor t) throws IOException {
-        ByteBuffer image = toBytes(t);
+        ByteBuffer[] image = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+                ? new ByteBuffer[] {header(t), t.data()}
+                : new ByteBuffer[] {toBytes(t)};
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (image.hasRemaining()) {
-                    ch.write(image);
+                long left = 0;
+                for (ByteBuffer b : image) {
+                    left += b.remaining();
+                }
+                while (left > 0) {
+                    left -= ch.write(image);
                 }
                 ch.force(false);
             }
@@ -134,6 +187,26 @@ public final class Npy {
 
     /** The complete file image of a tensor. */
     public static ByteBuffer toBytes(HostTensor t) {
+        ByteBuffer header = header(t);
+        long dataBytes = t.byteSize();
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(header.remaining() + dataBytes));
+        out.put(header);
+        ByteBuffer src = t.data();
+        int width = t.dtype().bits() / 8;
+        if (width <= 1 || ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            out.put(src);
+        } else {
+            for (int i = 0; i < dataBytes; i += width) {
+                for (int k = 0; k < width; k++) {
+                    out.put(src.get(i + width - 1 - k));
+                }
+            }
+        }
+        return out.flip();
+    }
+
+    /** Preamble and header dictionary, padded so the data starts on a 64-byte boundary. */
+    private static ByteBuffer header(HostTensor t) {
         StringBuilder shape = new StringBuilder("(");
         long[] dims = t.shape();
         for (int i = 0; i < dims.length; i++) {
@@ -151,8 +224,7 @@ public final class Npy {
         }
         int headerLen = total - prefix;
         String padded = dict + " ".repeat(headerLen - dict.length() - 1) + "\n";
-        long dataBytes = t.byteSize();
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(total + dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) major).put((byte) 0);
         if (major == 1) {
             out.putShort((short) headerLen);
@@ -160,17 +232,6 @@ public final class Npy {
             out.putInt(headerLen);
         }
         out.put(padded.getBytes(StandardCharsets.ISO_8859_1));
-        ByteBuffer src = t.data();
-        int width = t.dtype().bits() / 8;
-        if (width <= 1 || ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            out.put(src);
-        } else {
-            for (int i = 0; i < dataBytes; i += width) {
-                for (int k = 0; k < width; k++) {
-                    out.put(src.get(i + width - 1 - k));
-                }
-            }
-        }
         return out.flip();
     }
 

@@ -94,12 +94,16 @@ class NpyTest {
     @ParameterizedTest
     @ValueSource(strings = {"f4.npy", "f2.npy", "f8.npy", "i8.npy", "i4.npy", "i1.npy", "u1.npy", "b1.npy",
             "scalar_f4.npy", "empty_f4.npy", "rank4_f4.npy"})
-    void writesByteForByteWhatNumpyWrites(String name) throws IOException {
+    void writesByteForByteWhatNumpyWrites(String name, @TempDir Path dir) throws IOException {
         byte[] numpy = Files.readAllBytes(fixture(name));
-        ByteBuffer ours = Npy.toBytes(Npy.read(fixture(name)));
+        HostTensor t = Npy.read(fixture(name));
+        ByteBuffer ours = Npy.toBytes(t);
         byte[] bytes = new byte[ours.remaining()];
         ours.get(bytes);
-        assertArrayEquals(numpy, bytes, name);
+        assertArrayEquals(numpy, bytes, name + " image");
+        Npy.write(dir.resolve(name), t);
+        assertArrayEquals(numpy, Files.readAllBytes(dir.resolve(name)), name + " file");
+        assertTrue(t.contentEquals(Npy.parse(ByteBuffer.wrap(numpy), name)), name + " parsed in memory");
     }
 
     @Test

@@ -57,6 +57,23 @@ class OrtRuntimeTest {
     }
 
     @Test
+    void closedOutputBuffersAreReusedByTheNextRun() {
+        try (Session s = ort.open(ModelSource.of(TestModels.affineRelu()), SessionConfig.defaults())) {
+            Map<String, HostTensor> in = Map.of("x", HostTensor.ofFloats(new long[] {1, 4}, 1, 2, 3, 4));
+            Outputs first = s.run(in);
+            java.nio.ByteBuffer firstMemory = first.get("y").data();
+            first.close();
+            try (Outputs second = s.run(in)) {
+                assertArrayEquals(TestModels.affineReluReference(new float[] {1, 2, 3, 4}),
+                        second.get("y").toFloats());
+                // a write through the first run's view shows up in the second run's tensor: same memory
+                firstMemory.putFloat(0, 123f);
+                assertEquals(123f, second.get("y").toFloats()[0]);
+            }
+        }
+    }
+
+    @Test
     void aBrokenModelFileIsNamed(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("broken.onnx");
         Files.write(file, new byte[] {1, 2, 3, 4, 5});
