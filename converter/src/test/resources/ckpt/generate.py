@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PARITY = {}
 torch.manual_seed(20261122)
 
 
@@ -147,6 +148,18 @@ def write_wrappers():
     save("half.pth", half)
     expected_half = describe(collections.OrderedDict(
         (k, v.float() if v.is_floating_point() else v) for k, v in half.items()))
+    # PyTorch's own outputs of Small for a fixed input, with the float and with the half-precision weights, so an
+    # end-to-end test can bind the checkpoints into a graph and compare ONNX Runtime's outputs.
+    x = torch.randn(2, 3, 8, 8)
+    reference = Small(4).eval()
+    parity = {"input": describe({"x": x})["x"]}
+    with torch.no_grad():
+        reference.load_state_dict(sd)
+        parity["output"] = describe({"y": reference(x)})["y"]
+        reference.load_state_dict(collections.OrderedDict(
+            (k, v.float() if v.is_floating_point() else v) for k, v in half.items()))
+        parity["output_half"] = describe({"y": reference(x)})["y"]
+    PARITY.update(parity)
     return expected, expected_ema, expected_half, files
 
 
@@ -210,6 +223,7 @@ def main():
     expected["small"] = small
     expected["small_ema"] = small_ema
     expected["wrappers"] = files
+    expected["parity"] = PARITY
     expected["pruned"] = write_pruned()
     expected["safetensors"] = write_safetensors()
     with open(os.path.join(HERE, "expected.json"), "w") as f:
