@@ -15,6 +15,8 @@ import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.serde.OnnxFormatException;
+import dev.lathe.graph.validate.ModelValidationException;
+import dev.lathe.graph.validate.ModelValidator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -169,7 +171,10 @@ public final class InspectCommand implements Command {
         }
     }
 
-    /** Loads and counts a model; bad files become one-line {@link UserError}s naming the file. */
+    /**
+     * Loads, validates and counts a model; bad files and models that are not well-formed or do not type-check become
+     * one-line {@link UserError}s naming the file and the node.
+     */
     public static Inspection inspect(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new UserError("no such file: " + file);
@@ -182,6 +187,10 @@ public final class InspectCommand implements Command {
             model = Onnx.load(file);
         } catch (OnnxFormatException e) {
             throw new UserError(e.getMessage(), e);
+        }
+        List<ModelValidator.Problem> problems = ModelValidator.check(model);
+        if (!problems.isEmpty()) {
+            throw new UserError(file + " is not a valid model: " + new ModelValidationException(problems).getMessage());
         }
         ModelCount count;
         try {

@@ -131,6 +131,19 @@ class InspectCommandTest {
         assertTrue(cut.err().contains("truncated.onnx"), cut.err());
         assertEquals("", cut.out());
 
+        GraphBuilder b = new GraphBuilder("custom", 17);
+        Value x = b.input("x", DataType.FLOAT, 2);
+        b.output(b.ops().relu(x), "y");
+        dev.lathe.graph.ir.Model m = b.build();
+        m.graph().nodes().get(0).setOpType("NotAnOnnxOp");
+        Path unknownOp = dir.resolve("unknown_op.onnx");
+        Onnx.save(m, unknownOp);
+        Result bad = lathe("inspect", unknownOp.toString());
+        assertEquals(2, bad.code());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("unknown_op.onnx is not a valid model: NotAnOnnxOp node 'Relu': no shape"
+                + " inference rule"), bad.err());
+
         assertEquals(2, lathe("inspect").code());
         Result help = lathe("inspect", "--help");
         assertEquals(0, help.code());

@@ -42,6 +42,24 @@ class TorchvisionCountTest {
     }
 
     @Test
+    void latheInspectJsonReportsTheSameCounts() throws Exception {
+        Path model = TorchvisionFixtures.modelFile("resnet50_224_zero", tmp);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = dev.lathe.cli.Main.run(new String[] {"inspect", model.toString(), "--json"},
+                new java.io.PrintStream(out, true, "UTF-8"), new java.io.PrintStream(err, true, "UTF-8"));
+        assertEquals(0, code, err.toString("UTF-8"));
+        JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString("UTF-8"));
+        assertEquals(25_557_032L, j.get("params").asLong());
+        assertEquals(4_089_184_256L, j.get("macs").asLong());
+        assertEquals(175, j.get("nodes").asInt());
+        assertEquals(53, j.get("ops").get("Conv").asInt());
+        assertEquals("[\"N\",3,224,224]", j.get("inputs").get(0).get("shape").toString());
+        assertEquals("[\"N\",1000]", j.get("outputs").get(0).get("shape").toString());
+        assertEquals(107, j.get("layers").size(), "53 convs, 53 batch norms and the fc");
+    }
+
+    @Test
     void densenet201MatchesTorchvision() throws Exception {
         ModelCount c = count("densenet201_224_zero");
         JsonNode ref = TorchvisionFixtures.manifest().get("densenet201_224_zero");
