@@ -112,6 +112,24 @@ public abstract class SessionContractTest {
     }
 
     @Test
+    void outputsFeedTheNextRunAsInputs() {
+        // a training loop's pattern: this step's outputs (new weights) are the next step's inputs
+        try (Session s = open(TestModels.affineRelu())) {
+            float[] expected = batch(2, 1);
+            Outputs previous = s.run(Map.of("x", HostTensor.ofFloats(new long[] {2, 4}, expected)));
+            expected = TestModels.affineReluReference(expected);
+            for (int step = 0; step < 3; step++) {
+                Outputs next = s.run(Map.of("x", previous.get("y")));
+                previous.close();
+                expected = TestModels.affineReluReference(expected);
+                assertClose(expected, next.get("y").toFloats());
+                previous = next;
+            }
+            previous.close();
+        }
+    }
+
+    @Test
     void closedOutputsAndTheirTensorsThrow() {
         try (Session s = open(TestModels.affineRelu())) {
             float[] x = batch(1, 0);
