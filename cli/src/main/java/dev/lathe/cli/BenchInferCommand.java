@@ -29,7 +29,8 @@ public final class BenchInferCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx [--batch B] [--threads T] [--warmup-ms MS] [--duration S] [--iterations N] [--json]";
+        return "MODEL.onnx [--batch B] [--shape NAME=AxBxC] [--threads T] [--warmup-ms MS] [--duration S]"
+                + " [--iterations N] [--json]";
     }
 
     @Override
@@ -43,6 +44,9 @@ public final class BenchInferCommand implements Command {
                 .desc("minimum measured time in seconds (default 3)").build());
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N")
                 .desc("minimum measured runs (default 10)").build());
+        o.addOption(Option.builder().longOpt("shape").hasArg().argName("NAME=AxBxC")
+                .desc("the full shape of an input with dynamic dimensions, e.g. input=1x3x320x480 (repeatable)")
+                .build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("SEED")
                 .desc("seed for the random inputs (default 0)").build());
         o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
@@ -79,13 +83,42 @@ public final class BenchInferCommand implements Command {
         }
         long seed = cmd.hasOption("seed") ? nonNegativeLong(cmd, "seed") : 0;
         try (Session session = SessionFlags.open(model, SessionFlags.config(cmd))) {
-            Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed);
+            Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed, shapes(cmd));
             BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, batch, model.toString());
             ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         } catch (InferenceException e) {
             throw new UserError(SessionFlags.oneLine(e.getMessage()), e);
         }
         return 0;
+    }
+
+    /** Parses repeated {@code --shape NAME=AxBxC}. */
+    private static Map<String, long[]> shapes(CommandLine cmd) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        String[] values = cmd.getOptionValues("shape");
+        if (values == null) {
+            return shapes;
+        }
+        for (String v : values) {
+            int eq = v.indexOf('=');
+            if (eq <= 0 || eq == v.length() - 1) {
+                throw new UserError("--shape '" + v + "' is not NAME=AxBxC");
+            }
+            String[] dims = v.substring(eq + 1).split("[xX,]");
+            long[] shape = new long[dims.length];
+            for (int i = 0; i < dims.length; i++) {
+                try {
+                    shape[i] = Long.parseLong(dims[i].trim());
+                } catch (NumberFormatException e) {
+                    shape[i] = -1;
+                }
+                if (shape[i] < 0) {
+                    throw new UserError("--shape '" + v + "': dimension '" + dims[i] + "' is not a size >= 0");
+                }
+            }
+            shapes.put(v.substring(0, eq), shape);
+        }
+        return shapes;
     }
 
     private static long nonNegativeLong(CommandLine cmd, String opt) {

@@ -190,6 +190,25 @@ class RunAndBenchCommandTest {
     }
 
     @Test
+    void benchInferTakesFullShapesForDynamicDimensions() throws IOException {
+        GraphBuilder b = new GraphBuilder("dynamic_hw", 17);
+        b.output(b.ops().relu(b.input("img", DataType.FLOAT, "N", 3, "H", "W")), "y");
+        Path dynamic = dir.resolve("dynamic.onnx");
+        Onnx.save(b.build(), dynamic);
+        Result r = lathe("bench", "infer", dynamic.toString(), "--warmup-ms", "0", "--duration", "0", "--json");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--shape img="), r.err());
+        r = lathe("bench", "infer", dynamic.toString(), "--shape", "img=2x3x5x7", "--warmup-ms", "0", "--duration",
+                "0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode shape = new ObjectMapper().readTree(r.out()).get("inputs").get("img");
+        assertEquals("[2,3,5,7]", shape.toString());
+        r = lathe("bench", "infer", dynamic.toString(), "--shape", "img=2x3xfive");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'five'"), r.err());
+    }
+
+    @Test
     void benchInferTextAndBadFlags() {
         Result r = lathe("bench", "infer", model.toString(), "--warmup-ms", "0", "--duration", "0",
                 "--iterations", "10");

@@ -23,9 +23,36 @@ public final class RandomInputs {
      * @throws InputMismatchException when a dimension other than the first is not fixed (say which and how to fix)
      */
     public static Map<String, HostTensor> forSpecs(List<TensorSpec> specs, int batch, long seed) {
+        return forSpecs(specs, batch, seed, Map.of());
+    }
+
+    /**
+     * @param shapes explicit shapes for some inputs (trtexec's {@code --shapes}); they must fit the model's spec
+     * @throws InputMismatchException when a dimension other than the first is not fixed and no shape is given, when a
+     *     given shape does not fit, or when a shape names an input the model does not have
+     */
+    public static Map<String, HostTensor> forSpecs(List<TensorSpec> specs, int batch, long seed,
+                                                   Map<String, long[]> shapes) {
+        for (String name : shapes.keySet()) {
+            if (specs.stream().noneMatch(s -> s.name().equals(name))) {
+                throw new InputMismatchException("a shape is given for '" + name + "', but the model's inputs are "
+                        + specs.stream().map(TensorSpec::name).toList());
+            }
+        }
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (TensorSpec spec : specs) {
+            long[] given = shapes.get(spec.name());
+            if (given != null) {
+                if (!spec.accepts(given)) {
+                    throw new InputMismatchException("shape " + java.util.Arrays.toString(given) + " given for input '"
+                            + spec.name() + "' does not fit the model's " + spec.shape());
+                }
+                HostTensor t = HostTensor.allocate(spec.dtype(), given);
+                fill(t, random);
+                out.put(spec.name(), t);
+                continue;
+            }
             long[] shape = new long[spec.shape().rank()];
             for (int i = 0; i < shape.length; i++) {
                 Dim d = spec.shape().get(i);
@@ -36,7 +63,8 @@ public final class RandomInputs {
                 } else {
                     throw new InputMismatchException("input '" + spec.name() + "' (" + spec.describe()
                             + ") has a dynamic dimension at axis " + i + "; only a dynamic batch (axis 0) can be"
-                            + " chosen for random inputs; export the model with fixed sizes there");
+                            + " chosen from the batch size; give the whole shape (--shape " + spec.name()
+                            + "=1x3x224x224 style)");
                 }
             }
             HostTensor t = HostTensor.allocate(spec.dtype(), shape);

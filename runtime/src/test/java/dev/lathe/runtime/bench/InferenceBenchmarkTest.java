@@ -153,6 +153,19 @@ class InferenceBenchmarkTest {
     }
 
     @Test
+    void explicitShapesFillDynamicDimensionsAndMustFit() {
+        List<TensorSpec> specs = List.of(new TensorSpec("img", DataType.FLOAT, Shape.of("N", 3, "H", "W")));
+        Map<String, HostTensor> in = RandomInputs.forSpecs(specs, 1, 1, Map.of("img", new long[] {2, 3, 5, 7}));
+        assertArrayEquals(new long[] {2, 3, 5, 7}, in.get("img").shape());
+        InputMismatchException e = assertThrows(InputMismatchException.class,
+                () -> RandomInputs.forSpecs(specs, 1, 1, Map.of("img", new long[] {2, 4, 5, 7})));
+        assertTrue(e.getMessage().contains("[2, 4, 5, 7]") && e.getMessage().contains("[N, 3, H, W]"), e.getMessage());
+        e = assertThrows(InputMismatchException.class,
+                () -> RandomInputs.forSpecs(specs, 1, 1, Map.of("image", new long[] {1, 3, 5, 7})));
+        assertTrue(e.getMessage().contains("'image'") && e.getMessage().contains("[img]"), e.getMessage());
+    }
+
+    @Test
     void measuresARealOnnxRuntimeSession() {
         try (Session s = new OrtRuntime().open(ModelSource.of(TestModels.affineRelu()),
                 SessionConfig.defaults().withThreads(1, 1))) {
