@@ -21,7 +21,8 @@ import java.util.Set;
  * as {@code model.parameters()} de-duplicates), except initializers used only in slots that hold state or
  * configuration rather than weights: BatchNormalization's running mean and variance (inputs 3, 4: PyTorch buffers),
  * Quantize/DequantizeLinear scales and zero points, Resize roi/scales/sizes, Pad pads/value/axes, Clip bounds and
- * Dropout ratio. Integer initializers (shapes, axes, indices) are never parameters. A parameter is attributed to the
+ * Dropout ratio, and 0-d (scalar) operands such as epsilons and scales. Integer initializers (shapes, axes,
+ * indices) are never parameters. A parameter is attributed to the
  * first node that reads it. This reproduces torchvision's counts: ResNet-50 25,557,032 and DenseNet-201 20,013,928
  * (BatchNorm weight and bias included). A model exported with BatchNorm folded into Conv biases has fewer
  * parameters (one bias per channel instead of weight and bias), exactly what it stores.
@@ -73,6 +74,9 @@ public final class ModelCounter {
     static boolean isParameter(Value init) {
         if (!init.constValue().dtype().isFloatingPoint()) {
             return false;
+        }
+        if (init.constValue().rank() == 0) {
+            return false; // 0-d floats are arithmetic operands (eps, 0.5, 1/sqrt(d)), never nn.Module parameters
         }
         if (init.uses().isEmpty()) {
             return true; // an unused float initializer is still stored weight data
