@@ -2,6 +2,8 @@ package dev.lathe.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,8 +42,9 @@ class ZooCountsTest {
     })
     void publishedCounts(String name, double params, double paramsTolerance, double gmacs, double tolerance) {
         Model m = ModelZoo.get(name).build();
-        long gotParams = Counts.params(m);
-        double got = Counts.macs(m) / 1e9;
+        ModelCount count = ModelCounter.count(m);
+        long gotParams = count.params();
+        double got = count.macs() / 1e9;
         System.out.printf("%s: %d params, %.4f GMACs%n", name, gotParams, got);
         assertEquals(params, gotParams, paramsTolerance, name + " parameters");
         assertEquals(gmacs, got, tolerance, name + " GMACs");

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.validate.ModelValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * deterministic values the reference got (fixtures by {@code parity/generate.py}), must reproduce the reference's
  * float64 logits in ONNX Runtime (ALL_OPT) to a relative error of 1e-5 (max |diff| / max |reference|).
  * The key sets must be equal both ways and every shape must match, as a strict load_state_dict would demand; the
- * parameter count must equal PyTorch's {@code parameters()} total and the MACs those counted by forward hooks.
+ * parameter count must equal PyTorch's {@code parameters()} total and the MACs those counted by forward hooks; the
+ * model must pass the project's validator and ONNX Runtime session creation at ALL_OPT.
  */
 class ZooParityTest {
     private static final Path FIXTURES = Path.of("src/test/resources/parity");
@@ -71,8 +75,10 @@ class ZooParityTest {
         }
         assertTrue(unexpected.isEmpty(), name + ": Java parameters missing from the PyTorch state_dict: " + unexpected);
 
-        assertEquals(fx.get("params").asLong(), Counts.params(model), name + ": parameters vs PyTorch");
-        assertEquals(fx.get("macs").asLong(), Counts.macs(model), name + ": MACs vs PyTorch hooks");
+        ModelValidator.validate(model);
+        ModelCount count = ModelCounter.count(model);
+        assertEquals(fx.get("params").asLong(), count.params(), name + ": parameters vs PyTorch");
+        assertEquals(fx.get("macs").asLong(), count.macs(), name + ": MACs vs PyTorch hooks");
 
         long[] inShape = {batch, 3, resolution, resolution};
         float[] input = ReferenceWeights.value("input", inShape).toFloats();
