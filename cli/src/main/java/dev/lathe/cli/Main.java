@@ -3,6 +3,8 @@ package dev.lathe.cli;
 import dev.lathe.cli.convert.CkptBenchCommand;
 import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
+import dev.lathe.cli.zoo.ZooBuildCommand;
+import dev.lathe.cli.zoo.ZooListCommand;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -30,7 +32,9 @@ public final class Main {
                 new CkptBenchCommand(),
                 new RunCommand(),
                 new BenchInferCommand(),
-                new PruneCommand()
+                new PruneCommand(),
+                new ZooListCommand(),
+                new ZooBuildCommand()
         );
     }
 
