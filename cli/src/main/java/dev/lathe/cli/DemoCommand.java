@@ -7,6 +7,9 @@ import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
+import dev.lathe.pruning.plan.PlanOptions;
+import dev.lathe.pruning.Pruner;
+import dev.lathe.pruning.importance.MagnitudeImportance;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.ModelSource;
 import dev.lathe.runtime.Session;
@@ -19,6 +22,7 @@ import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -36,7 +40,7 @@ public final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "run the whole pipeline (author, inspect, benchmark, ...) on synthetic data, CPU, minutes";
+        return "run the whole pipeline (author, inspect, benchmark, prune, ...) on synthetic data, CPU, minutes";
     }
 
     @Override
@@ -79,6 +83,20 @@ public final class DemoCommand implements Command {
         BenchmarkResult bench = bench(modelFile, threads, quick);
         stage.done(String.format("median %.2f ms, p95 %.2f ms, %.1f images/s", bench.medianMs(), bench.p95Ms(),
                 bench.throughput()));
+
+        stage.begin("prune", "L1 channel pruning to 50% of the MACs, widths rounded to 8, by graph surgery");
+        Model pruned = Onnx.load(modelFile);
+        Pruner.Result cut = Pruner.prune(pruned, new MagnitudeImportance(1), new PlanOptions(0, 0.5, true, 8, 0.9),
+                Set.of());
+        Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
+        Onnx.save(pruned, prunedFile);
+        stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
+                cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
+
+        stage.begin("bench", "the pruned model, same settings");
+        BenchmarkResult benchPruned = bench(prunedFile, threads, quick);
+        stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the unpruned throughput",
+                benchPruned.medianMs(), benchPruned.throughput(), benchPruned.throughput() / bench.throughput()));
 
         ctx.out().println();
         ctx.out().println("demo finished: artefacts in " + out.toAbsolutePath());
