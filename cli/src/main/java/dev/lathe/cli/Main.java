@@ -26,6 +26,7 @@ public final class Main {
         return List.of(
                 new DemoCommand(),
                 new InspectCommand(),
+                new OptimizeCommand(),
                 new BenchInspectCommand(),
                 new CkptInspectCommand(),
                 new ImportCommand(),
