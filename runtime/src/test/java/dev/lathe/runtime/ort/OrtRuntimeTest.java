@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OrtProvider;
 import dev.lathe.graph.serde.Onnx;
@@ -94,6 +95,29 @@ class OrtRuntimeTest {
         assertTrue(m.contains("-Pcuda"), m);
         assertTrue(m.contains("CUDA 12 and cuDNN 9"), m);
         assertTrue(m.contains("ONNX Runtime said: "), m);
+    }
+
+    @Test
+    void cudaOnTheGpuJarWithoutCudaNamesTheMissingLibraries() {
+        assumeTrue(OrtRuntime.availableProviders().contains(OrtProvider.CUDA),
+                "needs the GPU jar (-Pcuda); the CPU jar's message is checked above");
+        RuntimeUnavailableException e;
+        try {
+            ort.open(ModelSource.of(TestModels.affineRelu()),
+                    SessionConfig.defaults().withDevice(SessionConfig.Device.cuda(0))).close();
+            assumeTrue(false, "CUDA loaded here; the missing-library message cannot be observed");
+            return;
+        } catch (RuntimeUnavailableException thrown) {
+            e = thrown;
+        }
+        String m = e.getMessage();
+        assertTrue(m.startsWith("CUDA device 0 unavailable: onnxruntime_gpu could not load its CUDA provider"), m);
+        List<String> missing = CudaLibraries.missing();
+        if (missing.isEmpty()) {
+            assertTrue(m.contains("check the driver"), m);
+        } else {
+            assertTrue(m.contains("not found on the library path: " + String.join(", ", missing)), m);
+        }
     }
 
     @Test
