@@ -11,7 +11,7 @@ done
 for name in "$@"; do
   for side in torch java; do  # torch first, then java: alternate per model so drift hits both sides alike
     ./lathe bench infer "$OUT/$side/$name.onnx" --batch "$BATCH" --threads "$THREADS" --opt-level all \
-      --duration 5 --iterations 10 --json > "$OUT/$side-$name.json"
+      --duration 3 --iterations 10 --json > "$OUT/$side-$name.json"
     printf '%s %s %s\n' "$name" "$side" "$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['median_ms'])" "$OUT/$side-$name.json")"
   done
 done

@@ -125,6 +125,7 @@ def cases():
     yield "cifar_resnet56", CifarResNet([16, 32, 64], 9, 10, "A", nn.Linear), 32
     yield "cifar_mobilenet_v2", IspMobileNetV2(10), 32
     yield from efficientmod_cases()
+    yield from iieu_cases()
 
 
 # ---- EfficientMod (SEEDS.md section 3), channel-last ----
@@ -265,3 +266,87 @@ EFFICIENTMOD = {
 def efficientmod_cases():
     for name, spec in EFFICIENTMOD.items():
         yield name, EfficientMod(*spec, 10), 64
+
+
+# ---- IIEU-B (SEEDS.md section 1.1, 1.3) ----
+
+class IIEUB(nn.Module):
+    """IIEU-B for the BN output x of a conv (kernel k, stride s, pad p) whose input was x_pre and weight W."""
+
+    def __init__(self, k, s, p, planes):
+        super().__init__()
+        self.k, self.s, self.p = k, s, p
+        self.norm = nn.LayerNorm(planes, eps=1e-6)
+        self.bound = nn.Parameter(torch.full((1, planes, 1, 1), 0.05))
+
+    def forward(self, x, x_pre, weight):
+        eps = 1e-8
+        if self.k > 1:
+            n2 = x_pre.pow(2).sum(dim=1, keepdim=True)
+            pre = torch.reciprocal(torch.sqrt(F.avg_pool2d(n2, self.k, self.s, self.p)) + eps) * (1.0 / self.k)
+        elif self.s > 1:
+            pre = torch.reciprocal(torch.linalg.vector_norm(F.avg_pool2d(x_pre, 1, self.s), dim=1, keepdim=True) + eps)
+        else:
+            pre = torch.reciprocal(torch.linalg.vector_norm(x_pre, dim=1, keepdim=True) + eps)
+        filt = torch.reciprocal(torch.linalg.vector_norm(weight.reshape(weight.shape[0], -1), dim=1) + eps)
+        filt = filt.reshape(1, -1, 1, 1)
+        shift = torch.sigmoid(self.norm(F.adaptive_avg_pool2d(x, 1).flatten(1)))[:, :, None, None]
+        m = -self.bound + shift + filt * x * pre
+        return torch.where(m < 0, self.bound * x * torch.exp(m.clamp(max=0)), self.bound * x + m * x)
+
+
+class IieuBottleneck(nn.Module):
+    def __init__(self, cin, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.act1 = IIEUB(1, 1, 0, planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.act2 = IIEUB(3, stride, 1, planes)
+        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes * 4)
+        self.act3 = IIEUB(1, 1, 0, planes * 4)
+        self.downsample = None
+        if stride != 1 or cin != planes * 4:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, planes * 4, 1, stride, bias=False),
+                                            nn.BatchNorm2d(planes * 4))
+            self.act_res = IIEUB(1, stride, 0, planes * 4)
+
+    def forward(self, x):
+        y = self.act1(self.bn1(self.conv1(x)), x, self.conv1.weight)
+        y2 = self.act2(self.bn2(self.conv2(y)), y, self.conv2.weight)
+        y3 = self.act3(self.bn3(self.conv3(y2)), y2, self.conv3.weight)
+        r = x
+        if self.downsample is not None:
+            r = self.act_res(self.downsample(x), x, self.downsample[0].weight)
+        return y3 + r
+
+
+class IieuResNet(nn.Module):
+    def __init__(self, layers, classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.act1 = IIEUB(7, 2, 3, 64)
+        cin = 64
+        for i, (planes, n) in enumerate(zip([64, 128, 256, 512], layers)):
+            blocks = []
+            for j in range(n):
+                blocks.append(IieuBottleneck(cin, planes, 2 if (j == 0 and i > 0) else 1))
+                cin = planes * 4
+            setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
+        self.fc = nn.Linear(2048, classes)
+
+    def forward(self, x):
+        y = F.max_pool2d(self.act1(self.bn1(self.conv1(x)), x, self.conv1.weight), 3, 2, 1)
+        y = self.layer4(self.layer3(self.layer2(self.layer1(y))))
+        return self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
+
+
+def iieu_cases():
+    from torchvision.models.resnet import Bottleneck, ResNet
+    for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2]), ("50", [3, 4, 6, 3])]:
+        yield "iieub_resnet" + depth, IieuResNet(layers, 10), 64
+    for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2])]:
+        yield "raw_resnet" + depth, ResNet(Bottleneck, layers, num_classes=10), 64

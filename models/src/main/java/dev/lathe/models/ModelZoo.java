@@ -3,6 +3,7 @@ package dev.lathe.models;
 import dev.lathe.models.cic.CicResNet32;
 import dev.lathe.models.cic.NormedLinear;
 import dev.lathe.models.efficientmod.EfficientMod;
+import dev.lathe.models.iieu.IieuResNet;
 import dev.lathe.models.isp.CifarMobileNetV2;
 import dev.lathe.models.isp.CifarResNet56;
 import dev.lathe.models.torchvision.DenseNet;
@@ -20,6 +21,7 @@ public final class ModelZoo {
     private static final String CIC = "CIC: Class Importance Consistency Matters (long-tailed pruning)";
     private static final String ISP = "ISP: Interpretations Steered Network Pruning (ECCV 2022)";
     private static final String EFFICIENTMOD = "EfficientMod: Efficient Modulation for Vision Networks (ICLR 2024)";
+    private static final String IIEU = "IIEU: Instantaneous Importance Estimation Units (ICCV 2023)";
     private static final ZooConfig IMAGENET = new ZooConfig(1000, 224, 0);
 
     private static final Map<String, ZooEntry> ENTRIES = new LinkedHashMap<>();
@@ -43,6 +45,12 @@ public final class ModelZoo {
         efficientMod("efficientmod_xs", EfficientMod.XS);
         efficientMod("efficientmod_s", EfficientMod.S);
         efficientMod("efficientmod_s_conv", EfficientMod.S_CONV);
+        iieu("iieub_resnet14", IieuResNet.RESNET14);
+        iieu("iieub_resnet26", IieuResNet.RESNET26);
+        iieu("iieub_resnet50", IieuResNet.RESNET50);
+        // the IIEU paper's ReLU baselines: timm Bottleneck ResNets, the same keys and topology as torchvision's
+        iieuBaseline("raw_resnet14", IieuResNet.RESNET14);
+        iieuBaseline("raw_resnet26", IieuResNet.RESNET26);
     }
 
     private ModelZoo() {}
@@ -53,6 +61,15 @@ public final class ModelZoo {
 
     private static void efficientMod(String name, EfficientMod.Spec spec) {
         add(new ZooEntry(name, EFFICIENTMOD, IMAGENET, c -> EfficientMod.build(name, spec, c)));
+    }
+
+    private static void iieu(String name, int[] layers) {
+        add(new ZooEntry(name, IIEU, IMAGENET, c -> IieuResNet.build(name, layers, c)));
+    }
+
+    private static void iieuBaseline(String name, int[] layers) {
+        ResNet.Spec spec = new ResNet.Spec(true, layers, 1, 64);
+        add(new ZooEntry(name, IIEU, IMAGENET, c -> ResNet.build(name, spec, c)));
     }
 
     private static void add(ZooEntry e) {

@@ -39,6 +39,12 @@ class ZooCountsTest {
         "efficientmod_xs, 6600000, 50000, 0.8, 0.05",
         "efficientmod_s, 12900000, 50000, 1.4, 0.05",
         "efficientmod_s_conv, 12900000, 50000, 1.5, 0.05",
+        // IIEU: SEEDS.md 1.3 (computed from the repository's layers; the paper's table was not reachable)
+        "iieub_resnet14, 10090000, 5000, 1.47, 0.005",
+        "iieub_resnet26, 16040000, 5000, 2.34, 0.005",
+        "iieub_resnet50, 25640000, 5000, 4.09, 0.005",
+        "raw_resnet14, 10060000, 5000, 1.47, 0.005",
+        "raw_resnet26, 16000000, 5000, 2.34, 0.005",
     })
     void publishedCounts(String name, double params, double paramsTolerance, double gmacs, double tolerance) {
         Model m = ModelZoo.get(name).build();

@@ -41,7 +41,8 @@ class ZooParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "resnet101", "resnext50_32x4d", "mobilenet_v2",
         "densenet121", "densenet201", "cic_resnet32", "cic_resnext50_32x4d", "cifar_resnet56", "cifar_mobilenet_v2",
-        "efficientmod_xxs", "efficientmod_xs", "efficientmod_s", "efficientmod_s_conv"})
+        "efficientmod_xxs", "efficientmod_xs", "efficientmod_s", "efficientmod_s_conv",
+        "iieub_resnet14", "iieub_resnet26", "iieub_resnet50", "raw_resnet14", "raw_resnet26"})
     void matchesPyTorchReference(String name) throws Exception {
         String only = System.getProperty("zoo.models"); // -Dzoo.models=a,b narrows a run while iterating
         Assumptions.assumeTrue(only == null || List.of(only.split(",")).contains(name), "not in -Dzoo.models");
