@@ -8,6 +8,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.pass.ConvBatchNormFolding;
@@ -72,6 +74,45 @@ class InferenceCleanupTorchvisionTest {
                 double diff = Math.abs(expected[i] - actual[i]);
                 assertTrue(diff <= TOLERANCE * scale, key + " logit " + i + ": " + expected[i] + " vs " + actual[i]
                         + " (diff " + diff + ", bound " + TOLERANCE * scale + ")");
+            }
+        }
+    }
+
+    /**
+     * Full-size ResNet-50 and DenseNet-201 exports: the cleanup keeps MACs and removes exactly the folded BNs'
+     * parameters (2C each: scale and shift) while adding a C-element bias to each Conv that had none. All 53 of
+     * ResNet-50's BNs follow a Conv; in DenseNet-201 the BNs after a Concat cannot fold and stay.
+     */
+    @Test
+    void fullSizeArchitecturesKeepMacsAndLoseExactlyTheFoldedParameters() throws Exception {
+        for (String key : List.of("resnet50_224_zero", "densenet201_224_zero")) {
+            Model m = Onnx.load(TorchvisionFixtures.modelFile(key, tmp));
+            ModelCount before = ModelCounter.count(m);
+            long folded = 0;
+            long expectedParamChange = 0;
+            for (Node n : m.graph().nodes()) {
+                ConvBatchNormFolding.Check c = ConvBatchNormFolding.check(n);
+                if (n.opType().equals("BatchNormalization") && c.foldable()) {
+                    folded++;
+                    long channels = c.conv().input(1).constValue().dim(0);
+                    expectedParamChange -= 2 * channels;
+                    if (c.conv().input(2) == null) {
+                        expectedParamChange += channels;
+                    }
+                }
+            }
+            int bnBefore = histogram(m).getOrDefault("BatchNormalization", 0);
+
+            Passes.inferenceCleanup().apply(m);
+
+            ModelCount after = ModelCounter.count(m);
+            assertEquals(before.macs(), after.macs(), key);
+            assertEquals(before.params() + expectedParamChange, after.params(), key);
+            assertEquals(bnBefore - folded, (long) histogram(m).getOrDefault("BatchNormalization", 0), key);
+            assertEquals(List.of(), ModelValidator.check(m), key);
+            if (key.startsWith("resnet50")) {
+                assertEquals(53, folded);
+                assertEquals(25_557_032L - 26_560L, after.params(), "ResNet-50 BNs hold 2 x 26,560 parameters");
             }
         }
     }
