@@ -1,0 +1,40 @@
+package dev.lathe.runtime.train;
+
+/** Learning rate as a function of training progress, evaluated every step. */
+public interface LrSchedule {
+    /** @param epoch 0-based epoch; @param progress fraction of the epoch done, in [0, 1) */
+    double lr(int epoch, double progress);
+
+    /** Linear warm-up from 0 over {@code warmupEpochs}, then cosine decay from {@code base} to 0 at {@code epochs}. */
+    static LrSchedule cosine(double base, double warmupEpochs, int epochs) {
+        return (epoch, progress) -> {
+            double t = epoch + progress;
+            if (t < warmupEpochs) {
+                return base * (t + 1e-9) / warmupEpochs;
+            }
+            double span = Math.max(epochs - warmupEpochs, 1e-9);
+            return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(1, (t - warmupEpochs) / span)));
+        };
+    }
+
+    /** base * gamma^(milestones passed), with optional linear warm-up. */
+    static LrSchedule multiStep(double base, int[] milestones, double gamma, double warmupEpochs) {
+        return (epoch, progress) -> {
+            double t = epoch + progress;
+            if (t < warmupEpochs) {
+                return base * (t + 1e-9) / warmupEpochs;
+            }
+            double lr = base;
+            for (int m : milestones) {
+                if (epoch >= m) {
+                    lr *= gamma;
+                }
+            }
+            return lr;
+        };
+    }
+
+    static LrSchedule constant(double base) {
+        return (epoch, progress) -> base;
+    }
+}

@@ -1,0 +1,365 @@
+package dev.lathe.runtime.train;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.data.Dataset;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Runs a {@link TrainStep} in ONNX Runtime. Parameters, BN buffers and optimizer state live in two sets of direct
+ * buffers wrapped once as tensors: each step reads set A and writes set B as pinned outputs, then the roles swap, so
+ * no weight is copied on the Java side. The batch, labels and learning rate are direct buffers overwritten in place.
+ *
+ * <p>Determinism: the epoch's shuffle comes from (seed, epoch), synthetic images from (seed, index), and ORT runs
+ * with deterministic compute, so a run resumed from a checkpoint continues exactly as the uninterrupted run.
+ */
+public final class Trainer implements AutoCloseable {
+    /** stopAfterEpochs: end the run after that many epochs in total (-1: run all), as if killed then. */
+    public record Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
+            PrintStream progress, int stopAfterEpochs) {}
+
+    public static final String CHECKPOINT = "checkpoint.bin";
+
+    private final TrainStep step;
+    private final Options opt;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession trainSession;
+    private final OrtSession evalSession;
+    private final List<String> stateNames = new ArrayList<>();
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private final FloatBuffer[][] buffers;
+    private final OnnxTensor[][] tensors;
+    private final List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
+    private final List<Map<String, OnnxTensor>> pinned = new ArrayList<>();
+    private final FloatBuffer batch;
+    private final LongBuffer labels;
+    private final FloatBuffer lr;
+    private final FloatBuffer loss;
+    private final FloatBuffer correct;
+    private final List<OnnxTensor> owned = new ArrayList<>();
+    private int current;
+    private long runNanos;
+
+    public Trainer(TrainStep step, Options opt) throws OrtException {
+        this.step = step;
+        this.opt = opt;
+        for (String extra : List.of(TrainStep.TEACHER_LOGITS, TrainStep.TARGET_PROBS)) {
+            if (step.train().graph().inputs().stream().anyMatch(v -> v.name().equals(extra))) {
+                throw new IllegalArgumentException("the trainer does not feed '" + extra + "' yet; use the "
+                        + "cross-entropy or logit-adjusted losses");
+            }
+        }
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(opt.threads());
+        so.setInterOpNumThreads(1);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        so.setDeterministicCompute(true);
+        trainSession = env.createSession(Onnx.toBytes(step.train()), so);
+        evalSession = env.createSession(Onnx.toBytes(step.eval()), so);
+
+        Map<String, Tensor> initial = new LinkedHashMap<>();
+        initial.putAll(step.params());
+        initial.putAll(step.buffers());
+        initial.putAll(step.state());
+        buffers = new FloatBuffer[2][initial.size()];
+        tensors = new OnnxTensor[2][initial.size()];
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : initial.entrySet()) {
+            Tensor t = e.getValue();
+            if (t.dtype() != DataType.FLOAT) {
+                throw new IllegalArgumentException("train-step state " + e.getKey() + " is " + t.dtype()
+                        + "; the trainer holds FLOAT state only");
+            }
+            stateNames.add(e.getKey());
+            shapes.put(e.getKey(), t.dims());
+            for (int s = 0; s < 2; s++) {
+                buffers[s][i] = direct((int) t.numel());
+                tensors[s][i] = track(OnnxTensor.createTensor(env, buffers[s][i], t.dims()));
+            }
+            buffers[0][i].put(0, t.toFloats());
+            i++;
+        }
+        long[] image = step.train().graph().inputs().get(0).shape().toArray();
+        batch = direct((int) Tensor.numel(image));
+        labels = ByteBuffer.allocateDirect(8 * step.batch()).order(ByteOrder.nativeOrder()).asLongBuffer();
+        lr = direct(1);
+        loss = direct(1);
+        correct = direct(1);
+        OnnxTensor batchT = track(OnnxTensor.createTensor(env, batch, image));
+        OnnxTensor labelsT = track(OnnxTensor.createTensor(env, labels, new long[] {step.batch()}));
+        OnnxTensor lrT = track(OnnxTensor.createTensor(env, lr, new long[0]));
+        OnnxTensor lossT = track(OnnxTensor.createTensor(env, loss, new long[0]));
+        OnnxTensor correctT = track(OnnxTensor.createTensor(env, correct, new long[0]));
+        for (int s = 0; s < 2; s++) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            Map<String, OnnxTensor> out = new LinkedHashMap<>();
+            in.put(step.input(), batchT);
+            in.put(TrainStep.LABELS, labelsT);
+            in.put(TrainStep.LR, lrT);
+            out.put(TrainStep.LOSS, lossT);
+            out.put(TrainStep.CORRECT, correctT);
+            for (int k = 0; k < stateNames.size(); k++) {
+                in.put(stateNames.get(k), tensors[s][k]);
+                out.put(TrainStep.next(stateNames.get(k)), tensors[1 - s][k]);
+            }
+            feeds.add(in);
+            pinned.add(out);
+        }
+    }
+
+    private static FloatBuffer direct(int n) {
+        return ByteBuffer.allocateDirect(4 * Math.max(n, 1)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private OnnxTensor track(OnnxTensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** One optimizer step on the batch already in the input buffers; returns (loss, correct). */
+    public float[] step(double learningRate) throws OrtException {
+        lr.put(0, (float) learningRate);
+        long t0 = System.nanoTime();
+        try (OrtSession.Result r = trainSession.run(feeds.get(current), pinned.get(current))) {
+            runNanos += System.nanoTime() - t0;
+        }
+        current ^= 1;
+        return new float[] {loss.get(0), correct.get(0)};
+    }
+
+    /** Fills the batch input and labels from dataset indices. */
+    public void loadBatch(Dataset data, int[] order, int from) {
+        batch.clear();
+        for (int i = 0; i < step.batch(); i++) {
+            int idx = order[from + i];
+            data.fill(idx, batch);
+            labels.put(i, data.label(idx));
+        }
+        batch.rewind();
+    }
+
+    /** Trains (resuming from the checkpoint in outDir when asked) and returns every epoch's metrics. */
+    public List<EpochMetrics> fit(Dataset train, Dataset val) throws OrtException, IOException {
+        int start = 0;
+        Path ckpt = opt.outDir() == null ? null : opt.outDir().resolve(CHECKPOINT);
+        if (opt.outDir() != null) {
+            Files.createDirectories(opt.outDir());
+        }
+        if (opt.resume()) {
+            if (ckpt == null || !Files.exists(ckpt)) {
+                throw new IOException("--resume: no checkpoint at " + ckpt);
+            }
+            start = restore(Checkpoint.read(ckpt));
+        }
+        int steps = train.size() / step.batch();
+        if (steps == 0) {
+            throw new IllegalArgumentException("the training set has " + train.size() + " images, fewer than one batch of "
+                    + step.batch());
+        }
+        int[] counts = train.classCounts();
+        List<EpochMetrics> history = new ArrayList<>();
+        int end = opt.stopAfterEpochs() >= 0 ? Math.min(opt.epochs(), opt.stopAfterEpochs()) : opt.epochs();
+        for (int epoch = start; epoch < end; epoch++) {
+            long epochStart = System.nanoTime();
+            runNanos = 0;
+            int[] order = shuffle(train.size(), new Random(opt.seed() * 1_000_003L + epoch));
+            double lossSum = 0;
+            double correctSum = 0;
+            double lastLr = 0;
+            for (int s = 0; s < steps; s++) {
+                loadBatch(train, order, s * step.batch());
+                lastLr = opt.schedule().lr(epoch, s / (double) steps);
+                float[] r = step(lastLr);
+                lossSum += r[0];
+                correctSum += r[1];
+                if (opt.progress() != null && (s % 10 == 9 || s == steps - 1)) {
+                    opt.progress().printf("\repoch %d/%d  step %d/%d  loss %.4f  acc %.3f", epoch + 1, opt.epochs(),
+                            s + 1, steps, lossSum / (s + 1), correctSum / ((s + 1) * (double) step.batch()));
+                }
+            }
+            long trainNanos = System.nanoTime() - epochStart;
+            double[] acc = evaluate(val, counts);
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            double images = (double) steps * step.batch();
+            EpochMetrics m = new EpochMetrics(epoch + 1, lastLr, lossSum / steps, correctSum / images, acc[0], acc[1],
+                    acc[2], acc[3], acc[4], images / (trainNanos / 1e9), 1 - runNanos / (double) trainNanos, seconds);
+            history.add(m);
+            if (opt.outDir() != null) {
+                checkpoint(epoch + 1).write(ckpt);
+                appendMetrics(m);
+            }
+            if (opt.progress() != null) {
+                opt.progress().printf("\repoch %d/%d  loss %.4f  train acc %.3f  val top1 %.3f  top5 %.3f  %.0f img/s"
+                        + "  (%.1f s)%n", m.epoch(), opt.epochs(), m.trainLoss(), m.trainAccuracy(), m.valTop1(),
+                        m.valTop5(), m.imagesPerSecond(), seconds);
+            }
+        }
+        return history;
+    }
+
+    static int[] shuffle(int n, Random r) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** Top-1, top-5, many, medium, few accuracy of the eval graph over a dataset. */
+    public double[] evaluate(Dataset val, int[] trainCounts) throws OrtException {
+        long[] image = val.imageShape();
+        int per = (int) Tensor.numel(image);
+        int classes = val.numClasses();
+        long top1 = 0;
+        long top5 = 0;
+        long[] groupHits = new long[3];
+        long[] groupTotal = new long[3];
+        Map<String, OnnxTensor> in = new HashMap<>();
+        for (int k = 0; k < stateNames.size(); k++) {
+            if (evalSession.getInputNames().contains(stateNames.get(k))) {
+                in.put(stateNames.get(k), tensors[current][k]);
+            }
+        }
+        int b = step.batch();
+        for (int from = 0; from < val.size(); from += b) {
+            int n = Math.min(b, val.size() - from);
+            FloatBuffer x = direct(n * per);
+            for (int i = 0; i < n; i++) {
+                val.fill(from + i, x);
+            }
+            x.rewind();
+            try (OnnxTensor xt = OnnxTensor.createTensor(env, x, new long[] {n, image[0], image[1], image[2]})) {
+                in.put(step.input(), xt);
+                try (OrtSession.Result r = evalSession.run(in)) {
+                    FloatBuffer logits = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                    for (int i = 0; i < n; i++) {
+                        int label = val.label(from + i);
+                        float target = logits.get(i * classes + label);
+                        int above = 0;
+                        for (int c = 0; c < classes; c++) {
+                            float v = logits.get(i * classes + c);
+                            if (v > target || (v == target && c < label)) {
+                                above++;
+                            }
+                        }
+                        top1 += above == 0 ? 1 : 0;
+                        top5 += above < 5 ? 1 : 0;
+                        int count = trainCounts[label];
+                        int group = count > 100 ? 0 : (count >= 20 ? 1 : 2);
+                        groupTotal[group]++;
+                        groupHits[group] += above == 0 ? 1 : 0;
+                    }
+                }
+            }
+        }
+        double total = val.size();
+        return new double[] {top1 / total, top5 / total, ratio(groupHits[0], groupTotal[0]),
+                ratio(groupHits[1], groupTotal[1]), ratio(groupHits[2], groupTotal[2])};
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : a / (double) b;
+    }
+
+    /** Copies of the current parameters, buffers and optimizer state by name. */
+    public Map<String, float[]> weights() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int k = 0; k < stateNames.size(); k++) {
+            float[] v = new float[buffers[current][k].capacity()];
+            buffers[current][k].get(0, v);
+            out.put(stateNames.get(k), v);
+        }
+        return out;
+    }
+
+    Checkpoint checkpoint(int epochsDone) {
+        return new Checkpoint(epochsDone, shapes, weights());
+    }
+
+    private int restore(Checkpoint c) {
+        for (int k = 0; k < stateNames.size(); k++) {
+            String name = stateNames.get(k);
+            float[] v = c.tensors().get(name);
+            if (v == null || v.length != buffers[current][k].capacity()) {
+                throw new IllegalArgumentException("checkpoint lacks " + name + " or has a different size; it was "
+                        + "written for another model or optimizer");
+            }
+            buffers[current][k].put(0, v);
+        }
+        return c.epochsDone();
+    }
+
+    private void appendMetrics(EpochMetrics m) throws IOException {
+        Path csv = opt.outDir().resolve("metrics.csv");
+        if (!Files.exists(csv)) {
+            Files.writeString(csv, EpochMetrics.CSV_HEADER + "\n");
+        }
+        Files.writeString(csv, m.csv() + "\n", StandardOpenOption.APPEND);
+        Files.writeString(opt.outDir().resolve("metrics.jsonl"), new ObjectMapper().writeValueAsString(m) + "\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Writes {@code forward} (a fresh copy of the model trained) with the current weights, eval-mode BN. */
+    public void exportInference(Model forward, Path file) throws IOException {
+        Map<String, float[]> w = weights();
+        for (Value init : forward.graph().initializers().values()) {
+            float[] v = w.get(init.name());
+            if (v != null) {
+                init.setConstValue(Tensor.ofFloats(init.constValue().dims(), v));
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Onnx.save(forward, tmp);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Seconds spent inside OrtSession.run since the epoch (or benchmark window) started. */
+    public double runSeconds() {
+        return runNanos / 1e9;
+    }
+
+    public void resetRunTime() {
+        runNanos = 0;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        for (OnnxTensor t : owned) {
+            t.close();
+        }
+        trainSession.close();
+        evalSession.close();
+    }
+}
