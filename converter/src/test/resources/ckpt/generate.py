@@ -10,6 +10,7 @@ import json
 import os
 import struct
 
+import numpy
 import torch
 import torch.nn as nn
 
@@ -138,7 +139,8 @@ def write_wrappers():
     save("wrap_isp_model.pth", {"model": isp, "iter": 120000})
     files["wrap_isp_model.pth"] = {"wrapper": "model", "prefix": "predictor.model.module."}
     # AnchorNet downstream style.
-    save("wrap_net.pth.tar", {"net": sd, "acc": 75.1, "epoch": 29, "optimizer": opt.state_dict()})
+    save("wrap_net.pth.tar", {"net": sd, "acc": 75.1, "epoch": 29, "optimizer": opt.state_dict(),
+                               "best_top5": numpy.float64(92.5), "steps": numpy.int64(1234)})
     files["wrap_net.pth.tar"] = {"wrapper": "net", "prefix": ""}
     save("wrap_net_legacy.pth.tar", {"net": prefixed(sd, "module."), "acc": 75.1, "epoch": 29},
          _use_new_zipfile_serialization=False)

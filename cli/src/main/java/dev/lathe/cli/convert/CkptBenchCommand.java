@@ -23,7 +23,7 @@ import org.apache.commons.cli.Options;
  * {@code lathe bench ckpt FILE}: times reading a checkpoint into packed tensors, both until the tensors exist (their
  * bytes still in the file mapping) and until every byte has been read once (as torch.load reads them), and reports
  * the peak Java heap.
- * scripts/bench_ckpt.sh runs it beside {@code torch.load} on the same file.
+ * docs/bench/ckpt_read.sh runs it beside {@code torch.load} on the same file.
  */
 public final class CkptBenchCommand implements Command {
     @Override
@@ -73,14 +73,17 @@ public final class CkptBenchCommand implements Command {
         resetPeaks();
         double[] ready = new double[iterations];
         double[] touched = new double[iterations];
+        double[] cpu = new double[iterations];
         long checksum = 0;
         int tensors = 0;
         for (int i = 0; i < iterations; i++) {
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             List<Tensor> all = open(file);
             long t1 = System.nanoTime();
             checksum = touch(all);
             long t2 = System.nanoTime();
+            cpu[i] = (processCpuNanos() - c0) / 1e6;
             ready[i] = (t1 - t0) / 1e6;
             touched[i] = (t2 - t0) / 1e6;
             tensors = all.size();
@@ -88,11 +91,14 @@ public final class CkptBenchCommand implements Command {
         long peak = peakHeap();
         Arrays.sort(ready);
         Arrays.sort(touched);
+        Arrays.sort(cpu);
         ctx.out().printf("file %s, %,d bytes, %d tensors, checksum %016x%n", file, Files.size(file), tensors, checksum);
         ctx.out().printf("lathe read to tensors (mmapped, pages not yet read): median %.2f ms, min %.2f ms%n",
                 ready[iterations / 2], ready[0]);
         ctx.out().printf("lathe read + every byte read once: median %.2f ms, min %.2f ms over %d iterations%n",
                 touched[iterations / 2], touched[0], iterations);
+        ctx.out().printf("lathe read + every byte read once, process CPU time: median %.2f ms, min %.2f ms%n",
+                cpu[iterations / 2], cpu[0]);
         ctx.out().printf("peak heap %,d bytes (pools' peak sum during timed reads), %,d above the idle heap%n", peak,
                 Math.max(0, peak - baseline));
         return 0;
@@ -123,6 +129,12 @@ public final class CkptBenchCommand implements Command {
             }
         }
         return x;
+    }
+
+    /** CPU time of the whole JVM (reader, GC and JIT threads), which other processes' load does not inflate. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long heapUsed() {

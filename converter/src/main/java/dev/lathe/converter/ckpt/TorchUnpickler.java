@@ -334,6 +334,15 @@ final class TorchUnpickler extends Unpickler {
                     return new PyObject(((GlobalRef) args[0]).qualifiedName(), new ArrayList<>(), null);
                 }
                 throw refused(name + " expects a class");
+            case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar": {
+                // metrics saved as numpy scalars: scalar(dtype('f8', ...), raw bytes) decodes to a plain number
+                Object number = numpyScalar(args);
+                if (number != null) {
+                    return number;
+                }
+                break;
+            }
             default:
                 break;
         }
@@ -347,6 +356,38 @@ final class TorchUnpickler extends Unpickler {
         }
         return new PyObject(name, new ArrayList<>(Arrays.asList(args)),
                 kwargs == null ? null : new LinkedHashMap<>(kwargs));
+    }
+
+    /** A numpy scalar of a little-endian or byte-sized float, int or bool dtype as a Java value; else null. */
+    private static Object numpyScalar(Object[] args) {
+        if (args.length != 2 || !(args[0] instanceof PyObject) || !(args[1] instanceof byte[])) {
+            return null;
+        }
+        PyObject dtype = (PyObject) args[0];
+        if (!dtype.type().endsWith("numpy.dtype") || dtype.args().isEmpty() || !(dtype.args().get(0) instanceof String)) {
+            return null;
+        }
+        Object state = dtype.state();
+        if (state instanceof Object[] && ((Object[]) state).length > 1 && ">".equals(((Object[]) state)[1])) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap((byte[]) args[1]).order(ByteOrder.LITTLE_ENDIAN);
+        String code = (String) dtype.args().get(0);
+        int need = code.length() == 2 && Character.isDigit(code.charAt(1)) ? code.charAt(1) - '0' : -1;
+        if (need <= 0 || b.remaining() != need) {
+            return null;
+        }
+        switch (code) {
+            case "f8": return b.getDouble();
+            case "f4": return (double) b.getFloat();
+            case "i8": return b.getLong();
+            case "i4": return (long) b.getInt();
+            case "i2": return (long) b.getShort();
+            case "i1": return (long) b.get();
+            case "u1": return (long) (b.get() & 0xff);
+            case "b1": return b.get() != 0;
+            default: return null;
+        }
     }
 
     private StoredTensor rebuildTensor(Object[] args, String name) throws CheckpointFormatException {

@@ -99,6 +99,14 @@ class TorchCheckpointReadTest {
     }
 
     @Test
+    void numpyScalarMetricsBecomeNumbers() throws Exception {
+        Map<?, ?> root = (Map<?, ?>) Checkpoint.read(Fixtures.file("wrap_net.pth.tar")).root();
+        assertEquals(92.5, root.get("best_top5"));
+        assertEquals(1234L, root.get("steps"));
+        assertEquals(75.1, root.get("acc"));
+    }
+
+    @Test
     void refusingUnknownGlobalsNamesTheGlobal() {
         CheckpointFormatException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointFormatException.class,
                 () -> Checkpoint.read(Fixtures.file("pruned_tp.pth"), true));
