@@ -7,9 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.ir.TensorType;
+import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,5 +65,45 @@ class PassesTest {
         assertEquals(null, h.get("Constant"));
         assertEquals(h.get("Shape"), h.get("Gather"), "one Shape -> Gather(0) per batch-dependent reshape: " + h);
         assertClose(before, OrtHarness.run(m, in), RTOL, ATOL);
+    }
+
+    /** Subgraphs are cleaned too: an If branch's Constant becomes a branch initializer and its Identity goes. */
+    @Test
+    void inferenceCleanupReachesIntoSubgraphs() throws Exception {
+        Graph g = new Graph("outer");
+        TensorType t = TensorType.of(DataType.FLOAT, 2, 3);
+        Value x = g.addInput(new Value("x", t));
+        Value cond = g.addInput(new Value("cond", TensorType.of(DataType.BOOL)));
+        Value relu = OrtHarness.raw(g, "Relu", List.of(x), Map.of(), t);
+
+        Graph then = new Graph("then");
+        Value c = OrtHarness.raw(then, "Constant", List.of(), Map.of("value",
+                Attr.of(Tensor.ofFloats(new long[] {3}, 1f, -2f, 0.5f))), TensorType.of(DataType.FLOAT, 3));
+        Value id = OrtHarness.raw(then, "Identity", List.of(c), Map.of(), TensorType.of(DataType.FLOAT, 3));
+        then.addOutput(OrtHarness.raw(then, "Add", List.of(relu, id), Map.of(), t));
+        Graph otherwise = new Graph("else");
+        otherwise.addOutput(OrtHarness.raw(otherwise, "Neg", List.of(relu), Map.of(), t));
+        g.addOutput(OrtHarness.raw(g, "If", List.of(cond), Map.of("then_branch", Attr.of(then),
+                "else_branch", Attr.of(otherwise)), t));
+        Model m = new Model(g);
+        List<List<OrtHarness.Output>> before = new ArrayList<>();
+        for (boolean flag : new boolean[] {true, false}) {
+            before.add(OrtHarness.run(m, withCond(flag)));
+        }
+
+        assertTrue(Passes.inferenceCleanup().apply(m).modified());
+
+        assertEquals(List.of("Add"), then.nodes().stream().map(Node::opType).toList());
+        assertEquals(1, then.initializers().size());
+        int k = 0;
+        for (boolean flag : new boolean[] {true, false}) {
+            OrtHarness.assertSame(before.get(k++), OrtHarness.run(m, withCond(flag))); // bit-identical
+        }
+    }
+
+    private static Map<String, OnnxTensor> withCond(boolean flag) throws Exception {
+        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 6, 2, 3);
+        in.put("cond", OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), flag));
+        return in;
     }
 }
