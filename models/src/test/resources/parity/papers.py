@@ -126,6 +126,7 @@ def cases():
     yield "cifar_mobilenet_v2", IspMobileNetV2(10), 32
     yield from efficientmod_cases()
     yield from iieu_cases()
+    yield from anchornet_cases()
 
 
 # ---- EfficientMod (SEEDS.md section 3), channel-last ----
@@ -350,3 +351,61 @@ def iieu_cases():
         yield "iieub_resnet" + depth, IieuResNet(layers, 10), 64
     for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2])]:
         yield "raw_resnet" + depth, ResNet(Bottleneck, layers, num_classes=10), 64
+
+
+# ---- AnchorNet (SEEDS.md section 4.1) ----
+
+def swish(x):
+    return x * torch.sigmoid(x)
+
+
+class AnchorSE(nn.Module):
+    def __init__(self, channels, se_channels):
+        super().__init__()
+        self.se1 = nn.Conv2d(channels, se_channels, 1)
+        self.se2 = nn.Conv2d(se_channels, channels, 1)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.se2(swish(self.se1(F.adaptive_avg_pool2d(x, 1)))))
+
+
+class AnchorBlock(nn.Module):
+    def __init__(self, k, cin, e, cout, s):
+        super().__init__()
+        ch = int(e * cin)
+        self.e, self.s, self.skip = e, s, s == 1 and cin == cout
+        self.conv1 = nn.Conv2d(cin, ch, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(ch)
+        self.conv2 = nn.Conv2d(ch, ch, k, s, 0, groups=ch, bias=False)
+        self.bn2 = nn.BatchNorm2d(ch)
+        self.se = AnchorSE(ch, int(cin * 0.25))
+        self.conv3 = nn.Conv2d(ch, cout, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        h = x if self.e == 1 else swish(self.bn1(self.conv1(x)))
+        h = self.bn3(self.conv3(self.se(swish(self.bn2(self.conv2(h))))))
+        if self.skip:
+            h = h + x[:, :, :h.shape[2], :h.shape[3]]
+        return h
+
+
+class AnchorNet(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 2, 0, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.bneck = nn.Sequential(*[AnchorBlock(*r) for r in [
+            (3, 16, 1, 16, 2), (3, 16, 3, 24, 2), (3, 24, 4, 24, 1), (3, 24, 4, 48, 1), (3, 48, 2, 96, 1),
+            (3, 96, 1.5, 96, 1), (3, 96, 1.5, 96, 1)]])
+        self.exp_conv = nn.Conv2d(96, 512, 1)
+        self.fc = nn.Linear(512, classes)
+
+    def forward(self, x):
+        fea = self.exp_conv(self.bneck(swish(self.bn1(self.conv1(x)))))
+        return fea, self.fc.weight, self.fc(F.adaptive_avg_pool2d(fea, 1).flatten(1))
+
+
+def anchornet_cases():
+    yield "anchornet", AnchorNet(10), 224
+    yield "densenet201_95", torchvision.models.densenet201(num_classes=10), 95

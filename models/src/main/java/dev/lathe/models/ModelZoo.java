@@ -1,5 +1,6 @@
 package dev.lathe.models;
 
+import dev.lathe.models.anchornet.AnchorNet;
 import dev.lathe.models.cic.CicResNet32;
 import dev.lathe.models.cic.NormedLinear;
 import dev.lathe.models.efficientmod.EfficientMod;
@@ -22,6 +23,7 @@ public final class ModelZoo {
     private static final String ISP = "ISP: Interpretations Steered Network Pruning (ECCV 2022)";
     private static final String EFFICIENTMOD = "EfficientMod: Efficient Modulation for Vision Networks (ICLR 2024)";
     private static final String IIEU = "IIEU: Instantaneous Importance Estimation Units (ICCV 2023)";
+    private static final String ANCHORNET = "AnchorNet: Localizing Semantic Patches (ICME 2022)";
     private static final ZooConfig IMAGENET = new ZooConfig(1000, 224, 0);
 
     private static final Map<String, ZooEntry> ENTRIES = new LinkedHashMap<>();
@@ -51,6 +53,9 @@ public final class ModelZoo {
         // the IIEU paper's ReLU baselines: timm Bottleneck ResNets, the same keys and topology as torchvision's
         iieuBaseline("raw_resnet14", IieuResNet.RESNET14);
         iieuBaseline("raw_resnet26", IieuResNet.RESNET26);
+        add(new ZooEntry("anchornet", ANCHORNET, IMAGENET, c -> AnchorNet.build("anchornet", c)));
+        add(new ZooEntry("densenet201_95", ANCHORNET, new ZooConfig(1000, 95, 0),
+                c -> DenseNet.build("densenet201_95", DenseNet.DENSENET201, c)));
     }
 
     private ModelZoo() {}

@@ -9,7 +9,7 @@ import dev.lathe.graph.serde.Onnx;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
-/** Runs a model's first output in ONNX Runtime (CPU) with full graph optimisation, as the deployments will. */
+/** Runs a model's logits in ONNX Runtime (CPU) with full graph optimisation, as the deployments will. */
 final class OrtRunner {
     private OrtRunner() {}
 
@@ -22,13 +22,13 @@ final class OrtRunner {
         }
     }
 
-    /** Output 0 for one float input, flattened. */
+    /** The output named {@link ModelInputs#OUTPUT} for one float input, flattened. */
     static float[] run(Model model, String input, long[] shape, float[] data) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = session(model);
              OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
              OrtSession.Result r = s.run(Map.of(input, x))) {
-            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            FloatBuffer fb = ((OnnxTensor) r.get(ModelInputs.OUTPUT).orElseThrow()).getFloatBuffer();
             float[] out = new float[fb.remaining()];
             fb.get(out);
             return out;

@@ -45,6 +45,10 @@ class ZooCountsTest {
         "iieub_resnet50, 25640000, 5000, 4.09, 0.005",
         "raw_resnet14, 10060000, 5000, 1.47, 0.005",
         "raw_resnet26, 16000000, 5000, 2.34, 0.005",
+        // AnchorNet: SEEDS.md 4.1-4.2, 0.675 M params and the 0.06 G (0.0605) used in the paper's FLOPs accounting;
+        // DenseNet-201 at 95x95: 0.790 G per patch in the repository's accounting (0.7898 computed)
+        "anchornet, 675000, 500, 0.0605, 0.00005",
+        "densenet201_95, 20013928, 0, 0.7898, 0.00005",
     })
     void publishedCounts(String name, double params, double paramsTolerance, double gmacs, double tolerance) {
         Model m = ModelZoo.get(name).build();
