@@ -16,6 +16,8 @@ import java.util.function.Predicate;
  */
 final class SliceScores {
     private final Map<Value, float[]> cache = new IdentityHashMap<>();
+    /** Index sums per constant and axis: a Concat-fed weight is a slice of many groups and is summed once. */
+    private final Map<Value, Map<Integer, double[]>> sums = new IdentityHashMap<>();
 
     /** Per-element values of a constant (|w|, w², |w·g|); computed once per constant. */
     interface ElementValues {
@@ -75,6 +77,11 @@ final class SliceScores {
 
     /** Sum of the element values over each index of the slice's axis. */
     double[] indexSums(ParamSlice p) {
+        return sums.computeIfAbsent(p.source(), k -> new java.util.HashMap<>())
+                .computeIfAbsent(p.axis(), k -> computeIndexSums(p));
+    }
+
+    private double[] computeIndexSums(ParamSlice p) {
         Tensor t = Constants.valueOf(p.source());
         float[] v = cache.computeIfAbsent(p.source(), s -> values.of(s, t));
         long[] dims = t.dims();
