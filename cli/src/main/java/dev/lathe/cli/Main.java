@@ -24,6 +24,8 @@ public final class Main {
     /** Every subcommand, in the order {@code lathe --help} lists them. */
     static List<Command> commands() {
         return List.of(
+                new TrainCommand(),
+                new BenchTrainCommand(),
                 new DemoCommand(),
                 new InspectCommand(),
                 new OptimizeCommand(),

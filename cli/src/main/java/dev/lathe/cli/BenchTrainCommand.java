@@ -1,0 +1,63 @@
+package dev.lathe.cli;
+
+import dev.lathe.graph.train.Loss;
+import dev.lathe.graph.train.Optimizer;
+import dev.lathe.graph.train.TrainConfig;
+import dev.lathe.graph.train.TrainStep;
+import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.runtime.train.TrainBenchmark;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lathe bench train}: images per second of full SGD training steps of a zoo model on ONNX Runtime. */
+public final class BenchTrainCommand implements Command {
+
+    @Override
+    public String name() {
+        return "bench train";
+    }
+
+    @Override
+    public String summary() {
+        return "measure training throughput (images/s of full forward+backward+SGD steps)";
+    }
+
+    @Override
+    public String usage() {
+        return "--model NAME --batch B --resolution R [--classes C] [--threads T] [--steps N] [--warmup N] [--json]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("model").hasArg().argName("NAME").desc("zoo model name").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("batch size (default 16)").build());
+        o.addOption(Option.builder().longOpt("resolution").hasArg().argName("R").desc("input size (default 224)")
+                .build());
+        o.addOption(Option.builder().longOpt("classes").hasArg().argName("C").desc("classes (default 1000)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("ORT intra-op threads (default 2)")
+                .build());
+        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("measured steps (default 5)").build());
+        o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N").desc("warm-up steps (default 2)").build());
+        o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cmd, CliContext ctx) throws Exception {
+        if (!cmd.hasOption("model")) {
+            throw new UserError("--model NAME is required");
+        }
+        int batch = TrainFlags.positiveInt(cmd, "batch", 16);
+        int resolution = TrainFlags.positiveInt(cmd, "resolution", 224);
+        int classes = TrainFlags.positiveInt(cmd, "classes", 1000);
+        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 1e-4), batch);
+        TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
+        TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
+                TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(
+                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5));
+        ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
+        return 0;
+    }
+}

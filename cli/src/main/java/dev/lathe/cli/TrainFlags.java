@@ -1,0 +1,109 @@
+package dev.lathe.cli;
+
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.serde.Onnx;
+import dev.lathe.models.ModelZoo;
+import dev.lathe.models.ZooConfig;
+import dev.lathe.models.ZooEntry;
+import dev.lathe.runtime.data.SyntheticDataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.commons.cli.CommandLine;
+
+/** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
+final class TrainFlags {
+    private TrainFlags() {}
+
+    /** The synthetic data spec "synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0]". */
+    record SyntheticSpec(int classes, int size, int perClass, int valPerClass, double imbalance, long seed) {
+        SyntheticDataset train() {
+            return new SyntheticDataset(classes, 3, size, perClass, imbalance, seed, 0);
+        }
+
+        SyntheticDataset val() {
+            return new SyntheticDataset(classes, 3, size, valPerClass, 1, seed, 1);
+        }
+    }
+
+    static SyntheticSpec synthetic(String spec) {
+        if (!spec.equals("synthetic") && !spec.startsWith("synthetic:")) {
+            throw new UserError("--data '" + spec + "': only synthetic data is supported so far "
+                    + "(synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0])");
+        }
+        Map<String, String> kv = new LinkedHashMap<>();
+        if (spec.startsWith("synthetic:")) {
+            for (String part : spec.substring("synthetic:".length()).split(",")) {
+                int eq = part.indexOf('=');
+                if (eq <= 0) {
+                    throw new UserError("--data: '" + part + "' is not key=value");
+                }
+                kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            }
+        }
+        for (String k : kv.keySet()) {
+            if (!java.util.List.of("classes", "size", "per-class", "val-per-class", "imbalance", "seed").contains(k)) {
+                throw new UserError("--data: unknown synthetic option '" + k + "'");
+            }
+        }
+        try {
+            return new SyntheticSpec(Integer.parseInt(kv.getOrDefault("classes", "10")),
+                    Integer.parseInt(kv.getOrDefault("size", "32")), Integer.parseInt(kv.getOrDefault("per-class", "100")),
+                    Integer.parseInt(kv.getOrDefault("val-per-class", "20")),
+                    Double.parseDouble(kv.getOrDefault("imbalance", "1")), Long.parseLong(kv.getOrDefault("seed", "0")));
+        } catch (NumberFormatException e) {
+            throw new UserError("--data '" + spec + "': " + e.getMessage());
+        }
+    }
+
+    /** A factory of fresh forward models from --model NAME (zoo) or --onnx FILE. */
+    static Supplier<Model> model(CommandLine cmd, int classes, int resolution) {
+        if (cmd.hasOption("model") == cmd.hasOption("onnx")) {
+            throw new UserError("give exactly one of --model NAME or --onnx FILE");
+        }
+        if (cmd.hasOption("model")) {
+            ZooEntry entry;
+            try {
+                entry = ModelZoo.get(cmd.getOptionValue("model"));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+            ZooConfig c = entry.defaults().withClasses(classes).withResolution(resolution);
+            return () -> entry.build(c);
+        }
+        Path file = Path.of(cmd.getOptionValue("onnx"));
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("--onnx " + file + ": no such file");
+        }
+        return () -> {
+            try {
+                return Onnx.load(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    static int positiveInt(CommandLine cmd, String name, int fallback) {
+        return cmd.hasOption(name) ? SessionFlags.positiveInt(cmd, name) : fallback;
+    }
+
+    static double number(CommandLine cmd, String name, double fallback) {
+        if (!cmd.hasOption(name)) {
+            return fallback;
+        }
+        try {
+            double v = Double.parseDouble(cmd.getOptionValue(name));
+            if (!Double.isFinite(v) || v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UserError("--" + name + " must be a number >= 0, got '" + cmd.getOptionValue(name) + "'");
+        }
+    }
+}

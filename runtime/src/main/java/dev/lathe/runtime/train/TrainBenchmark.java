@@ -1,0 +1,62 @@
+package dev.lathe.runtime.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.data.SyntheticDataset;
+import java.util.Random;
+
+/**
+ * Images per second of full training steps (batch fill, forward, loss, backward, update), measured after warm-up
+ * steps, and the fraction of step time spent outside {@code OrtSession.run} (batch filling, Java bookkeeping).
+ */
+public final class TrainBenchmark {
+    /** The measured numbers; {@code stepSeconds} is the mean wall time of one step. */
+    public record Result(String model, int batch, int resolution, int threads, int steps, double imagesPerSecond,
+            double stepSeconds, double outsideRuntimeFraction) {
+
+        public String toJson() {
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("model", model);
+            n.put("batch", batch);
+            n.put("resolution", resolution);
+            n.put("threads", threads);
+            n.put("steps", steps);
+            n.put("images_per_second", imagesPerSecond);
+            n.put("step_seconds", stepSeconds);
+            n.put("outside_runtime_fraction", outsideRuntimeFraction);
+            return n.toPrettyString();
+        }
+
+        public String summary() {
+            return String.format("%s  batch %d  %dx%d  %d threads: %.2f images/s (%.3f s/step over %d steps), "
+                    + "%.1f%% of step time outside ONNX Runtime", model, batch, resolution, resolution, threads,
+                    imagesPerSecond, stepSeconds, steps, 100 * outsideRuntimeFraction);
+        }
+    }
+
+    private TrainBenchmark() {}
+
+    public static Result run(String name, TrainStep step, int classes, int resolution, int threads, int warmup,
+            int steps) throws Exception {
+        SyntheticDataset data = new SyntheticDataset(classes, 3, resolution, Math.max(1, 2 * step.batch() / classes + 1),
+                1, 1, 0);
+        int[] order = Trainer.shuffle(data.size(), new Random(1));
+        try (Trainer t = new Trainer(step, new Trainer.Options(1, LrSchedule.constant(0.01), 1, threads, null, false,
+                null, -1))) {
+            for (int i = 0; i < warmup; i++) {
+                t.loadBatch(data, order, 0);
+                t.step(0.01);
+            }
+            t.resetRunTime();
+            long start = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                t.loadBatch(data, order, 0);
+                t.step(0.01);
+            }
+            double total = (System.nanoTime() - start) / 1e9;
+            return new Result(name, step.batch(), resolution, threads, steps, steps * step.batch() / total,
+                    total / steps, 1 - t.runSeconds() / total);
+        }
+    }
+}
