@@ -16,6 +16,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -58,6 +63,33 @@ public final class CkptInspectCommand implements Command {
         return Arrays.toString(t.shape());
     }
 
+    private static void describe(ObjectNode n, String key, StoredTensor t) {
+        n.put("key", key);
+        n.put("dtype", t.dtype().name());
+        ArrayNode dims = n.putArray("shape");
+        for (long d : t.shape()) {
+            dims.add(d);
+        }
+        n.put("bytes", t.byteSize());
+    }
+
+    private static void table(PrintStream out, String title, Map<String, StoredTensor> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int width = 3;
+        for (String k : rows.keySet()) {
+            width = Math.max(width, Math.min(k.length(), 80));
+        }
+        out.println();
+        if (title != null) {
+            out.println(title + ":");
+        }
+        String row = "%-" + width + "s  %-8s  %-20s  %s%n";
+        out.printf(row, "key", "dtype", "shape", "bytes");
+        rows.forEach((k, t) -> out.printf(row, k, t.dtype(), shape(t), String.format("%,d", t.byteSize())));
+    }
+
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
         if (cmd.getArgList().size() != 1) {
@@ -93,19 +125,14 @@ public final class CkptInspectCommand implements Command {
                 sdNode.put("stripped_prefix", sd.strippedPrefix());
                 sdNode.put("tensor_count", sd.tensors().size());
                 sd.notes().forEach(sdNode.putArray("notes")::add);
+                ArrayNode keys = sdNode.putArray("tensors");
+                sd.tensors().forEach((k, t) -> describe(keys.addObject(), k, t));
             } else {
                 sdNode.put("error", noStateDict);
             }
             ArrayNode tensors = root.putArray("tensors");
             for (CheckpointInventory.TensorEntry t : inv.tensors()) {
-                ObjectNode n = tensors.addObject();
-                n.put("key", t.path());
-                n.put("dtype", t.tensor().dtype().name());
-                ArrayNode dims = n.putArray("shape");
-                for (long d : t.tensor().shape()) {
-                    dims.add(d);
-                }
-                n.put("bytes", t.tensor().byteSize());
+                describe(tensors.addObject(), t.path(), t.tensor());
             }
             ArrayNode values = root.putArray("entries");
             for (CheckpointInventory.ValueEntry v : inv.values()) {
@@ -125,16 +152,21 @@ public final class CkptInspectCommand implements Command {
         } else {
             out.println("state_dict: none found (" + noStateDict + ")");
         }
-        int width = 3;
-        for (CheckpointInventory.TensorEntry t : inv.tensors()) {
-            width = Math.max(width, Math.min(t.path().length(), 80));
+        // The state_dict's keys (as binding sees them) first; then tensors elsewhere in the file, by path.
+        Map<String, StoredTensor> rows = new LinkedHashMap<>();
+        Set<StoredTensor> inStateDict = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (sd != null) {
+            rows.putAll(sd.tensors());
+            inStateDict.addAll(sd.tensors().values());
         }
-        out.println();
-        out.printf("%-" + width + "s  %-8s  %-20s  %s%n", "key", "dtype", "shape", "bytes");
+        Map<String, StoredTensor> others = new LinkedHashMap<>();
         for (CheckpointInventory.TensorEntry t : inv.tensors()) {
-            out.printf("%-" + width + "s  %-8s  %-20s  %,d%n", t.path(), t.tensor().dtype(), shape(t.tensor()),
-                    t.tensor().byteSize());
+            if (!inStateDict.contains(t.tensor())) {
+                others.put(t.path(), t.tensor());
+            }
         }
+        table(out, sd == null ? null : "state_dict keys", rows);
+        table(out, sd == null ? "tensors" : "other tensors (path in the file)", others);
         if (!inv.values().isEmpty()) {
             out.println();
             out.println("other entries:");

@@ -54,7 +54,9 @@ class CheckpointCommandsTest {
         assertTrue(r.out().contains("PyTorch zip archive"), r.out());
         assertTrue(r.out().contains("state_dict: checkpoint['state_dict'], 8 tensors"), r.out());
         assertTrue(r.out().contains("note: checkpoint also holds 'state_dict_ema'"), r.out());
-        assertTrue(r.out().matches("(?s).*state_dict/conv\\.weight\\s+FLOAT\\s+\\[4, 3, 3, 3\\]\\s+432.*"), r.out());
+        assertTrue(r.out().matches("(?s).*state_dict keys:\\s+key.*\\nconv\\.weight\\s+FLOAT\\s+\\[4, 3, 3, 3\\]\\s+432.*"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*other tensors.*state_dict_ema/conv\\.weight\\s+FLOAT.*"), r.out());
         assertTrue(r.out().contains("epoch (int) = 299"), r.out());
         assertTrue(r.out().contains("args/lr (float) = 0.1"), r.out());
     }
@@ -109,6 +111,25 @@ class CheckpointCommandsTest {
         assertTrue(r.err().contains("size mismatch for conv.weight"), r.err());
         assertTrue(r.err().contains("strict binding failed (0 missing, 0 unexpected, 6 mismatched keys)"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void nonStrictImportWritesWhatMatchesAndListsTheRest(@TempDir Path dir) throws Exception {
+        Path graph = dir.resolve("small3.onnx");
+        Onnx.save(small(3), graph);
+        Path out = dir.resolve("partial.onnx");
+        Result r = lathe("import", FIXTURES.resolve("wrap_isp_model.pth").toString(), "--onnx", graph.toString(),
+                "--key", "model", "--no-strict", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("note: stripped key prefix 'predictor.model.module.'"), r.out());
+        assertTrue(r.out().contains("note: left out 1 keys outside 'predictor.model.module.': selector.gate.weight"),
+                r.out());
+        assertTrue(r.out().contains("bound 1 tensors"), r.out());
+        assertTrue(r.out().contains("size mismatch for conv.weight"), r.out());
+        Map<?, ?> sd = (Map<?, ?>) ((Map<?, ?>) Checkpoint.read(FIXTURES.resolve("wrap_isp_model.pth")).root())
+                .get("model");
+        assertTrue(((StoredTensor) sd.get("predictor.model.module.fc.bias")).toTensor()
+                .contentEquals(Onnx.load(out).graph().initializer("fc.bias").constValue()));
     }
 
     @Test
