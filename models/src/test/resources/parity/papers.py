@@ -127,6 +127,7 @@ def cases():
     yield from efficientmod_cases()
     yield from iieu_cases()
     yield from anchornet_cases()
+    yield from iieu_mobilenet_cases()
 
 
 # ---- EfficientMod (SEEDS.md section 3), channel-last ----
@@ -409,3 +410,65 @@ class AnchorNet(nn.Module):
 def anchornet_cases():
     yield "anchornet", AnchorNet(10), 224
     yield "densenet201_95", torchvision.models.densenet201(num_classes=10), 95
+
+
+def make_divisible(v, d=8):
+    n = max(d, int(v + d / 2) // d * d)
+    return n + d if n < 0.9 * v else n
+
+
+class IieuConvBn(nn.Sequential):
+    def __init__(self, cin, cout, k, s, p, groups=1):
+        super().__init__(nn.Conv2d(cin, cout, k, s, p, groups=groups, bias=False), nn.BatchNorm2d(cout))
+
+
+class IieuInvertedResidual(nn.Module):
+    def __init__(self, cin, cout, s, t):
+        super().__init__()
+        hidden = round(cin * t)
+        self.t, self.identity = t, s == 1 and cin == cout
+        if t == 1:
+            self.conv1 = IieuConvBn(hidden, hidden, 3, s, 1, hidden)
+            self.act1 = IIEUB(3, s, 1, hidden)
+            self.conv2 = IieuConvBn(hidden, cout, 1, 1, 0)
+        else:
+            self.conv1 = IieuConvBn(cin, hidden, 1, 1, 0)
+            self.act1 = IIEUB(1, 1, 0, hidden)
+            self.conv2 = IieuConvBn(hidden, hidden, 3, s, 1, hidden)
+            self.act2 = IIEUB(3, s, 1, hidden)
+            self.conv3 = IieuConvBn(hidden, cout, 1, 1, 0)
+
+    def forward(self, x):
+        if self.t == 1:
+            y = self.conv2(self.act1(self.conv1(x), x, self.conv1[0].weight))
+        else:
+            a1 = self.act1(self.conv1(x), x, self.conv1[0].weight)
+            y = self.conv3(self.act2(self.conv2(a1), a1, self.conv2[0].weight))
+        return x + y if self.identity else y
+
+
+class IieuMobileNetV2(nn.Module):
+    def __init__(self, classes, width=0.17):
+        super().__init__()
+        cin = make_divisible(32 * width)
+        self.layer_open = nn.Sequential(nn.Conv2d(3, cin, 3, 2, 1, bias=False), nn.BatchNorm2d(cin), IIEUB(3, 2, 1, cin))
+        layers = []
+        for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
+                           (6, 320, 1, 1)]:
+            cout = make_divisible(c * width)
+            for i in range(n):
+                layers.append(IieuInvertedResidual(cin, cout, s if i == 0 else 1, t))
+                cin = cout
+        self.features = nn.Sequential(*layers)
+        self.conv = nn.Sequential(nn.Conv2d(cin, 1280, 1, bias=False), nn.BatchNorm2d(1280), IIEUB(1, 1, 0, 1280))
+        self.classifier = nn.Linear(1280, classes)
+
+    def forward(self, x):
+        y = self.layer_open[2](self.layer_open[1](self.layer_open[0](x)), x, self.layer_open[0].weight)
+        y = self.features(y)
+        y = self.conv[2](self.conv[1](self.conv[0](y)), y, self.conv[0].weight)
+        return self.classifier(F.adaptive_avg_pool2d(y, 1).flatten(1))
+
+
+def iieu_mobilenet_cases():
+    yield "iieub_mobilenetv2_017", IieuMobileNetV2(10), 64

@@ -4,6 +4,7 @@ import dev.lathe.models.anchornet.AnchorNet;
 import dev.lathe.models.cic.CicResNet32;
 import dev.lathe.models.cic.NormedLinear;
 import dev.lathe.models.efficientmod.EfficientMod;
+import dev.lathe.models.iieu.IieuMobileNetV2;
 import dev.lathe.models.iieu.IieuResNet;
 import dev.lathe.models.isp.CifarMobileNetV2;
 import dev.lathe.models.isp.CifarResNet56;
@@ -50,6 +51,7 @@ public final class ModelZoo {
         iieu("iieub_resnet14", IieuResNet.RESNET14);
         iieu("iieub_resnet26", IieuResNet.RESNET26);
         iieu("iieub_resnet50", IieuResNet.RESNET50);
+        add(new ZooEntry("iieub_mobilenetv2_017", IIEU, IMAGENET, c -> IieuMobileNetV2.build("iieub_mobilenetv2_017", c)));
         // the IIEU paper's ReLU baselines: timm Bottleneck ResNets, the same keys and topology as torchvision's
         iieuBaseline("raw_resnet14", IieuResNet.RESNET14);
         iieuBaseline("raw_resnet26", IieuResNet.RESNET26);
