@@ -90,6 +90,32 @@ class PruneCommandTest {
     }
 
     @Test
+    void cicReadsPerClassGradientsFromData() throws Exception {
+        Path model = smallCnn();
+        Model m = Onnx.load(model);
+        java.util.Random r = new java.util.Random(2);
+        java.util.List<dev.lathe.pruning.importance.GradientSet.Batch> batches = new java.util.ArrayList<>();
+        for (int cls : new int[] {0, 1, 1, 2}) {
+            java.util.Map<String, dev.lathe.graph.ir.Tensor> g = new java.util.LinkedHashMap<>();
+            for (Value v : m.graph().initializers().values()) {
+                float[] f = new float[(int) v.constValue().numel()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) r.nextGaussian();
+                }
+                g.put(v.name(), dev.lathe.graph.ir.Tensor.ofFloats(v.constValue().dims(), f));
+            }
+            batches.add(new dev.lathe.pruning.importance.GradientSet.Batch(cls, g));
+        }
+        Path grads = dir.resolve("grads.onnx");
+        new dev.lathe.pruning.importance.GradientSet(batches).save(grads);
+        Path out = dir.resolve("cic.onnx");
+        Run run = lathe("prune", model.toString(), "--criterion", "cic", "--cic-alpha", "1.0", "--data",
+                grads.toString(), "--ratio", "0.3", "--global", "-o", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(ModelCounter.count(Onnx.load(out)).params() < ModelCounter.count(m).params());
+    }
+
+    @Test
     void ratioAndTargetAreExclusive() throws Exception {
         Run r = lathe("prune", smallCnn().toString(), "--ratio", "0.3", "--target-macs", "0.5", "-o",
                 dir.resolve("x.onnx").toString());
