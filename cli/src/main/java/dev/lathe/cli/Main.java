@@ -26,6 +26,7 @@ public final class Main {
         return List.of(
                 new TrainCommand(),
                 new BenchTrainCommand(),
+                new EvalCommand(),
                 new DemoCommand(),
                 new InspectCommand(),
                 new OptimizeCommand(),

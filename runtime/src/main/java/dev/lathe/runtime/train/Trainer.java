@@ -265,14 +265,7 @@ public final class Trainer implements AutoCloseable {
                     FloatBuffer logits = ((OnnxTensor) r.get(0)).getFloatBuffer();
                     for (int i = 0; i < n; i++) {
                         int label = val.label(from + i);
-                        float target = logits.get(i * classes + label);
-                        int above = 0;
-                        for (int c = 0; c < classes; c++) {
-                            float v = logits.get(i * classes + c);
-                            if (v > target || (v == target && c < label)) {
-                                above++;
-                            }
-                        }
+                        int above = rankOfLabel(logits, i, classes, label);
                         top1 += above == 0 ? 1 : 0;
                         top5 += above < 5 ? 1 : 0;
                         int count = trainCounts[label];
@@ -286,6 +279,19 @@ public final class Trainer implements AutoCloseable {
         double total = val.size();
         return new double[] {top1 / total, top5 / total, ratio(groupHits[0], groupTotal[0]),
                 ratio(groupHits[1], groupTotal[1]), ratio(groupHits[2], groupTotal[2])};
+    }
+
+    /** How many classes score above the label in row {@code row} (ties broken by class index): 0 means top-1. */
+    static int rankOfLabel(FloatBuffer logits, int row, int classes, int label) {
+        float target = logits.get(row * classes + label);
+        int above = 0;
+        for (int c = 0; c < classes; c++) {
+            float v = logits.get(row * classes + c);
+            if (v > target || (v == target && c < label)) {
+                above++;
+            }
+        }
+        return above;
     }
 
     private static double ratio(long a, long b) {

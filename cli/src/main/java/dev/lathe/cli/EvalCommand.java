@@ -1,0 +1,54 @@
+package dev.lathe.cli;
+
+import dev.lathe.runtime.train.Evaluation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code lathe eval}: top-1/top-5 accuracy of an inference model on a dataset. */
+public final class EvalCommand implements Command {
+
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "top-1/top-5 accuracy of an ONNX classifier on a dataset";
+    }
+
+    @Override
+    public String usage() {
+        return "--onnx FILE --data synthetic[:k=v,...] [--batch B] [--threads T]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("onnx").hasArg().argName("FILE").desc("inference model").build());
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("SPEC")
+                .desc("the same synthetic spec as lathe train; its validation split is used").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("batch size (default 64)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("threads (default 2)").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cmd, CliContext ctx) throws Exception {
+        if (!cmd.hasOption("onnx")) {
+            throw new UserError("--onnx FILE is required");
+        }
+        Path file = Path.of(cmd.getOptionValue("onnx"));
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("--onnx " + file + ": no such file");
+        }
+        TrainFlags.SyntheticSpec data = TrainFlags.synthetic(cmd.getOptionValue("data", "synthetic"));
+        double[] acc = Evaluation.run(file, data.val(), TrainFlags.positiveInt(cmd, "batch", 64),
+                TrainFlags.positiveInt(cmd, "threads", 2));
+        ctx.out().printf("top-1 %.4f  top-5 %.4f  (%d images)%n", acc[0], acc[1], data.val().size());
+        return 0;
+    }
+}
