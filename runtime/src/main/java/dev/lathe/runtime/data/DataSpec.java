@@ -1,0 +1,129 @@
+package dev.lathe.runtime.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A dataset named on the command line, with the reference recipes' standard pipelines (SEEDS.md §5.2, §6):
+ * <ul>
+ * <li>{@code cifar100:DIR[,lt=IF][,seed=S]}: either CIFAR-100 release under DIR; train RandomCrop(32, pad 4) + flip,
+ * CIFAR mean/std, optionally CIFAR-100-LT with imbalance factor IF; val is the full test split, unaugmented.</li>
+ * <li>{@code imagefolder:DIR[,res=R][,seed=S]}: DIR/train and DIR/val class folders; train RandomResizedCrop(R) +
+ * flip, val Resize(R*256/224) + CenterCrop(R), bilinear, ImageNet mean/std (R = 224 by default).</li>
+ * <li>{@code imagenet-lt:LIST,ROOT[,val=VALLIST][,classes=K][,res=R][,seed=S]}: ImageNet-LT list files, same
+ * pipelines; K = 1000 by default.</li>
+ * </ul>
+ */
+public final class DataSpec {
+    private final String kind;
+    private final Path path;
+    private final Path root;
+    private final Map<String, String> options;
+
+    private DataSpec(String kind, Path path, Path root, Map<String, String> options) {
+        this.kind = kind;
+        this.path = path;
+        this.root = root;
+        this.options = options;
+    }
+
+    /** Parses a spec; an unknown kind or option is an IllegalArgumentException naming it. */
+    public static DataSpec parse(String spec) {
+        int colon = spec.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("data spec '" + spec + "': expected cifar100:DIR, imagefolder:DIR or "
+                    + "imagenet-lt:LIST,ROOT");
+        }
+        String kind = spec.substring(0, colon);
+        String[] parts = spec.substring(colon + 1).split(",");
+        int positional = kind.equals("imagenet-lt") ? 2 : 1;
+        if (!kind.equals("cifar100") && !kind.equals("imagefolder") && !kind.equals("imagenet-lt")) {
+            throw new IllegalArgumentException("data spec '" + spec + "': unknown kind '" + kind
+                    + "' (cifar100, imagefolder, imagenet-lt)");
+        }
+        if (parts.length < positional || parts[0].isEmpty() || parts[positional - 1].contains("=")) {
+            throw new IllegalArgumentException("data spec '" + spec + "': " + kind + " needs "
+                    + (positional == 2 ? "LIST,ROOT" : "DIR"));
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = positional; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("data spec '" + spec + "': '" + parts[i] + "' is not key=value");
+            }
+            options.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        java.util.Set<String> allowed = kind.equals("cifar100") ? java.util.Set.of("lt", "seed")
+                : kind.equals("imagefolder") ? java.util.Set.of("res", "seed")
+                : java.util.Set.of("val", "classes", "res", "seed");
+        for (String k : options.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException("data spec '" + spec + "': unknown option '" + k + "' for " + kind
+                        + " (allowed: " + allowed + ")");
+            }
+        }
+        return new DataSpec(kind, Path.of(parts[0]), positional == 2 ? Path.of(parts[1]) : null, options);
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    private double number(String key, double fallback) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("data spec option " + key + "=" + v + " is not a number");
+        }
+    }
+
+    private long seed() {
+        return (long) number("seed", 0);
+    }
+
+    private int res() {
+        return (int) number("res", 224);
+    }
+
+    /** The training set with its augmentation. */
+    public AugmentedDataset train() throws IOException {
+        if (kind.equals("cifar100")) {
+            Cifar100 c = Cifar100.read(path, true);
+            double lt = number("lt", 1);
+            ImageSet images = lt == 1 ? c : c.longTailed(lt);
+            return new AugmentedDataset(images, Transforms.compose(Transforms.randomCrop(32, 32, 4),
+                    Transforms.horizontalFlip(0.5)), Normalize.CIFAR, 32, 32, seed());
+        }
+        ImageSet images = kind.equals("imagefolder") ? FileImageSet.folders(path.resolve("train"))
+                : FileImageSet.list(path, root, (int) number("classes", 1000));
+        int r = res();
+        return new AugmentedDataset(images, Transforms.compose(Transforms.randomResizedCrop(r),
+                Transforms.horizontalFlip(0.5)), Normalize.IMAGENET, r, r, seed());
+    }
+
+    /** The evaluation set with the deterministic eval pipeline. */
+    public AugmentedDataset val() throws IOException {
+        if (kind.equals("cifar100")) {
+            return new AugmentedDataset(Cifar100.read(path, false), (im, rng) -> im, Normalize.CIFAR, 32, 32, 0);
+        }
+        ImageSet images;
+        if (kind.equals("imagefolder")) {
+            images = FileImageSet.folders(path.resolve("val"), FileImageSet.folders(path.resolve("train")).classNames());
+        } else {
+            String val = options.get("val");
+            if (val == null) {
+                throw new IllegalArgumentException("imagenet-lt: give the evaluation list as val=LIST");
+            }
+            images = FileImageSet.list(Path.of(val), root, (int) number("classes", 1000));
+        }
+        int r = res();
+        return new AugmentedDataset(images, Transforms.compose(Transforms.resizeShorter(r * 256 / 224,
+                Interpolation.BILINEAR), Transforms.centerCrop(r, r)), Normalize.IMAGENET, r, r, 0);
+    }
+}
