@@ -10,7 +10,16 @@ import dev.lathe.models.ZooConfig;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.importance.MagnitudeImportance;
+import dev.lathe.graph.train.Loss;
+import dev.lathe.graph.train.Optimizer;
+import dev.lathe.graph.train.TrainConfig;
+import dev.lathe.graph.train.TrainStep;
+import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.data.SyntheticDataset;
+import dev.lathe.runtime.train.EpochMetrics;
+import dev.lathe.runtime.train.LrSchedule;
+import dev.lathe.runtime.train.Trainer;
 import dev.lathe.runtime.ModelSource;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
@@ -21,7 +30,9 @@ import dev.lathe.runtime.bench.RandomInputs;
 import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -40,7 +51,7 @@ public final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "run the whole pipeline (author, inspect, benchmark, prune, ...) on synthetic data, CPU, minutes";
+        return "run the whole pipeline (author, train, prune, fine-tune, benchmark) on synthetic data, CPU, minutes";
     }
 
     @Override
@@ -79,13 +90,22 @@ public final class DemoCommand implements Command {
         stage.done(String.format("%,d params, %.1f M MACs per image, %d layers", count.params(),
                 count.macs() / 1e6, count.layers().size()));
 
+        stage.begin("train", "SGD in one ONNX Runtime graph (Java autodiff) on synthetic long-tailed data");
+        SyntheticDataset train = new SyntheticDataset(10, 3, 32, quick ? 24 : 120, 10, 0, 0);
+        SyntheticDataset val = new SyntheticDataset(10, 3, 32, quick ? 4 : 20, 1, 0, 1);
+        Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
+        Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
+        EpochMetrics trained = train(forward, train, val, quick ? 1 : 4, 0.05, threads, out.resolve("train"),
+                trainedFile, ctx);
+        stage.done(describe(trained) + ", wrote " + trainedFile);
+
         stage.begin("bench", "ONNX Runtime CPU, batch 8, trtexec-style timing");
-        BenchmarkResult bench = bench(modelFile, threads, quick);
+        BenchmarkResult bench = bench(trainedFile, threads, quick);
         stage.done(String.format("median %.2f ms, p95 %.2f ms, %.1f images/s", bench.medianMs(), bench.p95Ms(),
                 bench.throughput()));
 
         stage.begin("prune", "L1 channel pruning to 50% of the MACs, widths rounded to 8, by graph surgery");
-        Model pruned = Onnx.load(modelFile);
+        Model pruned = Onnx.load(trainedFile);
         Pruner.Result cut = Pruner.prune(pruned, new MagnitudeImportance(1), new PlanOptions(0, 0.5, true, 8, 0.9),
                 Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
@@ -93,14 +113,51 @@ public final class DemoCommand implements Command {
         stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
                 cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
 
+        stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
+        Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
+        EpochMetrics tuned = train(() -> load(prunedFile), train, val, quick ? 1 : 2, 0.01, threads,
+                out.resolve("finetune"), finetunedFile, ctx);
+        stage.done(describe(tuned) + ", wrote " + finetunedFile);
+
         stage.begin("bench", "the pruned model, same settings");
-        BenchmarkResult benchPruned = bench(prunedFile, threads, quick);
+        BenchmarkResult benchPruned = bench(finetunedFile, threads, quick);
         stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the unpruned throughput",
                 benchPruned.medianMs(), benchPruned.throughput(), benchPruned.throughput() / bench.throughput()));
 
         ctx.out().println();
         ctx.out().println("demo finished: artefacts in " + out.toAbsolutePath());
         return 0;
+    }
+
+    static EpochMetrics train(Supplier<Model> forward, SyntheticDataset train, SyntheticDataset val, int epochs,
+            double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
+        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, true, 5e-4), 16);
+        TrainStep step = TrainStepBuilder.build(forward, cfg);
+        try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, 0, epochs), 0, threads,
+                dir, false, ctx.err(), -1))) {
+            List<EpochMetrics> history = t.fit(train, val);
+            t.exportInference(forward.get(), exportTo);
+            return history.get(history.size() - 1);
+        }
+    }
+
+    private static String describe(EpochMetrics m) {
+        return String.format("epoch %d: train loss %.3f, val top-1 %s (many %s, medium %s, few %s), %.1f images/s",
+                m.epoch(), m.trainLoss(), percent(m.valTop1()), percent(m.many()), percent(m.medium()),
+                percent(m.few()), m.imagesPerSecond());
+    }
+
+    /** Many/medium/few are NaN when no class falls in the group. */
+    private static String percent(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.1f%%", 100 * v);
+    }
+
+    private static Model load(Path file) {
+        try {
+            return Onnx.load(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static BenchmarkResult bench(Path modelFile, int threads, boolean quick) throws Exception {

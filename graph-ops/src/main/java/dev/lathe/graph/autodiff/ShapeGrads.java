@@ -39,6 +39,37 @@ final class ShapeGrads {
         BackwardRules.register("Slice", ShapeGrads::slice);
         BackwardRules.register("Tile", ShapeGrads::tile);
         BackwardRules.register("Gather", ShapeGrads::gather);
+        BackwardRules.register("Pad", ShapeGrads::pad);
+    }
+
+    /** Constant-mode Pad with non-negative pads: dX is the window of dY the input occupies. */
+    private static Value[] pad(BackwardContext c) {
+        String mode = c.node().attrString("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw c.fail("only constant-mode Pad is differentiated, got mode " + mode);
+        }
+        if (c.in(3) != null) {
+            throw c.fail("Pad with an axes input is not differentiated");
+        }
+        long[] x = c.shape(c.in(0));
+        int rank = x.length;
+        long[] pads = c.constInts(1, "pads");
+        long[] starts = new long[rank];
+        long[] ends = new long[rank];
+        long[] axes = new long[rank];
+        long[] steps = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            if (pads[a] < 0 || pads[a + rank] < 0) {
+                throw c.fail("negative (cropping) pads are not differentiated, got " + Arrays.toString(pads));
+            }
+            starts[a] = pads[a];
+            ends[a] = pads[a] + x[a];
+            axes[a] = a;
+            steps[a] = 1;
+        }
+        Value[] g = new Value[c.inputCount()];
+        g[0] = c.e().op("Slice", c.grad(0), c.e().ints(starts), c.e().ints(ends), c.e().ints(axes), c.e().ints(steps));
+        return g;
     }
 
     private static Value[] concat(BackwardContext c) {

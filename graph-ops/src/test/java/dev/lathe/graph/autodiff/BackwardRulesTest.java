@@ -216,6 +216,9 @@ class BackwardRulesTest {
         }).run();
         check(F64, 68).input("x", 3, 6).op((e, in) -> e.op("Slice", in.get("x"), e.ints(1, -4), e.ints(3, 100),
                 e.ints(0, 1), e.ints(1, 1))).run();
+        // option-A shortcut of CIFAR ResNets: zero channels padded after the input's
+        check(F64, 73).input("x", 2, 3, 4, 4).op((e, in) -> e.op("Pad", attrs("mode", Attr.of("constant")),
+                in.get("x"), e.ints(0, 0, 1, 0, 0, 2, 0, 1))).run();
     }
 
     @Test
