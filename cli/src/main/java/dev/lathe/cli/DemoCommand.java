@@ -9,7 +9,8 @@ import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.Pruner;
-import dev.lathe.pruning.importance.MagnitudeImportance;
+import dev.lathe.pruning.importance.CicImportance;
+import dev.lathe.pruning.importance.GradientSet;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -91,8 +92,9 @@ public final class DemoCommand implements Command {
                 count.macs() / 1e6, count.layers().size()));
 
         stage.begin("train", "SGD in one ONNX Runtime graph (Java autodiff) on synthetic long-tailed data");
-        SyntheticDataset train = new SyntheticDataset(10, 3, 32, quick ? 24 : 120, 10, 0, 0);
-        SyntheticDataset val = new SyntheticDataset(10, 3, 32, quick ? 4 : 20, 1, 0, 1);
+        TrainFlags.SyntheticSpec data = new TrainFlags.SyntheticSpec(10, 32, quick ? 24 : 120, quick ? 4 : 20, 10, 0);
+        SyntheticDataset train = data.train();
+        SyntheticDataset val = data.val();
         Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
         Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
         EpochMetrics trained = train(forward, train, val, quick ? 1 : 4, 0.05, threads, out.resolve("train"),
@@ -104,9 +106,10 @@ public final class DemoCommand implements Command {
         stage.done(String.format("median %.2f ms, p95 %.2f ms, %.1f images/s", bench.medianMs(), bench.p95Ms(),
                 bench.throughput()));
 
-        stage.begin("prune", "L1 channel pruning to 50% of the MACs, widths rounded to 8, by graph surgery");
+        stage.begin("prune", "CIC (class-wise Taylor, mean - std over classes) to 60% of the MACs, by graph surgery");
         Model pruned = Onnx.load(trainedFile);
-        Pruner.Result cut = Pruner.prune(pruned, new MagnitudeImportance(1), new PlanOptions(0, 0.5, true, 8, 0.9),
+        GradientSet grads = PruneCommand.gradientsFromData(trainedFile, data, true, 16);
+        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, true, 8, 0.9),
                 Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);

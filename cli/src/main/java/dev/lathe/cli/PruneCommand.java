@@ -4,6 +4,14 @@ import dev.lathe.graph.count.LayerCount;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.train.Loss;
+import dev.lathe.graph.train.Optimizer;
+import dev.lathe.graph.train.TrainConfig;
+import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.runtime.data.SyntheticDataset;
+import dev.lathe.runtime.train.GradientProbe;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.importance.BnScaleImportance;
 import dev.lathe.pruning.importance.CicImportance;
@@ -69,8 +77,12 @@ public final class PruneCommand implements Command {
                 .desc("remove at most this fraction of any layer's channels (default 1.0; never all)").build());
         o.addOption(Option.builder().longOpt("ignore").hasArg().argName("NODE,...")
                 .desc("nodes whose output channels are kept").build());
-        o.addOption(Option.builder().longOpt("data").hasArg().argName("GRADS.onnx")
-                .desc("gradients for taylor and cic: initializers <param>, or b<i>.c<class>/<param> per batch").build());
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("SPEC|GRADS.onnx")
+                .desc("gradients for taylor and cic: synthetic[:classes=..,size=..,per-class=..,imbalance=..] computes "
+                        + "them from the model's weights (cic: single-class batches); or a file of initializers "
+                        + "<param> / b<i>.c<class>/<param>").build());
+        o.addOption(Option.builder().longOpt("grad-batch").hasArg().argName("B")
+                .desc("batch size for computing gradients from --data (default 16)").build());
         o.addOption(Option.builder().longOpt("cic-alpha").hasArg().argName("A")
                 .desc("CIC consistency weight: score = mean - A * std over classes (default 1.0; 0 = class-aware)")
                 .build());
@@ -85,7 +97,7 @@ public final class PruneCommand implements Command {
     }
 
     @Override
-    public int run(CommandLine cmd, CliContext ctx) throws IOException {
+    public int run(CommandLine cmd, CliContext ctx) throws Exception {
         List<String> args = cmd.getArgList();
         if (args.size() != 1) {
             throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
@@ -119,7 +131,7 @@ public final class PruneCommand implements Command {
                 PruningPlan plan = PruningPlan.load(Path.of(cmd.getOptionValue("plan")));
                 r = Pruner.replay(model, plan, ignored);
             } else {
-                Importance imp = importance(cmd);
+                Importance imp = importance(cmd, in);
                 r = Pruner.prune(model, imp, planOptions(cmd), ignored);
             }
         } catch (IllegalArgumentException e) {
@@ -135,7 +147,7 @@ public final class PruneCommand implements Command {
         return 0;
     }
 
-    static Importance importance(CommandLine cmd) throws IOException {
+    static Importance importance(CommandLine cmd, Path modelFile) throws Exception {
         String c = cmd.getOptionValue("criterion", "l1");
         switch (c) {
             case "l1":
@@ -151,20 +163,70 @@ public final class PruneCommand implements Command {
             case "taylor":
             case "cic":
                 if (!cmd.hasOption("data")) {
-                    throw new UserError("--criterion " + c + " needs gradients: pass --data GRADS.onnx (parameter "
-                            + "gradients as initializers; for cic one set per single-class batch, named "
-                            + "b<i>.c<class>/<param>)");
+                    throw new UserError("--criterion " + c + " needs gradients: pass --data synthetic[:options] to "
+                            + "compute them from data, or --data GRADS.onnx (parameter gradients as initializers; for "
+                            + "cic one set per single-class batch, named b<i>.c<class>/<param>)");
                 }
-                Path data = Path.of(cmd.getOptionValue("data"));
-                if (!Files.isRegularFile(data)) {
-                    throw new UserError("gradient file not found: " + data);
+                String spec = cmd.getOptionValue("data");
+                GradientSet g;
+                if (spec.equals("synthetic") || spec.startsWith("synthetic:")) {
+                    g = gradientsFromData(modelFile, TrainFlags.synthetic(spec), c.equals("cic"),
+                            (int) parseLong(cmd, "grad-batch", 16));
+                } else {
+                    Path data = Path.of(spec);
+                    if (!Files.isRegularFile(data)) {
+                        throw new UserError("gradient file not found: " + data);
+                    }
+                    g = GradientSet.load(data);
                 }
-                GradientSet g = GradientSet.load(data);
                 return c.equals("taylor") ? TaylorImportance.averaged(g)
                         : new CicImportance(g, parseDouble(cmd, "cic-alpha", 1.0));
             default:
                 throw new UserError("unknown criterion '" + c + "'; expected one of " + CRITERIA);
         }
+    }
+
+    /**
+     * Loss gradients of every parameter from the model's current weights: single-class batches for CIC (SEEDS §5.1),
+     * shuffled mixed batches for Taylor.
+     */
+    static GradientSet gradientsFromData(Path modelFile, TrainFlags.SyntheticSpec spec, boolean classWise, int batch)
+            throws Exception {
+        Supplier<Model> forward = () -> {
+            try {
+                return Onnx.load(modelFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0, false, 0), batch)
+                .withGradientOutputs();
+        SyntheticDataset data = spec.train();
+        if (data.size() < batch) {
+            throw new UserError("--grad-batch " + batch + " is larger than the " + data.size() + " images of --data");
+        }
+        List<int[]> batches;
+        if (classWise) {
+            batches = GradientProbe.singleClassBatches(data, batch, spec.seed());
+        } else {
+            batches = new java.util.ArrayList<>();
+            List<Integer> shuffled = new java.util.ArrayList<>();
+            for (int i = 0; i < data.size(); i++) {
+                shuffled.add(i);
+            }
+            java.util.Collections.shuffle(shuffled, new java.util.Random(spec.seed()));
+            int[] order = shuffled.stream().mapToInt(Integer::intValue).toArray();
+            for (int from = 0; from + batch <= order.length; from += batch) {
+                batches.add(java.util.Arrays.copyOfRange(order, from, from + batch));
+            }
+        }
+        List<GradientSet.Batch> out = new java.util.ArrayList<>();
+        try (GradientProbe probe = new GradientProbe(TrainStepBuilder.build(forward, cfg), 2)) {
+            for (int[] b : batches) {
+                out.add(new GradientSet.Batch(classWise ? data.label(b[0]) : -1, probe.gradients(data, b)));
+            }
+        }
+        return new GradientSet(out);
     }
 
     static PlanOptions planOptions(CommandLine cmd) {

@@ -27,5 +27,8 @@ class DemoTest {
         assertEquals(0, rc, text + err.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("demo finished"), text);
         assertTrue(Files.size(dir.resolve("cifar_resnet56.onnx")) > 1_000_000);
+        assertTrue(text.contains("CIC"), text);
+        assertTrue(Files.size(dir.resolve("cifar_resnet56_pruned_finetuned.onnx"))
+                < Files.size(dir.resolve("cifar_resnet56_trained.onnx")), "pruning must shrink the model");
     }
 }
