@@ -22,7 +22,7 @@ public final class EvalCommand implements Command {
 
     @Override
     public String usage() {
-        return "--onnx FILE --data synthetic[:k=v,...] [--batch B] [--threads T]";
+        return "--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT [--batch B] [--threads T]";
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class EvalCommand implements Command {
         if (!Files.isRegularFile(file)) {
             throw new UserError("--onnx " + file + ": no such file");
         }
-        TrainFlags.SyntheticSpec data = TrainFlags.synthetic(cmd.getOptionValue("data", "synthetic"));
+        TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         double[] acc = Evaluation.run(file, data.val(), TrainFlags.positiveInt(cmd, "batch", 64),
                 TrainFlags.positiveInt(cmd, "threads", 2));
         ctx.out().printf("top-1 %.4f  top-5 %.4f  (%d images)%n", acc[0], acc[1], data.val().size());

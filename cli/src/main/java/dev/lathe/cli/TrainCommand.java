@@ -6,7 +6,7 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
-import dev.lathe.runtime.data.SyntheticDataset;
+import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
 import dev.lathe.runtime.train.Trainer;
@@ -32,7 +32,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model NAME|--onnx FILE --data synthetic[:k=v,...] --epochs N --batch B --lr LR [--opt sgd|adamw]"
+        return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
                 + " [--sched cosine|multistep] [--warmup E] --out DIR [--resume]";
     }
 
@@ -71,8 +71,8 @@ public final class TrainCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
-        TrainFlags.SyntheticSpec data = TrainFlags.synthetic(cmd.getOptionValue("data", "synthetic"));
-        Supplier<Model> forward = TrainFlags.model(cmd, data.classes(), data.size());
+        TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
+        Supplier<Model> forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
         int batch = TrainFlags.positiveInt(cmd, "batch", 64);
         String opt = cmd.getOptionValue("opt", "sgd");
@@ -99,8 +99,8 @@ public final class TrainCommand implements Command {
         }
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(TrainFlags.number(cmd, "label-smoothing", 0)), optimizer,
                 batch).withClipNorm(TrainFlags.number(cmd, "clip", 0));
-        SyntheticDataset train = data.train();
-        SyntheticDataset val = data.val();
+        Dataset train = data.train();
+        Dataset val = data.val();
         if (train.size() < batch) {
             throw new UserError("--batch " + batch + " is larger than the " + train.size() + " training images");
         }

@@ -1,10 +1,13 @@
 package dev.lathe.cli;
 
+
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.models.ZooEntry;
+import dev.lathe.runtime.data.DataSpec;
+import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.data.SyntheticDataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,10 +33,34 @@ final class TrainFlags {
         }
     }
 
+    /** A training and a validation set from {@code --data}: synthetic, or a real dataset (see {@link DataSpec}). */
+    record DataSets(Dataset train, Dataset val) {
+        int classes() {
+            return train.numClasses();
+        }
+
+        int resolution() {
+            return (int) train.imageShape()[1];
+        }
+    }
+
+    static DataSets datasets(String spec) {
+        if (spec.equals("synthetic") || spec.startsWith("synthetic:")) {
+            SyntheticSpec s = synthetic(spec);
+            return new DataSets(s.train(), s.val());
+        }
+        try {
+            DataSpec d = DataSpec.parse(spec);
+            return new DataSets(d.train(), d.val());
+        } catch (IllegalArgumentException | IOException e) {
+            throw new UserError("--data '" + spec + "': " + e.getMessage());
+        }
+    }
+
     static SyntheticSpec synthetic(String spec) {
         if (!spec.equals("synthetic") && !spec.startsWith("synthetic:")) {
-            throw new UserError("--data '" + spec + "': only synthetic data is supported so far "
-                    + "(synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0])");
+            throw new UserError("--data '" + spec + "': expected "
+                    + "synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0]");
         }
         Map<String, String> kv = new LinkedHashMap<>();
         if (spec.startsWith("synthetic:")) {

@@ -61,6 +61,33 @@ class TrainCommandTest {
 
         Run bad = lathe("train", "--onnx", model.toString(), "--data", "imagenet", "--out", out.toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("only synthetic data"), bad.err());
+        assertTrue(bad.err().contains("--data 'imagenet'") && bad.err().lines().count() == 1, bad.err());
+
+        // a real image folder (train/<class>/*.png, val/<class>/*.png) through the same command
+        Path images = dir.resolve("images");
+        java.util.Random rng = new java.util.Random(5);
+        for (String split : new String[] {"train", "val"}) {
+            for (String cls : new String[] {"cat", "dog"}) {
+                Files.createDirectories(images.resolve(split).resolve(cls));
+                for (int i = 0; i < (split.equals("train") ? 16 : 4); i++) {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(20, 20,
+                            java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 20; y++) {
+                        for (int xx = 0; xx < 20; xx++) {
+                            int v = cls.equals("cat") ? 40 + rng.nextInt(40) : 170 + rng.nextInt(40);
+                            img.setRGB(xx, y, (v << 16) | (v << 8) | v);
+                        }
+                    }
+                    javax.imageio.ImageIO.write(img, "png", images.resolve(split).resolve(cls).resolve(i + ".png")
+                            .toFile());
+                }
+            }
+        }
+        Path folderRun = dir.resolve("folder-run");
+        Run folder = lathe("train", "--onnx", model.toString(), "--data", "imagefolder:" + images + ",res=16",
+                "--epochs", "1", "--batch", "8", "--lr", "0.05", "--out", folderRun.toString());
+        assertEquals(0, folder.code(), folder.err());
+        assertTrue(folder.out().contains("trained 1 epochs"), folder.out());
+        assertTrue(Files.exists(folderRun.resolve("model.onnx")));
     }
 }

@@ -11,6 +11,7 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.data.AugmentedDataset;
 import dev.lathe.runtime.data.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -187,6 +188,9 @@ public final class Trainer implements AutoCloseable {
         for (int epoch = start; epoch < end; epoch++) {
             long epochStart = System.nanoTime();
             runNanos = 0;
+            if (train instanceof AugmentedDataset augmented) {
+                augmented.setEpoch(epoch); // a new random crop/flip per epoch, reproducible from (seed, epoch, index)
+            }
             int[] order = shuffle(train.size(), new Random(opt.seed() * 1_000_003L + epoch));
             double lossSum = 0;
             double correctSum = 0;
