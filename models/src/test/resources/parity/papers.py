@@ -352,6 +352,65 @@ def iieu_cases():
         yield "iieub_resnet" + depth, IieuResNet(layers, 10), 64
     for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2])]:
         yield "raw_resnet" + depth, ResNet(Bottleneck, layers, num_classes=10), 64
+    yield from iieu_baseline_cases()
+
+
+class ActBottleneck(nn.Module):
+    """timm's Bottleneck with act_layer: act1/act2 after bn1/bn2, none after bn3, act3 after the residual add."""
+
+    def __init__(self, cin, planes, stride, act):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.act1 = act()
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.act2 = act()
+        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes * 4)
+        self.act3 = act()
+        self.downsample = None
+        if stride != 1 or cin != planes * 4:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, planes * 4, 1, stride, bias=False),
+                                            nn.BatchNorm2d(planes * 4))
+
+    def forward(self, x):
+        y = self.act1(self.bn1(self.conv1(x)))
+        y = self.act2(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return self.act3(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class ActResNet(nn.Module):
+    """timm ResNet (Bottleneck, deep stem off) with act_layer: the IIEU paper's activation baselines."""
+
+    def __init__(self, layers, classes, act):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.act1 = act()
+        cin = 64
+        for i, planes in enumerate([64, 128, 256, 512]):
+            blocks = []
+            for j in range(layers[i]):
+                blocks.append(ActBottleneck(cin, planes, 2 if (j == 0 and i > 0) else 1, act))
+                cin = planes * 4
+            setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
+        self.fc = nn.Linear(2048, classes)
+
+    def forward(self, x):
+        y = F.max_pool2d(self.act1(self.bn1(self.conv1(x))), 3, 2, 1)
+        y = self.layer4(self.layer3(self.layer2(self.layer1(y))))
+        return self.fc(F.adaptive_avg_pool2d(y, 1).flatten(1))
+
+
+BASELINE_ACTIVATIONS = {"gelu_": nn.GELU, "mish_": nn.Mish, "swish_": nn.SiLU, "silu_": nn.SiLU, "elu_": nn.ELU,
+                        "softplus_": nn.Softplus, "leakyrelu_": nn.LeakyReLU, "prelu_": nn.PReLU}
+
+
+def iieu_baseline_cases():
+    for prefix in ["gelu_", "mish_", "prelu_", "elu_", "leakyrelu_", "softplus_", "silu_"]:
+        yield prefix + "resnet14", ActResNet([1, 1, 1, 1], 10, BASELINE_ACTIVATIONS[prefix]), 64
 
 
 # ---- AnchorNet (SEEDS.md section 4.1) ----

@@ -4,6 +4,7 @@ import dev.lathe.models.anchornet.AnchorNet;
 import dev.lathe.models.cic.CicResNet32;
 import dev.lathe.models.cic.NormedLinear;
 import dev.lathe.models.efficientmod.EfficientMod;
+import dev.lathe.models.iieu.BaselineActivation;
 import dev.lathe.models.iieu.IieuMobileNetV2;
 import dev.lathe.models.iieu.IieuResNet;
 import dev.lathe.models.isp.CifarMobileNetV2;
@@ -55,6 +56,11 @@ public final class ModelZoo {
         // the IIEU paper's ReLU baselines: timm Bottleneck ResNets, the same keys and topology as torchvision's
         iieuBaseline("raw_resnet14", IieuResNet.RESNET14);
         iieuBaseline("raw_resnet26", IieuResNet.RESNET26);
+        // the paper's other activation baselines: the raw ResNets with every ReLU swapped
+        for (BaselineActivation act : BaselineActivation.values()) {
+            iieuBaseline(act.prefix() + "resnet14", IieuResNet.RESNET14, act);
+            iieuBaseline(act.prefix() + "resnet26", IieuResNet.RESNET26, act);
+        }
         add(new ZooEntry("anchornet", ANCHORNET, IMAGENET, c -> AnchorNet.build("anchornet", c)));
         add(new ZooEntry("densenet201_95", ANCHORNET, new ZooConfig(1000, 95, 0),
                 c -> DenseNet.build("densenet201_95", DenseNet.DENSENET201, c)));
@@ -75,8 +81,13 @@ public final class ModelZoo {
     }
 
     private static void iieuBaseline(String name, int[] layers) {
+        iieuBaseline(name, layers, ResNet.RELU);
+    }
+
+    private static void iieuBaseline(String name, int[] layers, ResNet.Activation act) {
         ResNet.Spec spec = new ResNet.Spec(true, layers, 1, 64);
-        add(new ZooEntry(name, IIEU, IMAGENET, c -> ResNet.build(name, spec, c)));
+        add(new ZooEntry(name, IIEU, IMAGENET, c -> ResNet.build(name, spec, c,
+                (nn, f) -> nn.linear("fc", f, c.classes(), true), act)));
     }
 
     private static void add(ZooEntry e) {

@@ -45,6 +45,23 @@ class ZooCountsTest {
         "iieub_resnet50, 25640000, 5000, 4.09, 0.005",
         "raw_resnet14, 10060000, 5000, 1.47, 0.005",
         "raw_resnet26, 16000000, 5000, 2.34, 0.005",
+        // the activation baselines have raw_resnet's counts (PReLU adds one slope per activation: 13 / 25)
+        "gelu_resnet14, 10060000, 5000, 1.47, 0.005",
+        "gelu_resnet26, 16000000, 5000, 2.34, 0.005",
+        "mish_resnet14, 10060000, 5000, 1.47, 0.005",
+        "mish_resnet26, 16000000, 5000, 2.34, 0.005",
+        "swish_resnet14, 10060000, 5000, 1.47, 0.005",
+        "swish_resnet26, 16000000, 5000, 2.34, 0.005",
+        "silu_resnet14, 10060000, 5000, 1.47, 0.005",
+        "silu_resnet26, 16000000, 5000, 2.34, 0.005",
+        "elu_resnet14, 10060000, 5000, 1.47, 0.005",
+        "elu_resnet26, 16000000, 5000, 2.34, 0.005",
+        "softplus_resnet14, 10060000, 5000, 1.47, 0.005",
+        "softplus_resnet26, 16000000, 5000, 2.34, 0.005",
+        "leakyrelu_resnet14, 10060000, 5000, 1.47, 0.005",
+        "leakyrelu_resnet26, 16000000, 5000, 2.34, 0.005",
+        "prelu_resnet14, 10060000, 5000, 1.47, 0.005",
+        "prelu_resnet26, 16000000, 5000, 2.34, 0.005",
         "iieub_mobilenetv2_017, 1459000, 500, 0.032, 0.0005",
         // AnchorNet: SEEDS.md 4.1-4.2, 0.675 M params and the 0.06 G (0.0605) used in the paper's FLOPs accounting;
         // DenseNet-201 at 95x95: 0.790 G per patch in the repository's accounting (0.7898 computed)

@@ -22,6 +22,18 @@ public final class ResNet {
         }
     }
 
+    /**
+     * The activation after each BN that has one and after the residual add. {@code name} is the timm module name
+     * ({@code act1}, {@code act2}, {@code act3}), under which an activation with parameters (PReLU) keeps them.
+     */
+    @FunctionalInterface
+    public interface Activation {
+        Value apply(Nn nn, String name, Value x);
+    }
+
+    /** torchvision's ReLU, which has no parameters. */
+    public static final Activation RELU = (nn, name, x) -> nn.builder().ops().relu(x);
+
     public static final Spec RESNET18 = new Spec(false, new int[] {2, 2, 2, 2}, 1, 64);
     public static final Spec RESNET34 = new Spec(false, new int[] {3, 4, 6, 3}, 1, 64);
     public static final Spec RESNET50 = new Spec(true, new int[] {3, 4, 6, 3}, 1, 64);
@@ -40,11 +52,17 @@ public final class ResNet {
      * returns the logits (CIC swaps in a cosine classifier).
      */
     public static Model build(String name, Spec spec, ZooConfig c, BiFunction<Nn, Value, Value> head) {
+        return build(name, spec, c, head, RELU);
+    }
+
+    /** The ResNet with {@code act} in place of every ReLU (the IIEU paper's activation baselines). */
+    public static Model build(String name, Spec spec, ZooConfig c, BiFunction<Nn, Value, Value> head,
+            Activation act) {
         GraphBuilder b = new GraphBuilder(name, ModelInputs.OPSET);
         Nn nn = new Nn(b, c.seed());
         Value x = ModelInputs.image(b, c);
         x = nn.conv2d("conv1", x, 64, ConvAttrs.of(7, 2, 3), false);
-        x = b.ops().relu(nn.batchNorm2d("bn1", x));
+        x = act.apply(nn, "act1", nn.batchNorm2d("bn1", x));
         try (var s = b.scope("maxpool")) {
             x = b.ops().maxPool(x, ConvAttrs.of(3, 2, 1));
         }
@@ -54,8 +72,8 @@ public final class ResNet {
                 for (int i = 0; i < spec.layers()[stage]; i++) {
                     int stride = (i == 0 && stage > 0) ? 2 : 1;
                     try (var blk = b.scope(Integer.toString(i))) {
-                        x = spec.bottleneck() ? bottleneck(nn, x, planes[stage], stride, spec)
-                                : basicBlock(nn, x, planes[stage], stride);
+                        x = spec.bottleneck() ? bottleneck(nn, x, planes[stage], stride, spec, act)
+                                : basicBlock(nn, x, planes[stage], stride, act);
                     }
                 }
             }
@@ -67,25 +85,25 @@ public final class ResNet {
         return b.build();
     }
 
-    static Value basicBlock(Nn nn, Value x, long planes, int stride) {
+    static Value basicBlock(Nn nn, Value x, long planes, int stride, Activation act) {
         GraphBuilder b = nn.builder();
         Value y = nn.conv2d("conv1", x, planes, ConvAttrs.of(3, stride, 1), false);
-        y = b.ops().relu(nn.batchNorm2d("bn1", y));
+        y = act.apply(nn, "act1", nn.batchNorm2d("bn1", y));
         y = nn.conv2d("conv2", y, planes, ConvAttrs.of(3, 1, 1), false);
         y = nn.batchNorm2d("bn2", y);
-        return b.ops().relu(b.ops().add(y, shortcut(nn, x, planes, stride)));
+        return act.apply(nn, "act2", b.ops().add(y, shortcut(nn, x, planes, stride)));
     }
 
-    static Value bottleneck(Nn nn, Value x, long planes, int stride, Spec spec) {
+    static Value bottleneck(Nn nn, Value x, long planes, int stride, Spec spec, Activation act) {
         GraphBuilder b = nn.builder();
         long width = planes * spec.widthPerGroup() / 64 * spec.groups();
         Value y = nn.conv2d("conv1", x, width, ConvAttrs.of(1, 1, 0), false);
-        y = b.ops().relu(nn.batchNorm2d("bn1", y));
+        y = act.apply(nn, "act1", nn.batchNorm2d("bn1", y));
         y = nn.conv2d("conv2", y, width, ConvAttrs.of(3, stride, 1).withGroups(spec.groups()), false);
-        y = b.ops().relu(nn.batchNorm2d("bn2", y));
+        y = act.apply(nn, "act2", nn.batchNorm2d("bn2", y));
         y = nn.conv2d("conv3", y, planes * 4, ConvAttrs.of(1, 1, 0), false);
         y = nn.batchNorm2d("bn3", y);
-        return b.ops().relu(b.ops().add(y, shortcut(nn, x, planes * 4, stride)));
+        return act.apply(nn, "act3", b.ops().add(y, shortcut(nn, x, planes * 4, stride)));
     }
 
     /** Identity, or torchvision's {@code downsample = Sequential(conv1x1(stride), BatchNorm2d)}. */
