@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -141,7 +140,7 @@ public final class PruneCommand implements Command {
         if (cmd.hasOption("plan-out")) {
             r.plan().save(Path.of(cmd.getOptionValue("plan-out")));
         }
-        saveAtomically(model, out);
+        Onnx.save(model, out); // Onnx.save writes a temp file and renames it
         printReport(r, ctx.out(), seconds);
         ctx.out().println("wrote " + out);
         return 0;
@@ -259,18 +258,6 @@ public final class PruneCommand implements Command {
             return v == null ? fallback : Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new UserError("--" + opt + " expects an integer, got '" + v + "'");
-        }
-    }
-
-    private static void saveAtomically(Model model, Path out) throws IOException {
-        Path abs = out.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try {
-            Onnx.save(model, tmp);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 

