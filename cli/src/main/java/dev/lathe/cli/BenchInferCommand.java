@@ -8,7 +8,6 @@ import dev.lathe.runtime.bench.BenchmarkResult;
 import dev.lathe.runtime.bench.InferenceBenchmark;
 import dev.lathe.runtime.bench.RandomInputs;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -55,11 +54,7 @@ public final class BenchInferCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path model = Path.of(args.get(0));
+        Path model = CliArgs.singleModel(cmd);
         int batch = cmd.hasOption("batch") ? SessionFlags.positiveInt(cmd, "batch") : 1;
         BenchmarkConfig config = BenchmarkConfig.defaults();
         if (cmd.hasOption("warmup-ms")) {

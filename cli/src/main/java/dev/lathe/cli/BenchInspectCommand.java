@@ -6,7 +6,6 @@ import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.graph.serde.OnnxFormatException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -57,11 +56,7 @@ public final class BenchInspectCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws IOException {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path file = Path.of(args.get(0));
+        Path file = CliArgs.singleModel(cmd);
         if (!Files.isRegularFile(file)) {
             throw new UserError("no such file: " + file);
         }
@@ -82,11 +77,7 @@ public final class BenchInspectCommand implements Command {
             long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             Model m;
-            try {
-                m = Onnx.load(file);
-            } catch (OnnxFormatException e) {
-                throw new UserError(e.getMessage(), e);
-            }
+            m = Onnx.load(file);
             long t1 = System.nanoTime();
             long c1 = threads.getCurrentThreadCpuTime();
             count = ModelCounter.count(m);

@@ -14,7 +14,6 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.graph.serde.OnnxFormatException;
 import dev.lathe.graph.validate.ModelValidationException;
 import dev.lathe.graph.validate.ModelValidator;
 import java.io.IOException;
@@ -59,11 +58,7 @@ public final class InspectCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws IOException {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path file = Path.of(args.get(0));
+        Path file = CliArgs.singleModel(cmd);
         Inspection inspection = inspect(file);
         if (cmd.hasOption("json")) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -183,11 +178,7 @@ public final class InspectCommand implements Command {
             throw new UserError(file + " is a folder, expected an .onnx file");
         }
         Model model;
-        try {
-            model = Onnx.load(file);
-        } catch (OnnxFormatException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        model = Onnx.load(file);
         List<ModelValidator.Problem> problems = ModelValidator.check(model);
         if (!problems.isEmpty()) {
             throw new UserError(file + " is not a valid model: " + new ModelValidationException(problems).getMessage());

@@ -5,6 +5,7 @@ import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
+import dev.lathe.graph.serde.OnnxFormatException;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -82,7 +83,7 @@ public final class Main {
             err.println("lathe " + command.name() + ": " + e.getMessage() + " (see 'lathe " + command.name()
                     + " --help')");
             return 2;
-        } catch (UserError e) {
+        } catch (UserError | OnnxFormatException e) {
             err.println("lathe " + command.name() + ": " + e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);

@@ -12,7 +12,6 @@ import dev.lathe.graph.pass.PassFailedException;
 import dev.lathe.graph.pass.PassRunner;
 import dev.lathe.graph.pass.Passes;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.graph.serde.OnnxFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,11 +58,7 @@ public final class OptimizeCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws IOException {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path in = Path.of(args.get(0));
+        Path in = CliArgs.singleModel(cmd);
         if (!cmd.hasOption("output")) {
             throw new UserError("no output file; pass -o OUT.onnx");
         }
@@ -77,11 +72,7 @@ public final class OptimizeCommand implements Command {
             throw new UserError("output " + out + " is the input file; write to another path");
         }
         Model model;
-        try {
-            model = Onnx.load(in);
-        } catch (OnnxFormatException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        model = Onnx.load(in);
         Map<String, Integer> before = histogram(model);
         int nodesBefore = model.graph().nodes().size();
         PassRunner cleanup = Passes.inferenceCleanup();

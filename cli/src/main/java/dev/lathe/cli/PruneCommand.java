@@ -97,11 +97,7 @@ public final class PruneCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path in = Path.of(args.get(0));
+        Path in = CliArgs.singleModel(cmd);
         if (!Files.isRegularFile(in)) {
             throw new UserError("model not found: " + in);
         }

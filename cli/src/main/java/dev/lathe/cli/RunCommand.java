@@ -52,11 +52,7 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws IOException {
-        List<String> args = cmd.getArgList();
-        if (args.size() != 1) {
-            throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
-        }
-        Path model = Path.of(args.get(0));
+        Path model = CliArgs.singleModel(cmd);
         if (!cmd.hasOption("output-dir")) {
             throw new UserError("no output folder; pass -o DIR");
         }
