@@ -11,16 +11,10 @@ public final class TensorSlices {
 
     /** A new tensor holding only {@code keep} (ascending) along {@code axis}. */
     public static Tensor take(Tensor t, int axis, int[] keep) {
-        int es = elementBytes(t);
         long[] dims = t.dims();
-        long outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= dims[i];
-        }
-        long inner = es;
-        for (int i = axis + 1; i < dims.length; i++) {
-            inner *= dims[i];
-        }
+        AxisLayout l = AxisLayout.of(t, axis);
+        long outer = l.outer();
+        long inner = l.innerBytes();
         long n = dims[axis];
         long[] outDims = dims.clone();
         outDims[axis] = keep.length;
@@ -40,16 +34,10 @@ public final class TensorSlices {
 
     /** A copy of the tensor with the indices marked in {@code zero} set to 0 along {@code axis}. */
     public static Tensor zero(Tensor t, int axis, boolean[] zero) {
-        int es = elementBytes(t);
         long[] dims = t.dims();
-        long outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= dims[i];
-        }
-        long inner = es;
-        for (int i = axis + 1; i < dims.length; i++) {
-            inner *= dims[i];
-        }
+        AxisLayout l = AxisLayout.of(t, axis);
+        long outer = l.outer();
+        long inner = l.innerBytes();
         long n = dims[axis];
         ByteBuffer dst = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         dst.put(t.data());
@@ -64,6 +52,22 @@ public final class TensorSlices {
         }
         dst.position(0);
         return Tensor.of(t.dtype(), dims, dst);
+    }
+
+    /** A tensor seen as [outer, dims[axis], inner]: rows before the axis, and bytes per index after it. */
+    private record AxisLayout(long outer, long innerBytes) {
+        static AxisLayout of(Tensor t, int axis) {
+            long[] dims = t.dims();
+            long outer = 1;
+            for (int i = 0; i < axis; i++) {
+                outer *= dims[i];
+            }
+            long inner = elementBytes(t);
+            for (int i = axis + 1; i < dims.length; i++) {
+                inner *= dims[i];
+            }
+            return new AxisLayout(outer, inner);
+        }
     }
 
     private static int elementBytes(Tensor t) {
