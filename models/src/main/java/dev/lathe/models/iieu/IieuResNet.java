@@ -46,7 +46,11 @@ public final class IieuResNet {
         return b.build();
     }
 
-    private static Value bottleneck(Nn nn, Value x, long planes, int stride) {
+    /**
+     * One timm Bottleneck (expansion 4) in the current scope: conv1/bn1/act1 .. conv3/bn3/act3, and for a stride or
+     * width change a projection shortcut {@code downsample.0/1} with its own IIEU-B {@code act_res}.
+     */
+    public static Value bottleneck(Nn nn, Value x, long planes, int stride) {
         GraphBuilder b = nn.builder();
         Value y = convBnIieu(nn, "conv1", "bn1", "act1", x, planes, ConvAttrs.of(1, 1, 0));
         y = convBnIieu(nn, "conv2", "bn2", "act2", y, planes, ConvAttrs.of(3, stride, 1));

@@ -52,12 +52,16 @@ public final class MobileNetV2 {
     }
 
     /** torchvision's Conv2dNormActivation: keys {@code 0.weight} (conv, no bias) and {@code 1.*} (BN), ReLU6. */
-    static Value convBnRelu6(Nn nn, Value x, long out, ConvAttrs a) {
+    public static Value convBnRelu6(Nn nn, Value x, long out, ConvAttrs a) {
         Value y = nn.batchNorm2d("1", nn.conv2d("0", x, out, a, false));
         return nn.builder().ops().clip(y, 0f, 6f);
     }
 
-    static Value invertedResidual(Nn nn, Value x, long out, int stride, int expand) {
+    /**
+     * torchvision's InvertedResidual in the current scope (keys {@code conv.0.*} .. {@code conv.3.*}): 1x1 expansion
+     * (absent for expand 1), 3x3 depthwise with the stride, linear 1x1 projection, identity add when shapes allow.
+     */
+    public static Value invertedResidual(Nn nn, Value x, long out, int stride, int expand) {
         GraphBuilder b = nn.builder();
         long in = x.shape().get(1).size();
         long hidden = in * expand;
