@@ -7,10 +7,32 @@ public sealed interface Loss {
     record CrossEntropy(double labelSmoothing) implements Loss {}
 
     /**
-     * Logit-adjusted cross-entropy (Menon et al.): CE on logits + tau * log(prior), the class prior being the
-     * training label frequencies; at inference the plain logits are used.
+     * Logit-adjusted cross-entropy (Menon et al.): CE on {@code logitScale * logits + tau * log(prior)}, the class prior
+     * being the training label frequencies; at inference the plain logits are used. CIC (SEEDS.md 5.3) trains its
+     * cosine classifier with scale 30 and tau 1.
      */
-    record LogitAdjusted(double[] classPrior, double tau, double labelSmoothing) implements Loss {}
+    record LogitAdjusted(double[] classPrior, double tau, double labelSmoothing, double logitScale) implements Loss {
+        public LogitAdjusted(double[] classPrior, double tau, double labelSmoothing) {
+            this(classPrior, tau, labelSmoothing, 1.0);
+        }
+
+        /** The prior n_c / N of per-class training counts; a class with no samples is an error (log 0). */
+        public static double[] priorOf(long[] classCounts) {
+            long total = 0;
+            for (int c = 0; c < classCounts.length; c++) {
+                if (classCounts[c] <= 0) {
+                    throw new IllegalArgumentException("class " + c + " has no training samples; logit adjustment "
+                            + "needs log(prior) of every class");
+                }
+                total += classCounts[c];
+            }
+            double[] prior = new double[classCounts.length];
+            for (int c = 0; c < prior.length; c++) {
+                prior[c] = (double) classCounts[c] / total;
+            }
+            return prior;
+        }
+    }
 
     /**
      * Soft knowledge distillation against teacher logits (extra input {@code teacher_logits}):

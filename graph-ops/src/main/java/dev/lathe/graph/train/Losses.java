@@ -28,7 +28,8 @@ final class Losses {
             for (int i = 0; i < shift.length; i++) {
                 shift[i] = la.tau() * Math.log(Math.max(la.classPrior()[i], 1e-12));
             }
-            Value adjusted = e.add(logits, e.constant(Emitter.fromDoubles(DataType.FLOAT, new long[] {classes}, shift)));
+            Value scaled = la.logitScale() == 1 ? logits : e.mul(logits, e.scalar(DataType.FLOAT, la.logitScale()));
+            Value adjusted = e.add(scaled, e.constant(Emitter.fromDoubles(DataType.FLOAT, new long[] {classes}, shift)));
             return crossEntropy(e, adjusted, labels, classes, la.labelSmoothing(), batch);
         }
         if (loss instanceof Loss.Distillation kd) {
