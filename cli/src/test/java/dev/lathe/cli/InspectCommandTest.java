@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +14,6 @@ import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,19 +42,10 @@ class InspectCommandTest {
         Onnx.save(b.build(), model);
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result lathe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void jsonHasTotalsInputsOutputsAndLayers() throws Exception {
-        Result r = lathe("inspect", model.toString(), "--json");
+        CliRun r = lathe("inspect", model.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(126, j.get("params").asLong());
@@ -84,7 +74,7 @@ class InspectCommandTest {
     @Test
     void benchInspectTimesLoadInspectAndSave() throws Exception {
         Path copy = dir.resolve("copy.onnx");
-        Result r = lathe("bench", "inspect", model.toString(), "--runs", "3", "--save-to", copy.toString(), "--json");
+        CliRun r = lathe("bench", "inspect", model.toString(), "--runs", "3", "--save-to", copy.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(126, j.get("params").asLong());
@@ -98,7 +88,7 @@ class InspectCommandTest {
 
     @Test
     void textListsEverything() {
-        Result r = lathe("inspect", model.toString());
+        CliRun r = lathe("inspect", model.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("image"), r.out());
         assertTrue(r.out().contains("float[N, 3, 8, 8]"), r.out());
@@ -109,14 +99,14 @@ class InspectCommandTest {
 
     @Test
     void badFilesGiveOneLineAndNonZeroExit() throws Exception {
-        Result missing = lathe("inspect", dir.resolve("nope.onnx").toString());
+        CliRun missing = lathe("inspect", dir.resolve("nope.onnx").toString());
         assertEquals(2, missing.code());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("no such file") && missing.err().contains("nope.onnx"), missing.err());
 
         Path junk = dir.resolve("junk.onnx");
         Files.writeString(junk, "definitely not protobuf \u0000\u0001");
-        Result notOnnx = lathe("inspect", junk.toString());
+        CliRun notOnnx = lathe("inspect", junk.toString());
         assertEquals(2, notOnnx.code());
         assertEquals(1, notOnnx.err().strip().lines().count(), notOnnx.err());
         assertTrue(notOnnx.err().contains("junk.onnx"), notOnnx.err());
@@ -125,7 +115,7 @@ class InspectCommandTest {
         byte[] all = Files.readAllBytes(model);
         Path truncated = dir.resolve("truncated.onnx");
         Files.write(truncated, Arrays.copyOf(all, all.length * 2 / 3));
-        Result cut = lathe("inspect", truncated.toString(), "--json");
+        CliRun cut = lathe("inspect", truncated.toString(), "--json");
         assertEquals(2, cut.code());
         assertEquals(1, cut.err().strip().lines().count(), cut.err());
         assertTrue(cut.err().contains("truncated.onnx"), cut.err());
@@ -138,14 +128,14 @@ class InspectCommandTest {
         m.graph().nodes().get(0).setOpType("NotAnOnnxOp");
         Path unknownOp = dir.resolve("unknown_op.onnx");
         Onnx.save(m, unknownOp);
-        Result bad = lathe("inspect", unknownOp.toString());
+        CliRun bad = lathe("inspect", unknownOp.toString());
         assertEquals(2, bad.code());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         assertTrue(bad.err().contains("unknown_op.onnx is not a valid model: NotAnOnnxOp node 'Relu': no shape"
                 + " inference rule"), bad.err());
 
         assertEquals(2, lathe("inspect").code());
-        Result help = lathe("inspect", "--help");
+        CliRun help = lathe("inspect", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--json"), help.out());
     }

@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,10 +18,7 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -55,15 +54,6 @@ class OptimizeCommandTest {
         Onnx.save(b.build(), model);
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result lathe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static float[] logits(Path file, float[] input) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -80,7 +70,7 @@ class OptimizeCommandTest {
     @Test
     void writesACleanedModelWithTheSameLogits() throws Exception {
         Path out = dir.resolve("sub/tiny_opt.onnx");
-        Result r = lathe("optimize", model.toString(), "-o", out.toString(), "--json");
+        CliRun r = lathe("optimize", model.toString(), "-o", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(8, j.get("nodes_before").asInt());
@@ -103,7 +93,7 @@ class OptimizeCommandTest {
                     before[i] + " vs " + after[i]);
         }
 
-        Result text = lathe("optimize", model.toString(), "-o", dir.resolve("t.onnx").toString());
+        CliRun text = lathe("optimize", model.toString(), "-o", dir.resolve("t.onnx").toString());
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("8 -> 5 nodes"), text.out());
         assertTrue(text.out().contains("BatchNormalization"), text.out());
@@ -111,21 +101,21 @@ class OptimizeCommandTest {
 
     @Test
     void badInvocationsAreOneLineErrors() throws Exception {
-        Result noOut = lathe("optimize", model.toString());
+        CliRun noOut = lathe("optimize", model.toString());
         assertEquals(2, noOut.code());
         assertTrue(noOut.err().contains("-o OUT.onnx"), noOut.err());
 
-        Result same = lathe("optimize", model.toString(), "-o", model.toString());
+        CliRun same = lathe("optimize", model.toString(), "-o", model.toString());
         assertEquals(2, same.code());
         assertTrue(same.err().contains("is the input file"), same.err());
 
-        Result missing = lathe("optimize", dir.resolve("nope.onnx").toString(), "-o", dir.resolve("x.onnx").toString());
+        CliRun missing = lathe("optimize", dir.resolve("nope.onnx").toString(), "-o", dir.resolve("x.onnx").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
 
         Path junk = dir.resolve("junk.onnx");
         Files.writeString(junk, "not a model");
-        Result bad = lathe("optimize", junk.toString(), "-o", dir.resolve("y.onnx").toString());
+        CliRun bad = lathe("optimize", junk.toString(), "-o", dir.resolve("y.onnx").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("junk.onnx"), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());

@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,10 +16,7 @@ import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.io.Npy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -45,15 +44,6 @@ class RunAndBenchCommandTest {
         Onnx.save(b.build(), model);
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result lathe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path npy(String name, HostTensor t) throws IOException {
         Path p = dir.resolve(name);
@@ -65,7 +55,7 @@ class RunAndBenchCommandTest {
     void runWritesEveryOutputAsNpy() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {2, 3}, 1, 2, 3, -4, 5, -6));
         Path out = dir.resolve("out");
-        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", out.toString());
+        CliRun r = lathe("run", model.toString(), "--input", "x=" + x, "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         HostTensor scaled = Npy.read(out.resolve("scaled.npy"));
         HostTensor y = Npy.read(out.resolve("y.npy"));
@@ -90,7 +80,7 @@ class RunAndBenchCommandTest {
         Path x1 = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
 
         Path out = dir.resolve("sel");
-        Result r = lathe("run", hiddenModel.toString(), "--input", "x=" + x1, "-o", out.toString(),
+        CliRun r = lathe("run", hiddenModel.toString(), "--input", "x=" + x1, "-o", out.toString(),
                 "--outputs", "hidden");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(new float[] {2, -2, 1.5f}, Npy.read(out.resolve("hidden.npy")).toFloats());
@@ -108,7 +98,7 @@ class RunAndBenchCommandTest {
     @Test
     void aOneInputModelTakesTheFileWithoutAName() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 1, 1));
-        Result r = lathe("run", model.toString(), "--input", x.toString(), "-o", dir.resolve("o").toString());
+        CliRun r = lathe("run", model.toString(), "--input", x.toString(), "-o", dir.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(new float[] {2, 0, 0.5f}, Npy.read(dir.resolve("o/y.npy")).toFloats());
     }
@@ -116,7 +106,7 @@ class RunAndBenchCommandTest {
     @Test
     void wrongInputNameIsOneLineWithExitCode2() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
-        Result r = lathe("run", model.toString(), "--input", "images=" + x, "-o", dir.resolve("o").toString());
+        CliRun r = lathe("run", model.toString(), "--input", "images=" + x, "-o", dir.resolve("o").toString());
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("unknown input 'images'") && r.err().contains("x: float32[N,3]"), r.err());
@@ -126,7 +116,7 @@ class RunAndBenchCommandTest {
     @Test
     void wrongInputShapeNamesExpectedAndGiven() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 4}, 1, 2, 3, 4));
-        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString());
+        CliRun r = lathe("run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString());
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("input 'x' has shape [1, 4], model expects [N, 3]"), r.err());
@@ -134,7 +124,7 @@ class RunAndBenchCommandTest {
 
     @Test
     void badFilesAreOneClearLine() throws IOException {
-        Result r = lathe("run", dir.resolve("absent.onnx").toString(), "--input", "x=x.npy", "-o", "o");
+        CliRun r = lathe("run", dir.resolve("absent.onnx").toString(), "--input", "x=x.npy", "-o", "o");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model file not found") && r.err().contains("absent.onnx"), r.err());
 
@@ -167,7 +157,7 @@ class RunAndBenchCommandTest {
     @Test
     void cudaOnACpuBuildIsOneClearLine() throws IOException {
         Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
-        Result r = lathe("run", model.toString(), "--input", "x=" + x, "-o", "o", "--device", "cuda");
+        CliRun r = lathe("run", model.toString(), "--input", "x=" + x, "-o", "o", "--device", "cuda");
         org.junit.jupiter.api.Assumptions.assumeTrue(r.code() != 0, "a CUDA device is present");
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -176,7 +166,7 @@ class RunAndBenchCommandTest {
 
     @Test
     void benchInferJsonHasMedianAndThroughput() throws IOException {
-        Result r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",
+        CliRun r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",
                 "--duration", "0.2", "--iterations", "20", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -195,7 +185,7 @@ class RunAndBenchCommandTest {
         b.output(b.ops().relu(b.input("img", DataType.FLOAT, "N", 3, "H", "W")), "y");
         Path dynamic = dir.resolve("dynamic.onnx");
         Onnx.save(b.build(), dynamic);
-        Result r = lathe("bench", "infer", dynamic.toString(), "--warmup-ms", "0", "--duration", "0", "--json");
+        CliRun r = lathe("bench", "infer", dynamic.toString(), "--warmup-ms", "0", "--duration", "0", "--json");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--shape img="), r.err());
         r = lathe("bench", "infer", dynamic.toString(), "--shape", "img=2x3x5x7", "--warmup-ms", "0", "--duration",
@@ -210,7 +200,7 @@ class RunAndBenchCommandTest {
 
     @Test
     void benchInferTextAndBadFlags() {
-        Result r = lathe("bench", "infer", model.toString(), "--warmup-ms", "0", "--duration", "0",
+        CliRun r = lathe("bench", "infer", model.toString(), "--warmup-ms", "0", "--duration", "0",
                 "--iterations", "10");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Throughput:") && r.out().contains("median = "), r.out());
@@ -227,7 +217,7 @@ class RunAndBenchCommandTest {
     @Test
     void everyNewCommandHasHelp() {
         for (String[] cmd : new String[][] {{"run", "--help"}, {"bench", "infer", "--help"}}) {
-            Result r = lathe(cmd);
+            CliRun r = lathe(cmd);
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("usage: lathe " + cmd[0]), r.out());
         }

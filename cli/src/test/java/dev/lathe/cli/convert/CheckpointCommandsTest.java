@@ -1,8 +1,10 @@
 package dev.lathe.cli.convert;
 
+import static dev.lathe.cli.CliRun.lathe;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.cli.Main;
+import dev.lathe.cli.CliRun;
 import dev.lathe.converter.ckpt.Checkpoint;
 import dev.lathe.converter.ckpt.StoredTensor;
 import dev.lathe.graph.build.ConvAttrs;
@@ -12,8 +14,6 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,15 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckpointCommandsTest {
     static final Path FIXTURES = Path.of("../converter/src/test/resources/ckpt");
 
-    record Result(int code, String out, String err) {}
-
-    static Result lathe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     static Model small(long width) {
         GraphBuilder b = new GraphBuilder("small", Model.DEFAULT_OPSET);
@@ -49,7 +40,7 @@ class CheckpointCommandsTest {
 
     @Test
     void inspectListsTensorsWrapperAndPlainEntries() {
-        Result r = lathe("ckpt", "inspect", FIXTURES.resolve("wrap_timm.pth.tar").toString());
+        CliRun r = lathe("ckpt", "inspect", FIXTURES.resolve("wrap_timm.pth.tar").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("PyTorch zip archive"), r.out());
         assertTrue(r.out().contains("state_dict: checkpoint['state_dict'], 8 tensors"), r.out());
@@ -63,7 +54,7 @@ class CheckpointCommandsTest {
 
     @Test
     void inspectJsonCountsEveryTensor() throws Exception {
-        Result r = lathe("ckpt", "inspect", FIXTURES.resolve("mixed.safetensors").toString(), "--json");
+        CliRun r = lathe("ckpt", "inspect", FIXTURES.resolve("mixed.safetensors").toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("safetensors", j.get("format").asText());
@@ -76,7 +67,7 @@ class CheckpointCommandsTest {
     void inspectOfAGarbageFileIsOneLineExitTwo(@TempDir Path dir) throws Exception {
         Path junk = dir.resolve("junk.pth");
         Files.write(junk, "this is not a checkpoint at all".getBytes(StandardCharsets.US_ASCII));
-        Result r = lathe("ckpt", "inspect", junk.toString());
+        CliRun r = lathe("ckpt", "inspect", junk.toString());
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("not a PyTorch checkpoint"), r.err());
@@ -88,7 +79,7 @@ class CheckpointCommandsTest {
         Onnx.save(small(4), graph);
         Path out = dir.resolve("bound.onnx");
         Path ckpt = FIXTURES.resolve("wrap_net.pth.tar");
-        Result r = lathe("import", ckpt.toString(), "--onnx", graph.toString(), "-o", out.toString());
+        CliRun r = lathe("import", ckpt.toString(), "--onnx", graph.toString(), "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("state_dict: checkpoint['net']"), r.out());
         assertTrue(r.out().contains("bound 7 tensors"), r.out());
@@ -105,7 +96,7 @@ class CheckpointCommandsTest {
         Path graph = dir.resolve("small3.onnx");
         Onnx.save(small(3), graph);
         Path out = dir.resolve("bound.onnx");
-        Result r = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--onnx", graph.toString(), "-o",
+        CliRun r = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--onnx", graph.toString(), "-o",
                 out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("size mismatch for conv.weight"), r.err());
@@ -118,7 +109,7 @@ class CheckpointCommandsTest {
         Path graph = dir.resolve("small3.onnx");
         Onnx.save(small(3), graph);
         Path out = dir.resolve("partial.onnx");
-        Result r = lathe("import", FIXTURES.resolve("wrap_isp_model.pth").toString(), "--onnx", graph.toString(),
+        CliRun r = lathe("import", FIXTURES.resolve("wrap_isp_model.pth").toString(), "--onnx", graph.toString(),
                 "--key", "model", "--no-strict", "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("note: stripped key prefix 'predictor.model.module.'"), r.out());
@@ -135,13 +126,13 @@ class CheckpointCommandsTest {
     @Test
     void importIntoAZooModelReportsAgainstItsKeys(@TempDir Path dir) {
         Path out = dir.resolve("r18.onnx");
-        Result r = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--model", "resnet18", "--classes", "3",
+        CliRun r = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--model", "resnet18", "--classes", "3",
                 "-o", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Missing key(s) in state_dict: \"conv1.weight\""), r.err());
         assertTrue(r.err().contains("size mismatch for fc.weight"), r.err());
         assertFalse(Files.exists(out));
-        Result unknown = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--model", "nope", "-o",
+        CliRun unknown = lathe("import", FIXTURES.resolve("bare.pth").toString(), "--model", "nope", "-o",
                 out.toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("no zoo model named 'nope'"), unknown.err());
