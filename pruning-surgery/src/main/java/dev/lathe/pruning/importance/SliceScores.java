@@ -15,11 +15,13 @@ import java.util.function.Predicate;
  * mean over the group ("mean" normaliser).
  */
 final class SliceScores {
-    private final Map<Value, float[]> cache = new IdentityHashMap<>();
-    /** Index sums per constant and axis: a Concat-fed weight is a slice of many groups and is summed once. */
+    /**
+     * Index sums per constant and axis: a weight is read by two groups (its output and its input channels), a
+     * Concat-fed weight by many, and its element values are computed and summed once for all of them.
+     */
     private final Map<Value, Map<Integer, double[]>> sums = new IdentityHashMap<>();
 
-    /** Per-element values of a constant (|w|, w², |w·g|); computed once per constant. */
+    /** Per-element values of a constant (|w|, w², |w·g|); computed once per constant, then summed and dropped. */
     interface ElementValues {
         float[] of(Value source, Tensor data);
     }
@@ -28,14 +30,6 @@ final class SliceScores {
 
     SliceScores(ElementValues values) {
         this.values = values;
-    }
-
-    static float[] floats(Value source) {
-        Tensor t = Constants.valueOf(source);
-        if (t == null) {
-            throw new IllegalStateException("parameter " + source.name() + " is not a constant");
-        }
-        return t.toFloats();
     }
 
     /** Unnormalised mean over layers per unit; null when no slice passes the filter. */
@@ -77,17 +71,53 @@ final class SliceScores {
 
     /** Sum of the element values over each index of the slice's axis. */
     double[] indexSums(ParamSlice p) {
-        return sums.computeIfAbsent(p.source(), k -> new java.util.HashMap<>())
-                .computeIfAbsent(p.axis(), k -> computeIndexSums(p));
+        Map<Integer, double[]> byAxis = sums.computeIfAbsent(p.source(), k -> new java.util.HashMap<>());
+        double[] s = byAxis.get(p.axis());
+        if (s == null) {
+            computeIndexSums(p.source(), p.axis(), byAxis);
+            s = byAxis.get(p.axis());
+        }
+        return s;
     }
 
-    private double[] computeIndexSums(ParamSlice p) {
-        Tensor t = Constants.valueOf(p.source());
-        float[] v = cache.computeIfAbsent(p.source(), s -> values.of(s, t));
+    /**
+     * Computes the element values once and sums them over {@code axis}; for axis 0 or 1 of a tensor of rank 2 or more
+     * it sums axes 0 and 1 in the same pass (block sums over the trailing axes), as the other is usually asked next.
+     */
+    private void computeIndexSums(Value source, int axis, Map<Integer, double[]> byAxis) {
+        Tensor t = Constants.valueOf(source);
+        float[] v = values.of(source, t);
         long[] dims = t.dims();
-        int n = (int) dims[p.axis()];
+        if (dims.length >= 2 && axis <= 1) {
+            int d0 = (int) dims[0];
+            int d1 = (int) dims[1];
+            int inner = 1;
+            for (int i = 2; i < dims.length; i++) {
+                inner *= (int) dims[i];
+            }
+            double[] s0 = new double[d0];
+            double[] s1 = new double[d1];
+            int off = 0;
+            for (int i0 = 0; i0 < d0; i0++) {
+                double row = 0;
+                for (int i1 = 0; i1 < d1; i1++) {
+                    double block = 0;
+                    for (int j = 0; j < inner; j++) {
+                        block += v[off + j];
+                    }
+                    off += inner;
+                    s1[i1] += block;
+                    row += block;
+                }
+                s0[i0] = row;
+            }
+            byAxis.put(0, s0);
+            byAxis.put(1, s1);
+            return;
+        }
+        int n = (int) dims[axis];
         long inner = 1;
-        for (int i = p.axis() + 1; i < dims.length; i++) {
+        for (int i = axis + 1; i < dims.length; i++) {
             inner *= dims[i];
         }
         double[] out = new double[n];
@@ -102,7 +132,7 @@ final class SliceScores {
                 out[k] += s;
             }
         }
-        return out;
+        byAxis.put(axis, out);
     }
 
     /** Divides by the mean ("mean" normaliser); a zero mean leaves the scores as they are. */

@@ -190,6 +190,8 @@ public final class Surgery {
                         + " is indexed by two channel spaces: " + prior.space() + " and " + p.space());
             }
         }
+        int[][] keepByAxis = new int[t.rank()][];
+        boolean anyCut = false;
         for (ParamSlice p : byAxis.values()) {
             boolean[] r = removed.get(p.space());
             int[] map = p.channelOfIndex();
@@ -213,10 +215,11 @@ public final class Surgery {
                         keep[j++] = i;
                     }
                 }
-                t = TensorSlices.take(t, p.axis(), keep);
+                keepByAxis[p.axis()] = keep;
+                anyCut = true;
             }
         }
-        return t;
+        return anyCut ? TensorSlices.take(t, keepByAxis) : t;
     }
 
     /** Gives a constant new data, keeping its name: an initializer in place, a Constant node by its attribute. */
