@@ -297,8 +297,61 @@ class IIEUB(nn.Module):
         return torch.where(m < 0, self.bound * x * torch.exp(m.clamp(max=0)), self.bound * x + m * x)
 
 
+# ---- IIEU-DC (SEEDS.md section 1.2): the dynamic scaler that replaces the residual add ----
+
+class SpatialGNorm(nn.Module):
+    """Per-token normalisation over the last axis with the UNBIASED std and eps added to the std."""
+
+    def __init__(self, tokens, dim, eps=1e-6):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((1, tokens, dim), 0.01))
+        self.beta = nn.Parameter(torch.zeros(1, tokens, dim))
+        self.eps = eps
+
+    def forward(self, h):
+        normed = (h - h.mean(dim=-1, keepdim=True)) / (h.std(dim=-1, unbiased=True, keepdim=True) + self.eps)
+        return self.gamma * normed + self.beta
+
+
+class IIEUBDC(nn.Module):
+    """IIEU-B on the [B, 2, C/r] tokens of gen1 applied to the [B, 2, C] tokens a."""
+
+    def __init__(self, planes, bound):
+        super().__init__()
+        self.norm = SpatialGNorm(2, planes)
+        self.bound = nn.Parameter(torch.full((1, 1, planes), bound))
+
+    def forward(self, h, a, weight):
+        eps = 1e-8
+        pre = 1.0 / (torch.linalg.vector_norm(a, dim=2, keepdim=True) + eps)
+        filt = (1.0 / (torch.linalg.vector_norm(weight, dim=1) + eps)).view(1, 1, -1)
+        m = -self.bound + torch.sigmoid(self.norm(h)) + filt * h * pre
+        return torch.where(m < 0, self.bound * h * torch.exp(m.clamp(max=0)), self.bound * h + m * h)
+
+
+class DynamicScaler(nn.Module):
+    """softmax over {branch, shortcut} per channel from an LN -> gen1 -> IIEU-DC -> gen2 -> LN of both GAPs."""
+
+    def __init__(self, c, rate_reduct, bound):
+        super().__init__()
+        r = 2 * rate_reduct
+        self.norm_cat = nn.LayerNorm(2 * c, eps=1e-6)
+        self.gen1 = nn.Linear(c, c // r, bias=False)
+        self.nl = IIEUBDC(c // r, bound)
+        self.gen2 = nn.Linear(c // r, c, bias=False)
+        self.norm = nn.LayerNorm(2 * c, eps=1e-6)
+
+    def forward(self, x, res):
+        b, c = x.shape[0], x.shape[1]
+        pooled = torch.cat([F.adaptive_avg_pool2d(x, 1), F.adaptive_avg_pool2d(res, 1)], dim=1)
+        a = self.norm_cat(pooled.flatten(2).transpose(1, -1)).view(b, 2, c)
+        h = self.nl(self.gen1(a), a, self.gen1.weight)
+        comb = self.norm(self.gen2(h).view(b, 1, 2 * c)).view(b, 2, c, 1, 1).softmax(dim=1)
+        return x * comb[:, 0] + res * comb[:, 1]
+
+
 class IieuBottleneck(nn.Module):
-    def __init__(self, cin, planes, stride):
+    def __init__(self, cin, planes, stride, dc=False):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -314,6 +367,7 @@ class IieuBottleneck(nn.Module):
             self.downsample = nn.Sequential(nn.Conv2d(cin, planes * 4, 1, stride, bias=False),
                                             nn.BatchNorm2d(planes * 4))
             self.act_res = IIEUB(1, stride, 0, planes * 4)
+        self.scaler = DynamicScaler(planes * 4, 8, 0.01) if dc else None
 
     def forward(self, x):
         y = self.act1(self.bn1(self.conv1(x)), x, self.conv1.weight)
@@ -322,11 +376,11 @@ class IieuBottleneck(nn.Module):
         r = x
         if self.downsample is not None:
             r = self.act_res(self.downsample(x), x, self.downsample[0].weight)
-        return y3 + r
+        return y3 + r if self.scaler is None else self.scaler(y3, r)
 
 
 class IieuResNet(nn.Module):
-    def __init__(self, layers, classes):
+    def __init__(self, layers, classes, dc=False):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -335,7 +389,7 @@ class IieuResNet(nn.Module):
         for i, (planes, n) in enumerate(zip([64, 128, 256, 512], layers)):
             blocks = []
             for j in range(n):
-                blocks.append(IieuBottleneck(cin, planes, 2 if (j == 0 and i > 0) else 1))
+                blocks.append(IieuBottleneck(cin, planes, 2 if (j == 0 and i > 0) else 1, dc))
                 cin = planes * 4
             setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
         self.fc = nn.Linear(2048, classes)
@@ -350,6 +404,7 @@ def iieu_cases():
     from torchvision.models.resnet import Bottleneck, ResNet
     for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2]), ("50", [3, 4, 6, 3])]:
         yield "iieub_resnet" + depth, IieuResNet(layers, 10), 64
+        yield "iieudc_resnet" + depth, IieuResNet(layers, 10, dc=True), 64
     for depth, layers in [("14", [1, 1, 1, 1]), ("26", [2, 2, 2, 2])]:
         yield "raw_resnet" + depth, ResNet(Bottleneck, layers, num_classes=10), 64
     yield from iieu_baseline_cases()
@@ -482,10 +537,11 @@ class IieuConvBn(nn.Sequential):
 
 
 class IieuInvertedResidual(nn.Module):
-    def __init__(self, cin, cout, s, t):
+    def __init__(self, cin, cout, s, t, dc=False):
         super().__init__()
         hidden = round(cin * t)
         self.t, self.identity = t, s == 1 and cin == cout
+        self.scaler = DynamicScaler(cout, 2, 0.05) if dc and self.identity else None
         if t == 1:
             self.conv1 = IieuConvBn(hidden, hidden, 3, s, 1, hidden)
             self.act1 = IIEUB(3, s, 1, hidden)
@@ -503,11 +559,13 @@ class IieuInvertedResidual(nn.Module):
         else:
             a1 = self.act1(self.conv1(x), x, self.conv1[0].weight)
             y = self.conv3(self.act2(self.conv2(a1), a1, self.conv2[0].weight))
-        return x + y if self.identity else y
+        if not self.identity:
+            return y
+        return x + y if self.scaler is None else self.scaler(y, x)
 
 
 class IieuMobileNetV2(nn.Module):
-    def __init__(self, classes, width=0.17):
+    def __init__(self, classes, width=0.17, dc=False):
         super().__init__()
         cin = make_divisible(32 * width)
         self.layer_open = nn.Sequential(nn.Conv2d(3, cin, 3, 2, 1, bias=False), nn.BatchNorm2d(cin), IIEUB(3, 2, 1, cin))
@@ -516,7 +574,7 @@ class IieuMobileNetV2(nn.Module):
                            (6, 320, 1, 1)]:
             cout = make_divisible(c * width)
             for i in range(n):
-                layers.append(IieuInvertedResidual(cin, cout, s if i == 0 else 1, t))
+                layers.append(IieuInvertedResidual(cin, cout, s if i == 0 else 1, t, dc))
                 cin = cout
         self.features = nn.Sequential(*layers)
         self.conv = nn.Sequential(nn.Conv2d(cin, 1280, 1, bias=False), nn.BatchNorm2d(1280), IIEUB(1, 1, 0, 1280))
@@ -531,3 +589,4 @@ class IieuMobileNetV2(nn.Module):
 
 def iieu_mobilenet_cases():
     yield "iieub_mobilenetv2_017", IieuMobileNetV2(10), 64
+    yield "iieudc_mobilenetv2_017", IieuMobileNetV2(10, dc=True), 64

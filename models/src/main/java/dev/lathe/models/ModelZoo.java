@@ -49,10 +49,17 @@ public final class ModelZoo {
         efficientMod("efficientmod_xs", EfficientMod.XS);
         efficientMod("efficientmod_s", EfficientMod.S);
         efficientMod("efficientmod_s_conv", EfficientMod.S_CONV);
-        iieu("iieub_resnet14", IieuResNet.RESNET14);
-        iieu("iieub_resnet26", IieuResNet.RESNET26);
-        iieu("iieub_resnet50", IieuResNet.RESNET50);
-        add(new ZooEntry("iieub_mobilenetv2_017", IIEU, IMAGENET, c -> IieuMobileNetV2.build("iieub_mobilenetv2_017", c)));
+        iieu("iieub_resnet14", IieuResNet.RESNET14, false);
+        iieu("iieub_resnet26", IieuResNet.RESNET26, false);
+        iieu("iieub_resnet50", IieuResNet.RESNET50, false);
+        add(new ZooEntry("iieub_mobilenetv2_017", IIEU, IMAGENET,
+                c -> IieuMobileNetV2.build("iieub_mobilenetv2_017", false, c)));
+        // IIEU-DC: IIEU-B plus the dynamic scaler in place of every residual add
+        iieu("iieudc_resnet14", IieuResNet.RESNET14, true);
+        iieu("iieudc_resnet26", IieuResNet.RESNET26, true);
+        iieu("iieudc_resnet50", IieuResNet.RESNET50, true);
+        add(new ZooEntry("iieudc_mobilenetv2_017", IIEU, IMAGENET,
+                c -> IieuMobileNetV2.build("iieudc_mobilenetv2_017", true, c)));
         // the IIEU paper's ReLU baselines: timm Bottleneck ResNets, the same keys and topology as torchvision's
         iieuBaseline("raw_resnet14", IieuResNet.RESNET14);
         iieuBaseline("raw_resnet26", IieuResNet.RESNET26);
@@ -76,8 +83,8 @@ public final class ModelZoo {
         add(new ZooEntry(name, EFFICIENTMOD, IMAGENET, c -> EfficientMod.build(name, spec, c)));
     }
 
-    private static void iieu(String name, int[] layers) {
-        add(new ZooEntry(name, IIEU, IMAGENET, c -> IieuResNet.build(name, layers, c)));
+    private static void iieu(String name, int[] layers, boolean dynamicScaler) {
+        add(new ZooEntry(name, IIEU, IMAGENET, c -> IieuResNet.build(name, layers, dynamicScaler, c)));
     }
 
     private static void iieuBaseline(String name, int[] layers) {

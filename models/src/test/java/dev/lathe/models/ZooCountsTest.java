@@ -43,6 +43,12 @@ class ZooCountsTest {
         "iieub_resnet14, 10090000, 5000, 1.47, 0.005",
         "iieub_resnet26, 16040000, 5000, 2.34, 0.005",
         "iieub_resnet50, 25640000, 5000, 4.09, 0.005",
+        // IIEU-DC: parameters from SEEDS.md 1.3; its MAC column is the raw/iieub count, and the scaler's two Linears
+        // on two tokens add C^2/4 per block, so MACs are the PyTorch reference's (parity/papers.py, generate.py
+        // count_macs at 224, 1000 classes), exact
+        "iieudc_resnet14, 10820000, 5000, 1.470185472, 0.0000000005",
+        "iieudc_resnet26, 17500000, 5000, 2.345041920, 0.0000000005",
+        "iieudc_resnet50, 28280000, 5000, 4.094214144, 0.0000000005",
         "raw_resnet14, 10060000, 5000, 1.47, 0.005",
         "raw_resnet26, 16000000, 5000, 2.34, 0.005",
         // the activation baselines have raw_resnet's counts (PReLU adds one slope per activation: 13 / 25)
@@ -63,6 +69,7 @@ class ZooCountsTest {
         "prelu_resnet14, 10060000, 5000, 1.47, 0.005",
         "prelu_resnet26, 16000000, 5000, 2.34, 0.005",
         "iieub_mobilenetv2_017, 1459000, 500, 0.032, 0.0005",
+        "iieudc_mobilenetv2_017, 1463000, 500, 0.032021344, 0.0000000005",
         // AnchorNet: SEEDS.md 4.1-4.2, 0.675 M params and the 0.06 G (0.0605) used in the paper's FLOPs accounting;
         // DenseNet-201 at 95x95: 0.790 G per patch in the repository's accounting (0.7898 computed)
         "anchornet, 675000, 500, 0.0605, 0.00005",

@@ -44,7 +44,8 @@ class ZooParityTest {
         "efficientmod_xxs", "efficientmod_xs", "efficientmod_s", "efficientmod_s_conv",
         "iieub_resnet14", "iieub_resnet26", "iieub_resnet50", "raw_resnet14", "raw_resnet26",
         "anchornet", "densenet201_95", "iieub_mobilenetv2_017", "gelu_resnet14", "mish_resnet14", "prelu_resnet14",
-        "elu_resnet14", "leakyrelu_resnet14", "softplus_resnet14", "silu_resnet14"})
+        "elu_resnet14", "leakyrelu_resnet14", "softplus_resnet14", "silu_resnet14",
+        "iieudc_resnet14", "iieudc_resnet26", "iieudc_resnet50", "iieudc_mobilenetv2_017"})
     void matchesPyTorchReference(String name) throws Exception {
         String only = System.getProperty("zoo.models"); // -Dzoo.models=a,b narrows a run while iterating
         Assumptions.assumeTrue(only == null || List.of(only.split(",")).contains(name), "not in -Dzoo.models");

@@ -92,10 +92,10 @@ class ZooTrainStepParityTest {
         y = Iieu.apply(nn, "act1", nn.batchNorm2d("bn1", y), x, y.producer().input(1), stem);
         try (var l = b.scope("layer1")) {
             try (var s = b.scope("0")) {
-                y = IieuResNet.bottleneck(nn, y, 4, 2);
+                y = IieuResNet.bottleneck(nn, y, 4, 2, false);
             }
             try (var s = b.scope("1")) {
-                y = IieuResNet.bottleneck(nn, y, 4, 1);
+                y = IieuResNet.bottleneck(nn, y, 4, 1, false);
             }
         }
         return y;

@@ -18,10 +18,14 @@ import dev.lathe.graph.ir.Value;
  *   y = where(m < 0, bound * x * exp(min(m, 0)), bound * x + m * x)
  * </pre>
  * F is left in the graph so that a checkpoint's conv weight binds unchanged; ONNX Runtime folds it.
+ * The token version inside the dynamic scaler ({@link DynamicScaler}) shares {@link #modulate}.
  */
 public final class Iieu {
-    private static final float EPS = 1e-8f;
+    static final float EPS = 1e-8f;
     private static final float LN_EPS = 1e-6f;
+    /** The reference initialises the channel-shift LayerNorm's weight to 0.01 (bias 0) and bound to 0.05. */
+    private static final float NORM_WEIGHT_INIT = 0.01f;
+    private static final float BOUND_INIT = 0.05f;
 
     private Iieu() {}
 
@@ -34,15 +38,26 @@ public final class Iieu {
             Value f = b.ops().reciprocal(b.ops().add(b.ops().reduceL2(convWeight, false, 1, 2, 3), b.scalar(EPS)));
             f = b.ops().reshape(f, 1, c, 1, 1);
             Value shift = b.ops().flatten(b.ops().globalAveragePool(x), 1);
-            shift = b.ops().sigmoid(nn.layerNorm("norm", shift, LN_EPS));
-            shift = b.ops().unsqueeze(shift, 2, 3);
-            Value bound = b.param("bound", Nn.fill(0.05f, 1, c, 1, 1));
-            Value m = b.ops().add(b.ops().add(b.ops().neg(bound), shift), b.ops().mul(b.ops().mul(f, x), p));
-            Value bx = b.ops().mul(bound, x);
-            Value negative = b.ops().mul(bx, b.ops().exp(b.ops().min(m, b.scalar(0f))));
-            Value positive = b.ops().add(bx, b.ops().mul(m, x));
-            return b.ops().where(b.ops().less(m, b.scalar(0f)), negative, positive);
+            try (var n = b.scope("norm")) {
+                shift = b.ops().layerNorm(shift, b.param("weight", Nn.fill(NORM_WEIGHT_INIT, c)),
+                        b.param("bias", Nn.fill(0f, c)), -1, LN_EPS);
+            }
+            shift = b.ops().unsqueeze(b.ops().sigmoid(shift), 2, 3);
+            Value bound = b.param("bound", Nn.fill(BOUND_INIT, 1, c, 1, 1));
+            return modulate(b, x, b.ops().mul(b.ops().mul(f, x), p), shift, bound);
         }
+    }
+
+    /**
+     * The IIEU mask and output shared by the conv and token versions: {@code m = (shift - bound) + similarity} with
+     * {@code similarity = F * x * P}, {@code y = where(m < 0, bound * x * exp(min(m, 0)), bound * x + m * x)}.
+     */
+    static Value modulate(GraphBuilder b, Value x, Value similarity, Value shift, Value bound) {
+        Value m = b.ops().add(b.ops().add(b.ops().neg(bound), shift), similarity);
+        Value bx = b.ops().mul(bound, x);
+        Value negative = b.ops().mul(bx, b.ops().exp(b.ops().min(m, b.scalar(0f))));
+        Value positive = b.ops().add(bx, b.ops().mul(m, x));
+        return b.ops().where(b.ops().less(m, b.scalar(0f)), negative, positive);
     }
 
     private static Value inversePatchNorm(GraphBuilder b, Value xPre, ConvAttrs conv) {

@@ -12,7 +12,9 @@ import dev.lathe.models.ZooConfig;
  * IIEU-B MobileNetV2 x0.17 (SEEDS.md 1.3): widths {@code _make_divisible(c * 0.17, 8)}, last conv 1280 unscaled,
  * every conv but the projection followed by BN and IIEU-B reading that conv's input. Keys: {@code layer_open.{0,1,2}},
  * {@code features.i.conv1.{0,1}, act1, conv2.{0,1}, act2, conv3.{0,1}} (t=1 blocks: depthwise {@code conv1},
- * {@code act1}, projection {@code conv2}), {@code conv.{0,1,2}}, {@code classifier}.
+ * {@code act1}, projection {@code conv2}), {@code conv.{0,1,2}}, {@code classifier}. IIEU-DC ({@code dynamicScaler})
+ * replaces each identity add by a {@link DynamicScaler} {@code features.i.scaler}
+ * ({@link DynamicScaler.Variant#MOBILENET_V2}: hidden width C/4).
  */
 public final class IieuMobileNetV2 {
     private static final double WIDTH = 0.17;
@@ -21,7 +23,8 @@ public final class IieuMobileNetV2 {
 
     private IieuMobileNetV2() {}
 
-    public static Model build(String name, ZooConfig c) {
+    /** IIEU-B ({@code dynamicScaler} false) or IIEU-DC ({@code dynamicScaler} true) MobileNetV2 x0.17. */
+    public static Model build(String name, boolean dynamicScaler, ZooConfig c) {
         GraphBuilder b = new GraphBuilder(name, ModelInputs.OPSET);
         Nn nn = new Nn(b, c.seed());
         Value x = ModelInputs.image(b, c);
@@ -34,7 +37,7 @@ public final class IieuMobileNetV2 {
                 long out = makeDivisible(row[1] * WIDTH);
                 for (int i = 0; i < row[2]; i++) {
                     try (var s = b.scope(Integer.toString(index++))) {
-                        x = invertedResidual(nn, x, out, i == 0 ? row[3] : 1, row[0]);
+                        x = invertedResidual(nn, x, out, i == 0 ? row[3] : 1, row[0], dynamicScaler);
                     }
                 }
             }
@@ -55,7 +58,7 @@ public final class IieuMobileNetV2 {
         return n < 0.9 * v ? n + 8 : n;
     }
 
-    private static Value invertedResidual(Nn nn, Value x, long out, int stride, int expand) {
+    private static Value invertedResidual(Nn nn, Value x, long out, int stride, int expand, boolean dynamicScaler) {
         GraphBuilder b = nn.builder();
         long in = x.shape().get(1).size();
         long hidden = Math.round(in * (double) expand);
@@ -71,7 +74,11 @@ public final class IieuMobileNetV2 {
             y = Iieu.apply(nn, "act2", y, a1, weightOf(y), ConvAttrs.of(3, stride, 1));
             y = convBn(nn, "conv3", y, out, ConvAttrs.of(1, 1, 0));
         }
-        return stride == 1 && in == out ? b.ops().add(x, y) : y;
+        if (stride != 1 || in != out) {
+            return y;
+        }
+        return dynamicScaler ? DynamicScaler.apply(nn, "scaler", y, x, DynamicScaler.Variant.MOBILENET_V2)
+                : b.ops().add(x, y);
     }
 
     /** Sequential(conv, BN) named {@code scope.0} and {@code scope.1}; the BN output's producer chain keeps the conv. */

@@ -12,6 +12,8 @@ import dev.lathe.models.ZooConfig;
  * IIEU-B ResNets (timm layout, Bottleneck only): stem conv7x7/2 + BN + IIEU ({@code act1}, reading the image) +
  * maxpool; every Bottleneck conv is followed by BN and IIEU ({@code act1..3}), the projection shortcut too
  * ({@code act_res}, reading the block input), and the residual add has no activation after it. Head: GAP + fc.
+ * IIEU-DC ({@code dynamicScaler}) replaces every block's residual add by a {@link DynamicScaler} named
+ * {@code scaler} ({@link DynamicScaler.Variant#RESNET}: hidden width C/16).
  */
 public final class IieuResNet {
     public static final int[] RESNET14 = {1, 1, 1, 1};
@@ -20,7 +22,8 @@ public final class IieuResNet {
 
     private IieuResNet() {}
 
-    public static Model build(String name, int[] layers, ZooConfig c) {
+    /** IIEU-B ({@code dynamicScaler} false) or IIEU-DC ({@code dynamicScaler} true) ResNet. */
+    public static Model build(String name, int[] layers, boolean dynamicScaler, ZooConfig c) {
         GraphBuilder b = new GraphBuilder(name, ModelInputs.OPSET);
         Nn nn = new Nn(b, c.seed());
         Value image = ModelInputs.image(b, c);
@@ -34,7 +37,7 @@ public final class IieuResNet {
             try (var s = b.scope("layer" + (stage + 1))) {
                 for (int i = 0; i < layers[stage]; i++) {
                     try (var blk = b.scope(Integer.toString(i))) {
-                        x = bottleneck(nn, x, planes[stage], i == 0 && stage > 0 ? 2 : 1);
+                        x = bottleneck(nn, x, planes[stage], i == 0 && stage > 0 ? 2 : 1, dynamicScaler);
                     }
                 }
             }
@@ -48,9 +51,10 @@ public final class IieuResNet {
 
     /**
      * One timm Bottleneck (expansion 4) in the current scope: conv1/bn1/act1 .. conv3/bn3/act3, and for a stride or
-     * width change a projection shortcut {@code downsample.0/1} with its own IIEU-B {@code act_res}.
+     * width change a projection shortcut {@code downsample.0/1} with its own IIEU-B {@code act_res}; the branch and
+     * shortcut meet in an add (IIEU-B) or a {@code scaler} (IIEU-DC, {@code dynamicScaler}).
      */
-    public static Value bottleneck(Nn nn, Value x, long planes, int stride) {
+    public static Value bottleneck(Nn nn, Value x, long planes, int stride, boolean dynamicScaler) {
         GraphBuilder b = nn.builder();
         Value y = convBnIieu(nn, "conv1", "bn1", "act1", x, planes, ConvAttrs.of(1, 1, 0));
         y = convBnIieu(nn, "conv2", "bn2", "act2", y, planes, ConvAttrs.of(3, stride, 1));
@@ -65,7 +69,8 @@ public final class IieuResNet {
             }
             residual = Iieu.apply(nn, "act_res", residual, x, weightOf(conv), down);
         }
-        return b.ops().add(y, residual);
+        return dynamicScaler ? DynamicScaler.apply(nn, "scaler", y, residual, DynamicScaler.Variant.RESNET)
+                : b.ops().add(y, residual);
     }
 
     private static Value convBnIieu(Nn nn, String conv, String bn, String act, Value x, long out, ConvAttrs a) {
