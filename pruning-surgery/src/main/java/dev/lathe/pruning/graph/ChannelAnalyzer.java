@@ -1,5 +1,6 @@
 package dev.lathe.pruning.graph;
 
+import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
@@ -33,6 +34,7 @@ public final class ChannelAnalyzer {
 
     public ChannelGraph analyze(Model model) {
         Graph g = model.graph();
+        inferMissingTypes(model);
         AnalysisContext ctx = new AnalysisContext(model.opset());
         Set<String> unseenIgnored = new java.util.HashSet<>(ignoredNodes);
         for (Node n : g.nodes()) {
@@ -72,6 +74,29 @@ public final class ChannelAnalyzer {
             }
         }
         return build(model, ctx);
+    }
+
+    /**
+     * Handlers read static sizes (Flatten needs the spatial size behind the channels, Reshape the dims it splits), and
+     * a plain torch.onnx export types only the graph inputs and outputs; without this, ResNet-50's last residual
+     * stream was blocked at its Flatten. Nodes with no rule, or whose rule fails, keep the types they have, and the
+     * handlers that need them block with a reason.
+     */
+    private static void inferMissingTypes(Model model) {
+        for (Node n : model.graph().nodes()) {
+            boolean untyped = false;
+            for (Value out : n.outputs()) {
+                untyped |= out.type() == null || out.type().shape() == null;
+            }
+            if (!untyped || !ShapeInference.hasRule(n.domain(), n.opType())) {
+                continue;
+            }
+            try {
+                ShapeInference.inferNode(n, model.opset());
+            } catch (RuntimeException e) {
+                // Left untyped: the handlers that need these sizes say so in the block report.
+            }
+        }
     }
 
     /**
@@ -172,13 +197,5 @@ public final class ChannelAnalyzer {
         }
         return new ChannelGraph(model, new IdentityHashMap<>(ctx.tracks), groups, spaces, channelGroup, channelUnit,
                 List.copyOf(ctx.edits), List.copyOf(ctx.slices));
-    }
-
-    private static int findSpace(int[] p, int x) {
-        while (p[x] != x) {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        return x;
     }
 }
