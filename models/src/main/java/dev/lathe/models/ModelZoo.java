@@ -12,14 +12,28 @@ import dev.lathe.models.isp.CifarResNet56;
 import dev.lathe.models.torchvision.DenseNet;
 import dev.lathe.models.torchvision.MobileNetV2;
 import dev.lathe.models.torchvision.ResNet;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** The registry of zoo models by name, in the order {@code lathe zoo list} shows them. */
+/**
+ * The registry of zoo models by name, in the order {@code lathe zoo list} shows them, and the stored parameter and
+ * MAC counts of each at its published configuration ({@value #COUNTS_RESOURCE}). Counting a model means building
+ * it with all its weights, so listing the zoo from the graphs takes a minute; the stored counts are written by
+ * {@code ZooCountsTest}, which also rebuilds every model and fails when a stored count differs from its graph's.
+ */
 public final class ModelZoo {
+    /** Classpath resource: one line per model, {@code name<TAB>params<TAB>macs}; '#' starts a comment line. */
+    public static final String COUNTS_RESOURCE = "/dev/lathe/models/zoo-counts.tsv";
     private static final String TORCHVISION = "torchvision 0.14";
     private static final String CIC = "CIC: Class Importance Consistency Matters (long-tailed pruning)";
     private static final String ISP = "ISP: Interpretations Steered Network Pruning (ECCV 2022)";
@@ -100,6 +114,45 @@ public final class ModelZoo {
     private static void add(ZooEntry e) {
         if (ENTRIES.putIfAbsent(e.name(), e) != null) {
             throw new IllegalStateException("duplicate zoo entry " + e.name());
+        }
+    }
+
+    /**
+     * The stored count of {@code name} at its published configuration, computed by ModelCounter on the built graph
+     * when the resource was written; empty when the resource has no line for it.
+     */
+    public static Optional<ZooCount> storedCount(String name) {
+        return Optional.ofNullable(StoredCounts.COUNTS.get(name));
+    }
+
+    /** Lazily read once: a holder class, so building a model never parses the resource. */
+    private static final class StoredCounts {
+        static final Map<String, ZooCount> COUNTS = read();
+
+        private static Map<String, ZooCount> read() {
+            Map<String, ZooCount> counts = new LinkedHashMap<>();
+            InputStream in = ModelZoo.class.getResourceAsStream(COUNTS_RESOURCE);
+            if (in == null) {
+                return counts;
+            }
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                int lineNo = 0;
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    lineNo++;
+                    if (line.isBlank() || line.startsWith("#")) {
+                        continue;
+                    }
+                    String[] f = line.split("\t");
+                    if (f.length != 3) {
+                        throw new IllegalStateException(COUNTS_RESOURCE + " line " + lineNo
+                                + ": expected name<TAB>params<TAB>macs, got '" + line + "'");
+                    }
+                    counts.put(f[0], new ZooCount(Long.parseLong(f[1]), Long.parseLong(f[2])));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + COUNTS_RESOURCE, e);
+            }
+            return counts;
         }
     }
 

@@ -5,6 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -13,8 +23,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * an exact count) and MACs (to the published rounding). ONNX Runtime session creation at ALL_OPT is covered by
  * {@link ZooParityTest}, which builds every model with the same builder at the fixture's size.
  * Sources: torchvision 0.14 model documentation (num_params, GFLOPS = GMACs), docs/SEEDS.md for the papers.
+ * The same builds check the counts {@code lathe zoo list} shows without building ({@link ModelZoo#storedCount});
+ * {@code -Dzoo.writeCounts=true} rewrites that resource from the built graphs.
  */
 class ZooCountsTest {
+    private static final Path STORED_COUNTS = Path.of("src/main/resources" + ModelZoo.COUNTS_RESOURCE);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -34,6 +47,9 @@ class ZooCountsTest {
         "cic_resnext50_32x4d, 25025000, 5000, 4.23, 0.005",
         // ResNet-56 on CIFAR-10: 0.85 M parameters, 125.49 M MACs, as the pruning literature cites it
         "cifar_resnet56, 850000, 5000, 0.12549, 0.000005",
+        // ISP's CIFAR MobileNetV2 (SEEDS.md 2.4) has no published count: the PyTorch reference's (parity/papers.py
+        // IspMobileNetV2(10), parameters() and generate.py count_macs at 32x32), exact
+        "cifar_mobilenet_v2, 2297754, 0, 0.304075264, 0.0000000005",
         // EfficientMod paper Table 1: 4.7 / 6.6 / 12.9 / 12.9 M params, 0.6 / 0.8 / 1.4 / 1.5 G "FLOPs" (= MACs)
         "efficientmod_xxs, 4700000, 50000, 0.6, 0.05",
         "efficientmod_xs, 6600000, 50000, 0.8, 0.05",
@@ -83,5 +99,43 @@ class ZooCountsTest {
         System.out.printf("%s: %d params, %.4f GMACs%n", name, gotParams, got);
         assertEquals(params, gotParams, paramsTolerance, name + " parameters");
         assertEquals(gmacs, got, tolerance, name + " GMACs");
+        ZooCount stored = ModelZoo.storedCount(name).orElseThrow(() -> new AssertionError(name
+                + " has no line in " + ModelZoo.COUNTS_RESOURCE + "; run this test with -Dzoo.writeCounts=true"));
+        assertEquals(new ZooCount(count.params(), count.macs()), stored, name + ": stored count vs the built graph's "
+                + "(rewrite " + ModelZoo.COUNTS_RESOURCE + " with -Dzoo.writeCounts=true)");
+    }
+
+    /** Every zoo model has a published row above (so its stored count is checked) and nothing else has one. */
+    @Test
+    void everyZooModelIsCheckedAndStored() throws Exception {
+        CsvSource rows = getClass().getDeclaredMethod("publishedCounts", String.class, double.class, double.class,
+                double.class, double.class).getAnnotation(CsvSource.class);
+        Set<String> checked = new LinkedHashSet<>();
+        for (String row : rows.value()) {
+            checked.add(row.split(",")[0].strip());
+        }
+        Set<String> zoo = new LinkedHashSet<>();
+        ModelZoo.entries().forEach(e -> zoo.add(e.name()));
+        assertEquals(zoo, checked, "published rows vs zoo entries");
+        for (String name : zoo) {
+            assertEquals(true, ModelZoo.storedCount(name).isPresent(), name + " has no stored count");
+        }
+    }
+
+    /** Rewrites the stored counts from freshly built graphs: {@code -Dzoo.writeCounts=true -Dtest=ZooCountsTest}. */
+    @Test
+    @EnabledIfSystemProperty(named = "zoo.writeCounts", matches = "true")
+    void writeStoredCounts() throws Exception {
+        List<String> lines = new ArrayList<>();
+        lines.add("# name\tparams\tmacs of every zoo model at its published configuration (ModelCounter on the built");
+        lines.add("# graph, batch 1); written by ZooCountsTest -Dzoo.writeCounts=true, checked by ZooCountsTest");
+        for (ZooEntry e : ModelZoo.entries()) {
+            ModelCount c = ModelCounter.count(e.build());
+            lines.add(e.name() + "\t" + c.params() + "\t" + c.macs());
+        }
+        Files.createDirectories(STORED_COUNTS.getParent());
+        Path tmp = Files.createTempFile(STORED_COUNTS.getParent(), "zoo-counts", ".tmp");
+        Files.write(tmp, lines, StandardCharsets.UTF_8);
+        Files.move(tmp, STORED_COUNTS, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

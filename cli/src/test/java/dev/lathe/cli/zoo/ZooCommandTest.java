@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.cli.Main;
+import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
@@ -60,16 +62,32 @@ class ZooCommandTest {
         assertTrue(resnet50.get("paper").asText().contains("torchvision"));
     }
 
+    /** The listed counts are the built graph's: stored ones (for all models see ZooCountsTest) and --recount agree. */
+    @Test
+    void listedCountsAreTheBuiltGraphsAndRecountAgrees() throws Exception {
+        ModelCount built = ModelCounter.count(ModelZoo.get("cifar_resnet56").build());
+        for (String[] args : List.of(new String[] {"zoo", "list", "--json", "cifar_resnet56"},
+                new String[] {"zoo", "list", "--json", "--recount", "cifar_resnet56"})) {
+            assertEquals(0, lathe(args), err.toString());
+            JsonNode rows = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+            assertEquals(1, rows.size(), String.join(" ", args));
+            assertEquals(built.params(), rows.get(0).get("params").asLong(), String.join(" ", args));
+            assertEquals(built.macs(), rows.get(0).get("macs").asLong(), String.join(" ", args));
+        }
+        assertEquals(2, lathe("zoo", "list", "resnet9000"));
+        assertTrue(err.toString().contains("no zoo model named 'resnet9000'"), err.toString());
+    }
+
     @Test
     void buildWritesSymbolicBatchAndRequestedClassesAndResolution() throws Exception {
-        Path file = dir.resolve("r18.onnx");
-        assertEquals(0, lathe("zoo", "build", "resnet18", "--classes", "7", "--resolution", "64", "-o", file.toString()),
-                err.toString());
+        Path file = dir.resolve("mobilenet_v2.onnx"); // a small model (3.5 M parameters) keeps the test quick
+        assertEquals(0, lathe("zoo", "build", "mobilenet_v2", "--classes", "7", "--resolution", "64", "-o",
+                file.toString()), err.toString());
         Model m = Onnx.load(file);
         Value in = m.graph().inputs().get(0);
         assertTrue(in.shape().get(0) instanceof Dim.Symbolic, "batch is symbolic: " + in.shape());
         assertEquals(64, in.shape().get(2).size());
-        assertArrayEquals(new long[] {7, 512}, m.graph().initializer("fc.weight").constValue().dims());
+        assertArrayEquals(new long[] {7, 1280}, m.graph().initializer("classifier.1.weight").constValue().dims());
     }
 
     @Test
