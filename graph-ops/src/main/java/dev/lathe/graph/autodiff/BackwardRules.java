@@ -17,6 +17,7 @@ public final class BackwardRules {
         ShapeGrads.register();
         ReduceGrads.register();
         NormGrads.register();
+        ActivationGrads.register();
     }
 
     private BackwardRules() {}

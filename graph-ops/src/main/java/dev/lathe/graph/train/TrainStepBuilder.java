@@ -22,7 +22,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Turns a forward model (one image input, logits [N, C] as first output, parameters as initializers) into a
+ * Turns a forward model (one image input, logits [N, C] as the output named logits or the first output,
+ * parameters as initializers) into a
  * {@link TrainStep}: the train graph is forward with training-mode BatchNorm, loss, metrics, the autodiff backward,
  * optional clipping and the optimizer update, all standard ai.onnx ops, for a fixed batch size.
  *
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
  * ordinary ReduceMean/Sub/Mul rules.
  */
 public final class TrainStepBuilder {
+    /** The conventional name of a classifier's logits output (the zoo's), preferred over output order. */
+    static final String LOGITS_OUTPUT = "logits";
+
     private TrainStepBuilder() {}
 
     /** Builds from a model factory (called twice: the train graph consumes one copy, the eval graph another). */
@@ -45,7 +49,7 @@ public final class TrainStepBuilder {
         }
         Graph g = train.graph();
         Value input = g.inputs().get(0);
-        String logitsName = g.outputs().get(0).name();
+        String logitsName = logitsOutput(g).name();
         Shape inShape = input.shape();
         input.setType(new TensorType(input.dtype(), inShape.with(0, Dim.of(cfg.batch()))));
         ShapeInference.inferGraph(g, opset);
@@ -72,7 +76,7 @@ public final class TrainStepBuilder {
         }
         Emitter e = new Emitter(g, opset);
         List<Value[]> bufferUpdates = lowerBatchNorms(g, e, cfg.bnMomentum(), bufferInputs);
-        Value logits = g.outputs().get(0);
+        Value logits = logitsOutput(g);
         g.clearOutputs();
         Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, cfg.batch())));
         Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
@@ -115,6 +119,19 @@ public final class TrainStepBuilder {
             toInput(eg, name);
         }
         return new TrainStep(train, eval, input.name(), logitsName, cfg.batch(), params, buffers, state, frozen);
+    }
+
+    /**
+     * The classifier output: the one named {@code logits} when the model has several (AnchorNet also returns its CAM
+     * features and classifier weight), else the first.
+     */
+    static Value logitsOutput(Graph g) {
+        for (Value o : g.outputs()) {
+            if (o.name().equals(LOGITS_OUTPUT)) {
+                return o;
+            }
+        }
+        return g.outputs().get(0);
     }
 
     /** Names of the initializers feeding BatchNormalization's running mean and variance. */

@@ -304,4 +304,40 @@ class BackwardRulesTest {
         loss.setType(TensorType.of(F64));
         assertTrue(Autodiff.gradients(g, 17, loss, List.of(x)).get(x) != null);
     }
+    // ---- single-op activations (IIEU baselines, imported models) ----
+
+    @Test
+    void eluWithNonDefaultAlpha() throws Exception {
+        // ORT's Elu is float32-only: a float32-sized step, with inputs kept a step away from the kink at 0.
+        Random r = new Random(140);
+        double[] x = new double[60];
+        for (int i = 0; i < x.length; i++) {
+            double v = r.nextGaussian();
+            x[i] = Math.copySign(0.05 + Math.abs(v), v);
+        }
+        check(F32, 140).input("x", new long[] {3, 4, 5}, x).tolerance(1e-2, 5e-3).op((e, in) -> e.op("Elu",
+                attrs("alpha", Attr.of(0.7f)), in.get("x"))).run();
+    }
+
+    @Test
+    void preluSlopeGradientPerChannelAndShared() throws Exception {
+        check(F64, 141).input("x", 2, 3, 4, 4).input("slope", 3, 1, 1)
+                .op((e, in) -> e.op("PRelu", in.get("x"), in.get("slope"))).run();
+        check(F64, 142).input("x", 2, 3, 4, 4).input("slope", 1)
+                .op((e, in) -> e.op("PRelu", in.get("x"), in.get("slope"))).run();
+    }
+
+    @Test
+    void geluExactAndTanhAtOpset20() throws Exception {
+        check(F32, 143).input("x", 3, 4, 5).opset(20).tolerance(1e-2, 5e-3)
+                .op((e, in) -> e.op("Gelu", in.get("x"))).run();
+        check(F32, 144).input("x", 3, 4, 5).opset(20).tolerance(1e-2, 5e-3).op((e, in) -> e.op("Gelu",
+                attrs("approximate", Attr.of("tanh")), in.get("x"))).run();
+    }
+
+    @Test
+    void mishAtOpset18() throws Exception {
+        check(F32, 145).input("x", 3, 4, 5).opset(18).tolerance(1e-2, 5e-3)
+                .op((e, in) -> e.op("Mish", in.get("x"))).run();
+    }
 }

@@ -48,6 +48,7 @@ final class GradCheck {
     private double step = 1e-6;
     private double rtol = 1e-6;
     private int maxChecked = 48;
+    private long opset = 17;
 
     GradCheck(DataType dtype, long seed) {
         this.dtype = dtype;
@@ -93,6 +94,12 @@ final class GradCheck {
         return this;
     }
 
+    /** The ai.onnx opset of the checked graph (17 unless an op needs a newer one, e.g. Gelu 20). */
+    GradCheck opset(long v) {
+        this.opset = v;
+        return this;
+    }
+
     GradCheck maxChecked(int n) {
         this.maxChecked = n;
         return this;
@@ -108,7 +115,7 @@ final class GradCheck {
             DataType t = intInputs.containsKey(name) ? DataType.INT64 : dtype;
             ins.put(name, g.addInput(new Value(name, TensorType.of(t, shapes.get(name)))));
         }
-        Emitter e = new Emitter(g, 17);
+        Emitter e = new Emitter(g, opset);
         e.setPrefix("fwd");
         Value out = body.apply(e, ins);
         if (outShape == null) {
@@ -151,7 +158,7 @@ final class GradCheck {
             for (String w : wrt) {
                 targets.add(ins.get(w));
             }
-            Map<Value, Value> grads = Autodiff.gradients(g, 17, loss, targets);
+            Map<Value, Value> grads = Autodiff.gradients(g, opset, loss, targets);
             for (String w : wrt) {
                 Value gv = grads.get(ins.get(w));
                 if (gv.producer() == null || g.outputs().contains(gv)) {
@@ -165,9 +172,9 @@ final class GradCheck {
         return model(g);
     }
 
-    private static Model model(Graph g) {
+    private Model model(Graph g) {
         Model m = new Model(g);
-        m.opsetImports().put("", 17L);
+        m.opsetImports().put("", opset);
         return m;
     }
 
