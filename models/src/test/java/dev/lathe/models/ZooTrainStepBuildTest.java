@@ -42,7 +42,8 @@ class ZooTrainStepBuildTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "mobilenet_v2", "densenet121", "cic_resnet32", "cifar_resnet56",
-        "cifar_mobilenet_v2", "efficientmod_xxs", "iieub_resnet14", "iieub_mobilenetv2_017", "raw_resnet14",
+        "cifar_mobilenet_v2", "efficientmod_xxs", "iieub_resnet14", "iieub_mobilenetv2_017", "iieudc_resnet14",
+        "iieudc_mobilenetv2_017", "raw_resnet14",
         "gelu_resnet14", "mish_resnet14", "swish_resnet14", "silu_resnet14", "elu_resnet14", "softplus_resnet14",
         "leakyrelu_resnet14", "prelu_resnet14", "anchornet"})
     void trainStepBuilds(String name) {
