@@ -5,28 +5,98 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Backward rules of the normalisations. BatchNormalization here is the inference form (running statistics are
- * constants, so it is an affine map); training-mode BN is lowered to primitives by the train-step builder, whose
- * batch statistics then differentiate through ReduceMean like any other op.
+ * Backward rules of the normalisations. BatchNormalization has two forms: the inference form (running statistics are
+ * constants, so it is an affine map) and training_mode=1 (batch statistics), whose backward is one fused formula
+ * with two per-channel reductions instead of the chain rule through a dozen primitives.
  */
 final class NormGrads {
     private NormGrads() {}
 
     static void register() {
-        BackwardRules.register("BatchNormalization", NormGrads::batchNormInference);
+        BackwardRules.register("BatchNormalization", NormGrads::batchNorm);
         BackwardRules.register("LayerNormalization", NormGrads::layerNorm);
     }
 
-    private static Value[] batchNormInference(BackwardContext c) {
-        if (c.attrInt("training_mode", 0) != 0) {
-            throw c.fail("training_mode=1 is lowered to primitives by the train-step builder, not differentiated");
+    private static Value[] batchNorm(BackwardContext c) {
+        return c.attrInt("training_mode", 0) != 0 ? batchNormTraining(c) : batchNormInference(c);
+    }
+
+    /**
+     * Training-mode BatchNormalization, y = gamma xhat + beta with xhat = (x - mean) invstd over the batch statistics.
+     * The statistics are read back from the node's running-stat outputs: running' = momentum
+     * running + (1 - momentum) batch, so with momentum 0 (what the train-step builder emits) they are the batch mean
+     * and biased variance themselves. With n values per channel, c = x - mean, S1 = sum dy, S2 = sum dy c:
+     * dgamma = invstd S2, dbeta = S1, dx = gamma invstd (dy - S1 / n - c invstd^2 S2 / n): seven passes over
+     * the activation (Sub, two ReduceSum, Mul for S2, and dx as dy k + (c f + shift) with per-channel k, f, shift).
+     */
+    private static Value[] batchNormTraining(BackwardContext c) {
+        Node n = c.node();
+        long[] x = c.shape(c.in(0));
+        long ch = x[1];
+        long count = 1;
+        long[] bc = new long[x.length];
+        Arrays.fill(bc, 1);
+        bc[1] = ch;
+        long[] axes = new long[x.length - 1];
+        for (int i = 0; i < x.length; i++) {
+            if (i != 1) {
+                count *= x[i];
+                axes[i == 0 ? 0 : i - 1] = i;
+            }
         }
+        if (c.in(3) == null || c.in(4) == null) {
+            throw c.fail("training-mode BatchNormalization needs its running mean and variance inputs");
+        }
+        if (n.outputs().size() < 3) { // ONNX requires them in training mode; checked here for a clear message
+            throw c.fail("training-mode BatchNormalization needs its running_mean and running_var outputs");
+        }
+        double momentum = c.attrFloat("momentum", 0.9f);
+        if (momentum >= 1) {
+            throw c.fail("momentum " + momentum + " keeps the running statistics fixed, so the batch statistics "
+                    + "cannot be read back from them");
+        }
+        Value mean = batchStat(c, n.output(1), c.in(3), momentum);
+        Value var = batchStat(c, n.output(2), c.in(4), momentum);
+        Value invStd = c.e().op("Reciprocal", c.e().op("Sqrt", c.e().add(var, c.scalar(c.attrFloat("epsilon",
+                1e-5f)))));
+        Value dy = c.grad(0);
+        Value centered = c.e().sub(c.in(0), c.e().reshape(mean, bc));
+        Value sumDy = c.e().reduceSum(dy, false, axes);
+        Value sumDyCentered = c.e().reduceSum(c.e().mul(dy, centered), false, axes);
+        Value[] g = new Value[c.inputCount()];
+        if (c.needs(0)) {
+            Value k = c.e().mul(c.in(1), invStd); // gamma invstd
+            Value shift = c.e().mul(k, c.e().mul(sumDy, c.scalar(-1.0 / count)));
+            Value cFactor = c.e().mul(c.e().mul(k, c.e().mul(invStd, invStd)),
+                    c.e().mul(sumDyCentered, c.scalar(-1.0 / count)));
+            Value rest = c.e().add(c.e().mul(centered, c.e().reshape(cFactor, bc)), c.e().reshape(shift, bc));
+            g[0] = c.e().add(c.e().mul(dy, c.e().reshape(k, bc)), rest);
+        }
+        if (c.needs(1)) {
+            g[1] = c.e().mul(sumDyCentered, invStd);
+        }
+        if (c.needs(2)) {
+            g[2] = sumDy;
+        }
+        return g;
+    }
+
+    /** The batch statistic behind a running-stat output: (out - momentum in) / (1 - momentum). */
+    private static Value batchStat(BackwardContext c, Value out, Value in, double momentum) {
+        if (momentum == 0) {
+            return out;
+        }
+        return c.e().mul(c.e().sub(out, c.e().mul(in, c.scalar(momentum))), c.scalar(1 / (1 - momentum)));
+    }
+
+    private static Value[] batchNormInference(BackwardContext c) {
         long[] x = c.shape(c.in(0));
         long[] bc = new long[x.length]; // [1, C, 1, 1]
-        java.util.Arrays.fill(bc, 1);
+        Arrays.fill(bc, 1);
         bc[1] = x[1];
         long[] reduceAxes = new long[x.length - 1];
         reduceAxes[0] = 0;

@@ -4,6 +4,7 @@ package dev.lathe.graph.train;
 import dev.lathe.graph.autodiff.Autodiff;
 import dev.lathe.graph.autodiff.Emitter;
 import dev.lathe.graph.infer.ShapeInference;
+import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Graph;
@@ -28,9 +29,8 @@ import java.util.function.Supplier;
  * optional clipping and the optimizer update, all standard ai.onnx ops, for a fixed batch size.
  *
  * <p>Trainable parameters are the FLOAT initializers of rank >= 1 that are not BatchNorm running statistics and not
- * frozen. Training-mode BatchNorm is lowered to primitives (batch mean and biased variance for normalising, the
- * unbiased variance for the running estimate, as PyTorch), so the gradient through the batch statistics comes from the
- * ordinary ReduceMean/Sub/Mul rules.
+ * frozen. BatchNorm becomes ONNX's training-mode BatchNormalization (batch mean and biased variance for normalising,
+ * the unbiased variance for the running estimate, as PyTorch), differentiated by the autodiff's fused BN rule.
  */
 public final class TrainStepBuilder {
     /** The conventional name of a classifier's logits output (the zoo's), preferred over output order. */
@@ -165,8 +165,13 @@ public final class TrainStepBuilder {
     }
 
     /**
-     * Replaces each BatchNormalization by training-mode primitives; returns (running input, updated value) pairs.
-     * running' = (1 - m) running + m batch_stat, with the unbiased variance for running_var (PyTorch).
+     * Replaces each BatchNormalization by its training form; returns (running input, updated value) pairs.
+     * The training node (training_mode=1, momentum 0) makes ORT compute the normalised output and the batch mean and
+     * biased variance in one kernel, and gives the autodiff its fused BN backward. The running estimates are updated
+     * outside it as PyTorch does: running' = (1 - m) running + m batch_stat, with the unbiased variance for
+     * running_var. ORT writes the running outputs in place of the running inputs (measured: feeding the BN's own
+     * running-stat graph inputs corrupts them; feeding one zero constant to both makes the two statistics share a
+     * buffer), so the node gets two fresh zero tensors that nothing else reads, computed from the running inputs.
      */
     private static List<Value[]> lowerBatchNorms(Graph g, Emitter e, double momentum, Map<String, Value> buffers) {
         List<Value[]> updates = new ArrayList<>();
@@ -178,22 +183,18 @@ public final class TrainStepBuilder {
             Value x = bn.input(0);
             long[] xs = Emitter.staticShape(x);
             long ch = xs[1];
-            long[] axes = new long[xs.length - 1];
-            long[] bc = new long[xs.length];
-            java.util.Arrays.fill(bc, 1);
-            bc[1] = ch;
             long count = xs[0];
             for (int i = 2; i < xs.length; i++) {
-                axes[i - 1] = i;
                 count *= xs[i];
             }
             DataType t = x.dtype();
-            double eps = bn.attrFloat("epsilon", 1e-5f);
-            Value mean = e.reduceMean(x, true, axes);
-            Value centered = e.sub(x, mean);
-            Value var = e.reduceMean(e.mul(centered, centered), true, axes);
-            Value invStd = e.op("Reciprocal", e.op("Sqrt", e.add(var, e.scalar(t, eps))));
-            Value y = e.add(e.mul(e.mul(centered, invStd), e.reshape(bn.input(1), bc)), e.reshape(bn.input(2), bc));
+            List<Value> outs = e.op("BatchNormalization", Emitter.attrs("epsilon", Attr.of(bn.attrFloat("epsilon",
+                    1e-5f)), "momentum", Attr.of(0f), "training_mode", Attr.of(1L)), 3, x, bn.input(1), bn.input(2),
+                    e.mul(bn.input(3), e.scalar(t, 0)), e.mul(bn.input(4), e.scalar(t, 0)));
+            Value y = outs.get(0);
+            y.setType(bn.output(0).type());
+            Value mean = Emitter.typed(outs.get(1), t, ch);
+            Value var = Emitter.typed(outs.get(2), t, ch);
             bn.output(0).replaceAllUsesWith(y);
             for (int i = 0; i < g.outputs().size(); i++) {
                 if (g.outputs().get(i) == bn.output(0)) {
@@ -203,14 +204,12 @@ public final class TrainStepBuilder {
             Value rm = bn.input(3);
             Value rv = bn.input(4);
             if (rm != null && buffers.containsValue(rm)) {
-                Value next = e.add(e.mul(rm, e.scalar(t, 1 - momentum)), e.mul(e.reshape(mean, ch),
-                        e.scalar(t, momentum)));
+                Value next = e.add(e.mul(rm, e.scalar(t, 1 - momentum)), e.mul(mean, e.scalar(t, momentum)));
                 updates.add(new Value[] {rm, next});
             }
             if (rv != null && buffers.containsValue(rv)) {
                 double unbias = count > 1 ? (double) count / (count - 1) : 1.0;
-                Value next = e.add(e.mul(rv, e.scalar(t, 1 - momentum)), e.mul(e.reshape(var, ch),
-                        e.scalar(t, momentum * unbias)));
+                Value next = e.add(e.mul(rv, e.scalar(t, 1 - momentum)), e.mul(var, e.scalar(t, momentum * unbias)));
                 updates.add(new Value[] {rv, next});
             }
             for (Value o : bn.outputs()) {

@@ -260,6 +260,22 @@ class BackwardRulesTest {
     }
 
     @Test
+    void batchNormTrainingModeReadsBatchStatisticsBackFromRunningOutputs() throws Exception {
+        // momentum 0: the running outputs are the batch statistics (what the train-step builder emits). The two
+        // running inputs differ: ORT may compute the running outputs in place of their inputs, and two equal
+        // constants can be merged into one buffer, which would then hold both statistics.
+        check(F64, 82).input("x", 2, 3, 4, 4).input("s", 3).input("b", 3).op((e, in) -> e.op("BatchNormalization",
+                attrs("epsilon", Attr.of(1e-3f), "momentum", Attr.of(0f), "training_mode", Attr.of(1L)), 3,
+                in.get("x"), in.get("s"), in.get("b"), e.constant(Emitter.filled(F64, 0, 3)),
+                e.constant(Emitter.filled(F64, 1, 3))).get(0)).run();
+        // momentum 0.9 with non-zero running inputs (statistics = (out - 0.9 in) / 0.1), rank 3
+        check(F64, 83).input("x", 5, 2, 3).input("s", 2).input("b", 2).op((e, in) -> e.op("BatchNormalization",
+                attrs("momentum", Attr.of(0.9f), "training_mode", Attr.of(1L)), 3, in.get("x"), in.get("s"),
+                in.get("b"), e.constant(Emitter.filled(F64, 0.7, 2)), e.constant(Emitter.filled(F64, 2.5, 2)))
+                .get(0)).run();
+    }
+
+    @Test
     void layerNorm() throws Exception {
         check(F32, 81).input("x", 2, 3, 6).input("s", 6).input("b", 6).tolerance(1e-2, 1e-2).op((e, in) -> e.op(
                 "LayerNormalization", attrs("axis", Attr.of(-1L), "epsilon", Attr.of(1e-5f)), in.get("x"),
