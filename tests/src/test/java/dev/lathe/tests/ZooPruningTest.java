@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Pruning the zoo's models (built by the models module): the cut is exact against a copy with the removed slices
- * zeroed, in ONNX Runtime (rel 1e-5); the cut graph validates, and params and MACs go down.
+ * zeroed, in ONNX Runtime (rel 1e-5); the cut graph validates, and params and MACs go down. IIEU-B's filter norms
+ * F = 1/||W_c|| are computed in the graph from the conv weights being cut (SEEDS §1.1), and its channel-shift
+ * LayerNorm is compared against ZERO mode's masked statistics; PRelu's per-channel slope is cut with its channels.
  */
 class ZooPruningTest {
 
@@ -54,7 +56,8 @@ class ZooPruningTest {
     @ParameterizedTest
     @CsvSource({"resnet18, 32, false", "resnext50_32x4d, 32, true", "densenet121, 32, false",
             "mobilenet_v2, 32, true", "cic_resnet32, 32, true", "cic_resnext50_32x4d, 32, false",
-            "cifar_resnet56, 32, false"})
+            "cifar_resnet56, 32, false", "iieub_resnet14, 32, false", "iieub_mobilenetv2_017, 32, true",
+            "prelu_resnet14, 32, true"})
     void cutIsExact(String name, int resolution, boolean global) throws Exception {
         ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(resolution).withClasses(10).withSeed(3);
         Model a = ModelZoo.get(name).build(cfg);

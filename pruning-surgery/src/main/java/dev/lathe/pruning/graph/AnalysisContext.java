@@ -27,6 +27,8 @@ public final class AnalysisContext {
     final List<ConstEdit> edits = new ArrayList<>();
     final List<Object[]> blocks = new ArrayList<>(); // {space, from, to, reason}
     private final Map<Value, Boolean> constantDerived = new IdentityHashMap<>();
+    /** Reshapes on constant paths whose shape entry is already scheduled for rewriting. */
+    private final Set<Node> editedReshapes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     int[] parent = new int[1024];
     int elementCount;
 
@@ -197,15 +199,17 @@ public final class AnalysisContext {
      */
     public boolean sliceConstant(Node consumer, int inputIndex, int axisFromEnd, ChannelSpace space, ParamRole role) {
         List<ParamSlice> found = new ArrayList<>();
-        if (!collectConstSlices(consumer, inputIndex, axisFromEnd, space, role, found, 0)) {
+        List<ConstEdit> foundEdits = new ArrayList<>();
+        if (!collectConstSlices(consumer, inputIndex, axisFromEnd, space, role, found, foundEdits, 0)) {
             return false;
         }
         slices.addAll(found);
+        edits.addAll(foundEdits);
         return true;
     }
 
     private boolean collectConstSlices(Node consumer, int idx, int axisFromEnd, ChannelSpace space, ParamRole role,
-            List<ParamSlice> out, int depth) {
+            List<ParamSlice> out, List<ConstEdit> outEdits, int depth) {
         Value v = consumer.input(idx);
         if (v == null || depth > 32) {
             return false;
@@ -230,7 +234,7 @@ public final class AnalysisContext {
         if (CONST_ELEMENTWISE.contains(op)) {
             int n = op.equals("Clip") ? 1 : p.inputs().size();
             for (int i = 0; i < n; i++) {
-                if (p.input(i) != null && !collectConstSlices(p, i, axisFromEnd, space, role, out, depth + 1)) {
+                if (p.input(i) != null && !collectConstSlices(p, i, axisFromEnd, space, role, out, outEdits, depth + 1)) {
                     return false;
                 }
             }
@@ -239,10 +243,18 @@ public final class AnalysisContext {
         if (CONST_REDUCE.contains(op)) {
             // keepdims=1 keeps every axis in place; a reduction over the channel axis must still read only the kept
             // channels (a weight normalised over its input channels), so the cut goes on into the reduced tensor.
-            if (p.attrInt("keepdims", 1) != 1) {
+            if (p.attrInt("keepdims", 1) == 1) {
+                return collectConstSlices(p, 0, axisFromEnd, space, role, out, outEdits, depth + 1);
+            }
+            // keepdims=0 (IIEU's filter norms ||W_c|| over axes 1..3): the channel axis is one of the axes kept.
+            long[] in = constShape(p.input(0));
+            long[] axes = in == null ? null : reduceAxes(p, in.length);
+            if (axes == null) {
                 return false;
             }
-            return collectConstSlices(p, 0, axisFromEnd, space, role, out, depth + 1);
+            int outAxis = in.length - axes.length + axisFromEnd;
+            int inAxis = keptAxis(in.length, axes, outAxis);
+            return inAxis >= 0 && collectConstSlices(p, 0, inAxis - in.length, space, role, out, outEdits, depth + 1);
         }
         if (op.equals("Transpose")) {
             int r = constRank(p.input(0));
@@ -252,9 +264,125 @@ public final class AnalysisContext {
             long[] perm = p.attrInts("perm", null);
             int axis = r + axisFromEnd;
             int inAxis = perm == null ? r - 1 - axis : (int) perm[axis];
-            return collectConstSlices(p, 0, inAxis - r, space, role, out, depth + 1);
+            return collectConstSlices(p, 0, inAxis - r, space, role, out, outEdits, depth + 1);
+        }
+        if (op.equals("Reshape")) {
+            return reshapeConstSlices(p, axisFromEnd, space, role, out, outEdits, depth);
         }
         return false;
+    }
+
+    /**
+     * A constant reshaped only by adding or dropping size-1 axes ({@code F.reshape(1, C, 1, 1)}): the channel axis
+     * maps to the same non-1 axis of the input, and the shape entry that counts the channels is rewritten.
+     */
+    private boolean reshapeConstSlices(Node p, int axisFromEnd, ChannelSpace space, ParamRole role,
+            List<ParamSlice> out, List<ConstEdit> outEdits, int depth) {
+        long[] in = constShape(p.input(0));
+        long[] target = reshapeTarget(p, in);
+        if (in == null || target == null) {
+            return false;
+        }
+        int outAxis = target.length + axisFromEnd;
+        if (outAxis < 0 || target[outAxis] != space.size()) {
+            return false;
+        }
+        int[] nonOneIn = nonOneAxes(in);
+        int[] nonOneOut = nonOneAxes(target);
+        if (nonOneIn.length != nonOneOut.length) {
+            return false;
+        }
+        int inAxis = -1;
+        for (int i = 0; i < nonOneIn.length; i++) {
+            if (in[nonOneIn[i]] != target[nonOneOut[i]]) {
+                return false;
+            }
+            if (nonOneOut[i] == outAxis) {
+                inAxis = nonOneIn[i];
+            }
+        }
+        if (inAxis < 0 || !collectConstSlices(p, 0, inAxis - in.length, space, role, out, outEdits, depth + 1)) {
+            return false;
+        }
+        Tensor shapeT = constant(p.input(1));
+        long[] written = shapeT.toLongs();
+        if (written[outAxis] == space.size() && editedReshapes.add(p)) {
+            outEdits.add(ChannelHandlers.edit(p.describe() + " shape entry " + outAxis, cc -> {
+                long[] s2 = written.clone();
+                s2[outAxis] = cc.keptCount(space);
+                cc.setConstInput(p, 1, ChannelHandlers.intsLike(shapeT, s2));
+            }));
+        }
+        return true;
+    }
+
+    /** The target shape of a Reshape with a constant shape input, 0 and -1 resolved; null when not static. */
+    private long[] reshapeTarget(Node p, long[] in) {
+        Tensor shapeT = p.inputs().size() > 1 ? constant(p.input(1)) : null;
+        if (shapeT == null || in == null) {
+            return null;
+        }
+        long[] t = shapeT.toLongs();
+        long known = 1;
+        int minus = -1;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] == 0 && p.attrInt("allowzero", 0) == 0) {
+                if (i >= in.length) {
+                    return null;
+                }
+                t[i] = in[i];
+            }
+            if (t[i] == -1) {
+                minus = i;
+            } else {
+                known *= t[i];
+            }
+        }
+        if (minus >= 0) {
+            long total = 1;
+            for (long d : in) {
+                total *= d;
+            }
+            if (known == 0 || total % known != 0) {
+                return null;
+            }
+            t[minus] = total / known;
+        }
+        return t;
+    }
+
+    private static int[] nonOneAxes(long[] dims) {
+        int n = 0;
+        for (long d : dims) {
+            if (d != 1) {
+                n++;
+            }
+        }
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            if (dims[i] != 1) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** The input axis that becomes output axis {@code outAxis} of a reduction without keepdims; -1 if none. */
+    private static int keptAxis(int inRank, long[] reduced, int outAxis) {
+        int k = 0;
+        for (int i = 0; i < inRank; i++) {
+            boolean isReduced = false;
+            for (long a : reduced) {
+                isReduced |= a == i;
+            }
+            if (!isReduced) {
+                if (k == outAxis) {
+                    return i;
+                }
+                k++;
+            }
+        }
+        return -1;
     }
 
     /** Reduction axes of a Reduce* node, normalised to [0, rank); all axes when none are given. */
@@ -323,7 +451,7 @@ public final class AnalysisContext {
             }
             return out;
         }
-        if (CONST_REDUCE.contains(op) && p.attrInt("keepdims", 1) == 1) {
+        if (CONST_REDUCE.contains(op)) {
             long[] in = constShape(p.input(0));
             long[] axes = in == null ? null : reduceAxes(p, in.length);
             if (axes == null) {
@@ -333,7 +461,17 @@ public final class AnalysisContext {
             for (long a : axes) {
                 out[(int) a] = 1;
             }
-            return out;
+            if (p.attrInt("keepdims", 1) == 1) {
+                return out;
+            }
+            long[] kept = new long[in.length - axes.length];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = in[keptAxis(in.length, axes, i)];
+            }
+            return kept;
+        }
+        if (op.equals("Reshape")) {
+            return reshapeTarget(p, constShape(p.input(0)));
         }
         if (op.equals("Transpose")) {
             long[] in = constShape(p.input(0));

@@ -85,6 +85,131 @@ public final class Surgery {
                 }
             }
             retypeConstantPaths(cg, graph);
+        } else {
+            maskLayerNorms(cg, graph, removed);
+        }
+    }
+
+    /**
+     * In ZERO mode a LayerNormalization over the channels would still count the zeroed channels in its mean and
+     * variance, which a cut does not; it is rewritten into the same normalisation over the kept channels only
+     * ({@code d = (x − mean_k(x))·mask}, {@code y = d / sqrt(mean_k(d²) + eps) · scale + bias}), so the zeroed
+     * model is the exact reference for layers like IIEU's channel-shift norm and EfficientMod's channel LayerNorm.
+     */
+    private static void maskLayerNorms(ChannelGraph cg, Graph graph, Map<ChannelSpace, boolean[]> removed) {
+        for (Node n : new ArrayList<>(graph.nodes())) {
+            if (!n.opType().equals("LayerNormalization") || !n.domain().isEmpty()) {
+                continue;
+            }
+            Track t = cg.tracks().get(n.input(0));
+            Shape shape = n.input(0).shape();
+            if (t == null || shape == null || shape.rank() != t.rank()) {
+                continue;
+            }
+            int rank = t.rank();
+            long axisAttr = n.attrInt("axis", -1);
+            int axis = (int) (axisAttr < 0 ? axisAttr + rank : axisAttr);
+            boolean[] r = removed.get(t.space());
+            int keptChannels = 0;
+            for (boolean x : r) {
+                keptChannels += x ? 0 : 1;
+            }
+            if (t.axis() < axis || keptChannels == r.length) {
+                continue;
+            }
+            long others = 1;
+            for (int i = axis; i < rank; i++) {
+                if (i != t.axis()) {
+                    if (!shape.get(i).isFixed()) {
+                        throw new IllegalStateException(n.describe() + ": normalised axis " + i
+                                + " has no static size; cannot mask its statistics");
+                    }
+                    others *= shape.get(i).size();
+                }
+            }
+            for (int i = 1; i < n.outputs().size(); i++) {
+                if (!n.output(i).uses().isEmpty() || graph.outputs().contains(n.output(i))) {
+                    throw new IllegalStateException(n.describe() + ": its mean or inverse std output is read; "
+                            + "cannot mask its statistics");
+                }
+            }
+            long[] maskDims = new long[rank - t.axis()];
+            java.util.Arrays.fill(maskDims, 1);
+            maskDims[0] = r.length;
+            float[] maskValues = new float[r.length];
+            for (int c = 0; c < r.length; c++) {
+                maskValues[c] = r[c] ? 0f : 1f;
+            }
+            long[] axes = new long[rank - axis];
+            for (int i = 0; i < axes.length; i++) {
+                axes[i] = axis + i;
+            }
+            String base = n.name().isEmpty() ? "layernorm" : n.name();
+            LocalBuilder lb = new LocalBuilder(graph, n, cg.model().opset(), base);
+            Value x = n.input(0);
+            Value mask = graph.addInitializer(graph.uniqueName(base + ".kept_mask"),
+                    Tensor.ofFloats(maskDims, maskValues));
+            Value invCount = graph.addInitializer(graph.uniqueName(base + ".inv_kept_count"),
+                    Tensor.scalar((float) (1.0 / (keptChannels * others))));
+            Value eps = graph.addInitializer(graph.uniqueName(base + ".eps"),
+                    Tensor.scalar(n.attrFloat("epsilon", 1e-5f)));
+            Value mean = lb.op("Mul", lb.reduceSum(lb.op("Mul", x, mask), axes), invCount);
+            Value d = lb.op("Mul", lb.op("Sub", x, mean), mask);
+            Value var = lb.op("Mul", lb.reduceSum(lb.op("Mul", d, d), axes), invCount);
+            Value y = lb.op("Div", d, lb.op("Sqrt", lb.op("Add", var, eps)));
+            y = lb.op("Mul", y, n.input(1));
+            if (n.inputs().size() > 2 && n.input(2) != null) {
+                y = lb.op("Add", y, n.input(2));
+            }
+            Value out = n.output(0);
+            out.replaceAllUsesWith(y);
+            for (int i = 0; i < graph.outputs().size(); i++) {
+                if (graph.outputs().get(i) == out) {
+                    graph.setOutput(i, y);
+                }
+            }
+            graph.removeNode(n);
+        }
+    }
+
+    /** Inserts typed nodes before an anchor node, for the ZERO-mode rewrites. */
+    private static final class LocalBuilder {
+        private final Graph graph;
+        private final Node anchor;
+        private final long opset;
+        private final String base;
+
+        LocalBuilder(Graph graph, Node anchor, long opset, String base) {
+            this.graph = graph;
+            this.anchor = anchor;
+            this.opset = opset;
+            this.base = base;
+        }
+
+        Value op(String opType, Value... inputs) {
+            String name = graph.uniqueName(base + "/masked_" + opType);
+            Value out = new Value("", null);
+            Node node = new Node("", opType, name, List.of(inputs), List.of(out));
+            graph.insertBefore(anchor, node);
+            ShapeInference.inferNode(node, opset);
+            return out;
+        }
+
+        Value reduceSum(Value x, long[] axes) {
+            String name = graph.uniqueName(base + "/masked_ReduceSum");
+            Value out = new Value("", null);
+            Node node;
+            if (opset >= 13) {
+                Value ax = graph.addInitializer(graph.uniqueName(name + ".axes"), Tensor.vector(axes));
+                node = new Node("", "ReduceSum", name, List.of(x, ax), List.of(out));
+            } else {
+                node = new Node("", "ReduceSum", name, List.of(x), List.of(out));
+                node.attr("axes", new Attr.IntsAttr(axes));
+            }
+            node.attr("keepdims", new Attr.IntAttr(1));
+            graph.insertBefore(anchor, node);
+            ShapeInference.inferNode(node, opset);
+            return out;
         }
     }
 
@@ -139,21 +264,20 @@ public final class Surgery {
             Value source = e.getKey();
             Map<Value.Use, List<ParamSlice>> uses = e.getValue();
             Tensor original = dev.lathe.graph.infer.Constants.valueOf(source);
-            boolean shared = true;
-            List<ParamSlice> firstSpec = null;
-            for (List<ParamSlice> spec : uses.values()) {
-                if (firstSpec == null) {
-                    firstSpec = spec;
-                } else if (!sameSpec(firstSpec, spec)) {
-                    shared = false;
+            List<ParamSlice> merged = mergeAxes(uses.values());
+            if (merged != null) {
+                // One cut for every reader: a weight whose filter norms the graph computes (IIEU's F = 1/||W_c||) is
+                // read by its conv and by a ReduceL2, and both must see the same kept rows and columns.
+                Tensor t = cutTensor(original, merged, removed, kept, mode);
+                if (uses.size() == source.uses().size()) {
+                    replaceConstant(graph, source, t);
+                } else {
+                    Value copy = graph.addInitializer(graph.uniqueName(source.name()), t);
+                    for (Value.Use u : uses.keySet()) {
+                        u.node().replaceInput(u.index(), copy);
+                    }
+                    dropIfUnused(graph, source);
                 }
-            }
-            if (uses.size() != source.uses().size()) {
-                shared = false;
-            }
-            if (shared) {
-                Tensor t = cutTensor(original, firstSpec, removed, kept, mode);
-                replaceConstant(graph, source, t);
                 continue;
             }
             for (Map.Entry<Value.Use, List<ParamSlice>> u : uses.entrySet()) {
@@ -165,19 +289,22 @@ public final class Surgery {
         }
     }
 
-    private static boolean sameSpec(List<ParamSlice> a, List<ParamSlice> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            ParamSlice x = a.get(i);
-            ParamSlice y = b.get(i);
-            if (x.axis() != y.axis() || x.space() != y.space()
-                    || !java.util.Arrays.equals(x.channelOfIndex(), y.channelOfIndex())) {
-                return false;
+    /**
+     * The slices of all readers of one constant, one per axis; null when two readers index the same axis by different
+     * channels (then each reader gets its own copy).
+     */
+    private static List<ParamSlice> mergeAxes(java.util.Collection<List<ParamSlice>> specs) {
+        Map<Integer, ParamSlice> byAxis = new LinkedHashMap<>();
+        for (List<ParamSlice> spec : specs) {
+            for (ParamSlice p : spec) {
+                ParamSlice prior = byAxis.putIfAbsent(p.axis(), p);
+                if (prior != null && (prior.space() != p.space()
+                        || !java.util.Arrays.equals(prior.channelOfIndex(), p.channelOfIndex()))) {
+                    return null;
+                }
             }
         }
-        return true;
+        return new ArrayList<>(byAxis.values());
     }
 
     private static Tensor cutTensor(Tensor t, List<ParamSlice> slices, Map<ChannelSpace, boolean[]> removed,
