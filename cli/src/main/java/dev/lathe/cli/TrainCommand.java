@@ -33,7 +33,8 @@ public final class TrainCommand implements Command {
     @Override
     public String usage() {
         return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
-                + " [--sched cosine|multistep] [--warmup E] --out DIR [--resume]";
+                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted [--tau T] [--logit-scale S]]"
+                + " [--label-smoothing S] [--ema DECAY] [--accum K] --out DIR [--resume] [--export FILE] [--fold-bn]";
     }
 
     @Override
@@ -53,6 +54,24 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
+        o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted").desc("cross-entropy "
+                + "(default) or logit-adjusted CE on S * logits + T * log(prior), the prior from the training set's "
+                + "class counts (CIC's long-tailed recipe: --loss logit-adjusted --logit-scale 30 --tau 1)").build());
+        o.addOption(Option.builder().longOpt("tau").hasArg().argName("T").desc("logit adjustment strength (default 1)")
+                .build());
+        o.addOption(Option.builder().longOpt("logit-scale").hasArg().argName("S")
+                .desc("logits multiplier inside the logit-adjusted loss (default 1; 30 for CIC's cosine classifier)")
+                .build());
+        o.addOption(Option.builder().longOpt("ema").hasArg().argName("DECAY").desc("keep an exponential moving "
+                + "average of the weights (e.g. 0.9998); evaluation and export use it").build());
+        o.addOption(Option.builder().longOpt("accum").hasArg().argName("K").desc("gradient accumulation: K "
+                + "micro-batches of --batch per optimizer update (default 1)").build());
+        o.addOption(Option.builder().longOpt("workers").hasArg().argName("W").desc("data loader threads (default 2)")
+                .build());
+        o.addOption(Option.builder().longOpt("export").hasArg().argName("FILE").desc("inference ONNX model (eval-mode "
+                + "BN) written here (default DIR/model.onnx)").build());
+        o.addOption(Option.builder().longOpt("fold-bn").desc("fold BatchNormalization into the preceding Conv in the "
+                + "exported model").build());
         o.addOption(Option.builder().longOpt("clip").hasArg().desc("clip gradients to this global norm").build());
         o.addOption(Option.builder().longOpt("sched").hasArg().argName("cosine|multistep")
                 .desc("cosine with linear warm-up (default) or multistep (x0.1 at 50% and 75%)").build());
@@ -97,29 +116,64 @@ public final class TrainCommand implements Command {
         } else {
             throw new UserError("--sched must be cosine or multistep, got '" + sched + "'");
         }
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(TrainFlags.number(cmd, "label-smoothing", 0)), optimizer,
-                batch).withClipNorm(TrainFlags.number(cmd, "clip", 0));
         Dataset train = data.train();
         Dataset val = data.val();
-        if (train.size() < batch) {
-            throw new UserError("--batch " + batch + " is larger than the " + train.size() + " training images");
+        double ema = TrainFlags.number(cmd, "ema", 0);
+        if (ema >= 1) {
+            throw new UserError("--ema must be a decay in [0, 1), e.g. 0.9998; got " + ema);
+        }
+        TrainConfig cfg = TrainConfig.of(loss(cmd, train), optimizer, batch)
+                .withClipNorm(TrainFlags.number(cmd, "clip", 0))
+                .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
+                .withEma(ema);
+        if (train.size() < batch * cfg.accumulation()) {
+            throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
+                    + " is larger than the " + train.size() + " training images");
         }
         TrainStep step = TrainStepBuilder.build(forward, cfg);
         Path out = Path.of(cmd.getOptionValue("out"));
         long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
+        Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
-                TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1))) {
+                TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)))) {
             List<EpochMetrics> h = t.fit(train, val);
-            t.exportInference(forward.get(), out.resolve("model.onnx"));
+            t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));
             if (!h.isEmpty()) {
                 EpochMetrics last = h.get(h.size() - 1);
                 ctx.out().printf("trained %d epochs: val top-1 %.4f, top-5 %.4f; model written to %s%n", last.epoch(),
-                        last.valTop1(), last.valTop5(), out.resolve("model.onnx"));
+                        last.valTop1(), last.valTop5(), export);
             } else {
                 ctx.out().println("nothing to do: the checkpoint already has " + epochs + " epochs; model written to "
-                        + out.resolve("model.onnx"));
+                        + export);
             }
         }
         return 0;
+    }
+
+    /** The loss from --loss/--tau/--logit-scale/--label-smoothing; logit adjustment takes the training class prior. */
+    private static Loss loss(CommandLine cmd, Dataset train) {
+        double smoothing = TrainFlags.number(cmd, "label-smoothing", 0);
+        String name = cmd.getOptionValue("loss", "ce");
+        if (name.equals("ce")) {
+            if (cmd.hasOption("tau") || cmd.hasOption("logit-scale")) {
+                throw new UserError("--tau and --logit-scale belong to --loss logit-adjusted");
+            }
+            return new Loss.CrossEntropy(smoothing);
+        }
+        if (!name.equals("logit-adjusted")) {
+            throw new UserError("--loss must be ce or logit-adjusted, got '" + name + "'");
+        }
+        int[] counts = train.classCounts();
+        long[] asLong = new long[counts.length];
+        for (int c = 0; c < counts.length; c++) {
+            asLong[c] = counts[c];
+        }
+        try {
+            return new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(asLong), TrainFlags.number(cmd, "tau", 1),
+                    smoothing, TrainFlags.number(cmd, "logit-scale", 1));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--loss logit-adjusted: " + e.getMessage());
+        }
     }
 }

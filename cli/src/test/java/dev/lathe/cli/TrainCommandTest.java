@@ -1,14 +1,19 @@
 package dev.lathe.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.train.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +22,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code lathe train}, {@code --resume} and {@code lathe eval} through {@link Main#run} on a tiny ONNX model. */
+/**
+ * {@code lathe train}, {@code --resume}, {@code lathe eval} and the training options (logit-adjusted loss, EMA,
+ * gradient accumulation, export with BN folding) through {@link Main#run} on a tiny ONNX model.
+ */
 class TrainCommandTest {
     @TempDir
     Path dir;
@@ -32,8 +40,7 @@ class TrainCommandTest {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void trainsResumesAndEvaluatesATinyModel() throws Exception {
+    private Path tinyModel() throws Exception {
         GraphBuilder b = new GraphBuilder("tiny", 17);
         Nn nn = new Nn(b, 1);
         Value x = b.input("input", DataType.FLOAT, "N", 3, 16, 16);
@@ -41,6 +48,12 @@ class TrainCommandTest {
         b.output(nn.linear("fc", b.ops().flatten(b.ops().globalAveragePool(x), 1), 4, true), "logits");
         Path model = dir.resolve("tiny.onnx");
         Onnx.save(b.build(), model);
+        return model;
+    }
+
+    @Test
+    void trainsResumesAndEvaluatesATinyModel() throws Exception {
+        Path model = tinyModel();
         String data = "synthetic:classes=4,size=16,per-class=32,val-per-class=8,seed=3";
         Path out = dir.resolve("run");
         Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
@@ -89,5 +102,65 @@ class TrainCommandTest {
         assertEquals(0, folder.code(), folder.err());
         assertTrue(folder.out().contains("trained 1 epochs"), folder.out());
         assertTrue(Files.exists(folderRun.resolve("model.onnx")));
+    }
+
+    @Test
+    void logitAdjustedLossOnLongTailedData() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=40,val-per-class=8,imbalance=4,seed=3";
+        Path out = dir.resolve("la");
+        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--lr", "0.05", "--loss", "logit-adjusted", "--tau", "1", "--logit-scale", "2", "--label-smoothing",
+                "0.1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("trained 1 epochs") && Files.exists(out.resolve("model.onnx")), r.out());
+
+        Run bad = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "focal", "--out", out.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--loss must be ce or logit-adjusted") && bad.err().lines().count() == 1,
+                bad.err());
+        Run stray = lathe("train", "--onnx", model.toString(), "--data", data, "--tau", "2", "--out", out.toString());
+        assertEquals(2, stray.code());
+        assertTrue(stray.err().contains("--tau and --logit-scale belong to --loss logit-adjusted"), stray.err());
+    }
+
+    /** --ema: the exported weights are the moving averages the checkpoint holds, not the raw weights. */
+    @Test
+    void emaWithAccumulationExportsTheAveragedWeights() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=32,val-per-class=8,seed=3";
+        Path out = dir.resolve("ema");
+        Path export = dir.resolve("ema-model.onnx");
+        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "8",
+                "--accum", "2", "--lr", "0.05", "--ema", "0.9", "--workers", "3", "--export", export.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Checkpoint c = Checkpoint.read(out.resolve("checkpoint.bin"));
+        float[] raw = c.tensors().get("fc.weight");
+        float[] ema = c.tensors().get("fc.weight" + TrainStep.EMA);
+        assertTrue(c.tensors().containsKey("fc.weight" + TrainStep.GRAD_ACCUM), "accumulators are checkpointed");
+        Model exported = Onnx.load(export);
+        float[] written = exported.graph().initializer("fc.weight").constValue().toFloats();
+        assertArrayEquals(ema, written);
+        assertFalse(java.util.Arrays.equals(raw, written), "the EMA equals the raw weights");
+
+        Run bad = lathe("train", "--onnx", model.toString(), "--data", data, "--ema", "1.5", "--out", out.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--ema must be a decay in [0, 1)"), bad.err());
+    }
+
+    @Test
+    void exportWithFoldedBatchNorm() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+        Path export = dir.resolve("folded.onnx");
+        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--export", export.toString(), "--fold-bn", "--out", dir.resolve("fold").toString());
+        assertEquals(0, r.code(), r.err());
+        Model folded = Onnx.load(export);
+        assertTrue(folded.graph().nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")),
+                "BatchNormalization left after --fold-bn");
+        Run eval = lathe("eval", "--onnx", export.toString(), "--data", data);
+        assertEquals(0, eval.code(), eval.err());
     }
 }

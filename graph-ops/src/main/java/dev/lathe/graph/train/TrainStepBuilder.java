@@ -93,10 +93,12 @@ public final class TrainStepBuilder {
         for (Map.Entry<String, Value> p : paramInputs.entrySet()) {
             gradByName.put(p.getKey(), grads.get(p.getValue()));
         }
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        Accumulation accumulation = cfg.accumulation() > 1
+                ? Accumulation.emit(g, e, cfg.accumulation(), paramInputs, gradByName, state) : null;
         if (cfg.clipNorm() > 0) {
             clipByGlobalNorm(e, gradByName, cfg.clipNorm());
         }
-        Map<String, Tensor> state = new LinkedHashMap<>();
         output(g, loss, TrainStep.LOSS);
         output(g, correct, TrainStep.CORRECT);
         if (cfg.gradientOutputs()) {
@@ -109,6 +111,16 @@ public final class TrainStepBuilder {
             Value[] u = bufferUpdates.get(i);
             output(g, u[1], TrainStep.next(u[0].name()));
         }
+        if (accumulation != null) {
+            Set<String> gated = new LinkedHashSet<>(params.keySet());
+            state.keySet().stream().filter(n -> !n.endsWith(TrainStep.GRAD_ACCUM)).forEach(gated::add);
+            accumulation.gate(g, gated);
+        }
+        if (cfg.emaDecay() > 0) {
+            Map<String, Tensor> weights = new LinkedHashMap<>(params);
+            weights.putAll(buffers);
+            Ema.emit(g, e, cfg.emaDecay(), weights, accumulation == null ? null : accumulation.apply(), state);
+        }
         train.setDocString("lathe train step: " + cfg.loss() + ", " + cfg.optimizer() + ", batch " + cfg.batch());
 
         Graph eg = eval.graph();
@@ -118,7 +130,8 @@ public final class TrainStepBuilder {
         for (String name : buffers.keySet()) {
             toInput(eg, name);
         }
-        return new TrainStep(train, eval, input.name(), logitsName, cfg.batch(), params, buffers, state, frozen);
+        return new TrainStep(train, eval, input.name(), logitsName, cfg.batch(), params, buffers, state, frozen,
+                cfg.accumulation());
     }
 
     /**

@@ -94,6 +94,10 @@ class TrainStepParityTest {
     }
 
     static void assertClose(String what, Tensor expected, float[] actual) {
+        assertClose(what, expected, actual, REL);
+    }
+
+    static void assertClose(String what, Tensor expected, float[] actual, double tolerance) {
         float[] e = expected.toFloats();
         assertEquals(e.length, actual.length, what + " size");
         double diff = 0;
@@ -103,7 +107,7 @@ class TrainStepParityTest {
             norm += e[i] * (double) e[i];
         }
         double rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
-        assertTrue(rel <= REL, what + ": relative error " + rel + " > " + REL);
+        assertTrue(rel <= tolerance, what + ": relative error " + rel + " > " + tolerance);
     }
 
     @Test

@@ -9,9 +9,10 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.pass.Passes;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.TrainStep;
-import dev.lathe.runtime.data.AugmentedDataset;
+import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +41,21 @@ import java.util.Random;
  * with deterministic compute, so a run resumed from a checkpoint continues exactly as the uninterrupted run.
  */
 public final class Trainer implements AutoCloseable {
-    /** stopAfterEpochs: end the run after that many epochs in total (-1: run all), as if killed then. */
+    /**
+     * stopAfterEpochs: end the run after that many epochs in total (-1: run all), as if killed then. loaderWorkers:
+     * threads decoding and augmenting batches ahead of the step ({@link BatchLoader}, two batches prefetched).
+     */
     public record Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
-            PrintStream progress, int stopAfterEpochs) {}
+            PrintStream progress, int stopAfterEpochs, int loaderWorkers) {
+        public Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
+                PrintStream progress, int stopAfterEpochs) {
+            this(epochs, schedule, seed, threads, outDir, resume, progress, stopAfterEpochs, DEFAULT_LOADER_WORKERS);
+        }
+    }
+
+    /** Two decoding threads keep a 2-core machine's ORT threads fed on synthetic and CIFAR-sized images. */
+    public static final int DEFAULT_LOADER_WORKERS = 2;
+    private static final int PREFETCH = 2;
 
     public static final String CHECKPOINT = "checkpoint.bin";
 
@@ -59,6 +73,8 @@ public final class Trainer implements AutoCloseable {
     private final FloatBuffer batch;
     private final LongBuffer labels;
     private final FloatBuffer lr;
+    private final FloatBuffer applyUpdate;
+    private long microSteps;
     private final FloatBuffer loss;
     private final FloatBuffer correct;
     private final List<OnnxTensor> owned = new ArrayList<>();
@@ -109,11 +125,13 @@ public final class Trainer implements AutoCloseable {
         batch = direct((int) Tensor.numel(image));
         labels = ByteBuffer.allocateDirect(8 * step.batch()).order(ByteOrder.nativeOrder()).asLongBuffer();
         lr = direct(1);
+        applyUpdate = direct(1);
         loss = direct(1);
         correct = direct(1);
         OnnxTensor batchT = track(OnnxTensor.createTensor(env, batch, image));
         OnnxTensor labelsT = track(OnnxTensor.createTensor(env, labels, new long[] {step.batch()}));
         OnnxTensor lrT = track(OnnxTensor.createTensor(env, lr, new long[0]));
+        OnnxTensor applyT = track(OnnxTensor.createTensor(env, applyUpdate, new long[0]));
         OnnxTensor lossT = track(OnnxTensor.createTensor(env, loss, new long[0]));
         OnnxTensor correctT = track(OnnxTensor.createTensor(env, correct, new long[0]));
         for (int s = 0; s < 2; s++) {
@@ -122,6 +140,9 @@ public final class Trainer implements AutoCloseable {
             in.put(step.input(), batchT);
             in.put(TrainStep.LABELS, labelsT);
             in.put(TrainStep.LR, lrT);
+            if (step.accumulation() > 1) {
+                in.put(TrainStep.APPLY_UPDATE, applyT);
+            }
             out.put(TrainStep.LOSS, lossT);
             out.put(TrainStep.CORRECT, correctT);
             for (int k = 0; k < stateNames.size(); k++) {
@@ -142,9 +163,13 @@ public final class Trainer implements AutoCloseable {
         return t;
     }
 
-    /** One optimizer step on the batch already in the input buffers; returns (loss, correct). */
+    /**
+     * One run of the step on the batch already in the input buffers; returns (loss, correct). With gradient
+     * accumulation K every K-th run applies the update and the others only accumulate.
+     */
     public float[] step(double learningRate) throws OrtException {
         lr.put(0, (float) learningRate);
+        applyUpdate.put(0, ++microSteps % step.accumulation() == 0 ? 1f : 0f);
         long t0 = System.nanoTime();
         try (OrtSession.Result r = trainSession.run(feeds.get(current), pinned.get(current))) {
             runNanos += System.nanoTime() - t0;
@@ -177,53 +202,74 @@ public final class Trainer implements AutoCloseable {
             }
             start = restore(Checkpoint.read(ckpt));
         }
-        int steps = train.size() / step.batch();
+        // whole accumulation groups only, so every epoch ends on an applied update and leaves no partial sum behind
+        int steps = train.size() / step.batch() / step.accumulation() * step.accumulation();
         if (steps == 0) {
-            throw new IllegalArgumentException("the training set has " + train.size() + " images, fewer than one batch of "
-                    + step.batch());
+            throw new IllegalArgumentException("the training set has " + train.size() + " images, fewer than one update"
+                    + " of " + step.accumulation() + " x " + step.batch());
         }
         int[] counts = train.classCounts();
         List<EpochMetrics> history = new ArrayList<>();
         int end = opt.stopAfterEpochs() >= 0 ? Math.min(opt.epochs(), opt.stopAfterEpochs()) : opt.epochs();
-        for (int epoch = start; epoch < end; epoch++) {
-            long epochStart = System.nanoTime();
-            runNanos = 0;
-            if (train instanceof AugmentedDataset augmented) {
-                augmented.setEpoch(epoch); // a new random crop/flip per epoch, reproducible from (seed, epoch, index)
-            }
-            int[] order = shuffle(train.size(), new Random(opt.seed() * 1_000_003L + epoch));
-            double lossSum = 0;
-            double correctSum = 0;
-            double lastLr = 0;
-            for (int s = 0; s < steps; s++) {
-                loadBatch(train, order, s * step.batch());
-                lastLr = opt.schedule().lr(epoch, s / (double) steps);
-                float[] r = step(lastLr);
-                lossSum += r[0];
-                correctSum += r[1];
-                if (opt.progress() != null && (s % 10 == 9 || s == steps - 1)) {
-                    opt.progress().printf("\repoch %d/%d  step %d/%d  loss %.4f  acc %.3f", epoch + 1, opt.epochs(),
-                            s + 1, steps, lossSum / (s + 1), correctSum / ((s + 1) * (double) step.batch()));
-                }
-            }
-            long trainNanos = System.nanoTime() - epochStart;
-            double[] acc = evaluate(val, counts);
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            double images = (double) steps * step.batch();
-            EpochMetrics m = new EpochMetrics(epoch + 1, lastLr, lossSum / steps, correctSum / images, acc[0], acc[1],
-                    acc[2], acc[3], acc[4], images / (trainNanos / 1e9), 1 - runNanos / (double) trainNanos, seconds);
-            history.add(m);
-            if (opt.outDir() != null) {
-                checkpoint(epoch + 1).write(ckpt);
-                appendMetrics(m);
-            }
-            if (opt.progress() != null) {
-                opt.progress().printf("\repoch %d/%d  loss %.4f  train acc %.3f  val top1 %.3f  top5 %.3f  %.0f img/s"
-                        + "  (%.1f s)%n", m.epoch(), opt.epochs(), m.trainLoss(), m.trainAccuracy(), m.valTop1(),
-                        m.valTop5(), m.imagesPerSecond(), seconds);
+        try (BatchLoader loader = new BatchLoader(train, step.batch(), opt.loaderWorkers(), PREFETCH, opt.seed(), true,
+                true)) {
+            for (int epoch = start; epoch < end; epoch++) {
+                history.add(trainEpoch(loader, epoch, steps, val, counts, ckpt));
             }
         }
         return history;
+    }
+
+    /**
+     * One epoch: batches come from the loader's workers (a new random crop/flip per epoch, reproducible from (seed,
+     * epoch, index), the order from (seed, epoch)) while the previous step runs; then evaluation and checkpoint.
+     */
+    private EpochMetrics trainEpoch(BatchLoader loader, int epoch, int steps, Dataset val, int[] counts, Path ckpt)
+            throws OrtException, IOException {
+        long epochStart = System.nanoTime();
+        runNanos = 0;
+        microSteps = 0;
+        Iterator<BatchLoader.Batch> batches = loader.epoch(epoch);
+        double lossSum = 0;
+        double correctSum = 0;
+        double lastLr = 0;
+        for (int s = 0; s < steps; s++) {
+            loadBatch(batches.next());
+            lastLr = opt.schedule().lr(epoch, s / (double) steps);
+            float[] r = step(lastLr);
+            lossSum += r[0];
+            correctSum += r[1];
+            if (opt.progress() != null && (s % 10 == 9 || s == steps - 1)) {
+                opt.progress().printf("\repoch %d/%d  step %d/%d  loss %.4f  acc %.3f", epoch + 1, opt.epochs(),
+                        s + 1, steps, lossSum / (s + 1), correctSum / ((s + 1) * (double) step.batch()));
+            }
+        }
+        long trainNanos = System.nanoTime() - epochStart;
+        double[] acc = evaluate(val, counts);
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        double images = (double) steps * step.batch();
+        EpochMetrics m = new EpochMetrics(epoch + 1, lastLr, lossSum / steps, correctSum / images, acc[0], acc[1],
+                acc[2], acc[3], acc[4], images / (trainNanos / 1e9), 1 - runNanos / (double) trainNanos, seconds);
+        if (opt.outDir() != null) {
+            checkpoint(epoch + 1).write(ckpt);
+            appendMetrics(m);
+        }
+        if (opt.progress() != null) {
+            opt.progress().printf("\repoch %d/%d  loss %.4f  train acc %.3f  val top1 %.3f  top5 %.3f  %.0f img/s"
+                    + "  (%.1f s)%n", m.epoch(), opt.epochs(), m.trainLoss(), m.trainAccuracy(), m.valTop1(),
+                    m.valTop5(), m.imagesPerSecond(), seconds);
+        }
+        return m;
+    }
+
+    /** Copies a loader batch (a full one: the loader drops the last short batch) into the step's input buffers. */
+    private void loadBatch(BatchLoader.Batch b) {
+        batch.clear();
+        batch.put(b.images());
+        batch.rewind();
+        labels.clear();
+        labels.put(b.labels());
+        labels.rewind();
     }
 
     static int[] shuffle(int n, Random r) {
@@ -250,9 +296,10 @@ public final class Trainer implements AutoCloseable {
         long[] groupHits = new long[3];
         long[] groupTotal = new long[3];
         Map<String, OnnxTensor> in = new HashMap<>();
-        for (int k = 0; k < stateNames.size(); k++) {
-            if (evalSession.getInputNames().contains(stateNames.get(k))) {
-                in.put(stateNames.get(k), tensors[current][k]);
+        for (String name : evalSession.getInputNames()) {
+            int k = weightIndex(name);
+            if (k >= 0) {
+                in.put(name, tensors[current][k]);
             }
         }
         int b = step.batch();
@@ -302,6 +349,15 @@ public final class Trainer implements AutoCloseable {
         return b == 0 ? Double.NaN : a / (double) b;
     }
 
+    /**
+     * Where the weight {@code name} used for evaluation and export lives: its moving average when the step keeps
+     * one ({@code --ema}), else itself; -1 if it is not trained state.
+     */
+    private int weightIndex(String name) {
+        int ema = stateNames.indexOf(name + TrainStep.EMA);
+        return ema >= 0 ? ema : stateNames.indexOf(name);
+    }
+
     /** Copies of the current parameters, buffers and optimizer state by name. */
     public Map<String, float[]> weights() {
         Map<String, float[]> out = new LinkedHashMap<>();
@@ -340,14 +396,29 @@ public final class Trainer implements AutoCloseable {
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** Writes {@code forward} (a fresh copy of the model trained) with the current weights, eval-mode BN. */
+    /**
+     * Writes {@code forward} (a fresh copy of the model trained) with the current weights (their moving averages
+     * when the step keeps them), eval-mode BN.
+     */
     public void exportInference(Model forward, Path file) throws IOException {
+        exportInference(forward, file, false);
+    }
+
+    /**
+     * As {@link #exportInference(Model, Path)}; {@code foldBatchNorm} first runs the inference cleanup passes, which
+     * fold each BatchNormalization into the Conv before it (exact in real arithmetic, not bit-exact in float32).
+     */
+    public void exportInference(Model forward, Path file, boolean foldBatchNorm) throws IOException {
         Map<String, float[]> w = weights();
         for (Value init : forward.graph().initializers().values()) {
-            float[] v = w.get(init.name());
+            float[] v = w.get(init.name() + TrainStep.EMA);
+            v = v != null ? v : w.get(init.name());
             if (v != null) {
                 init.setConstValue(Tensor.ofFloats(init.constValue().dims(), v));
             }
+        }
+        if (foldBatchNorm) {
+            Passes.inferenceCleanup().apply(forward);
         }
         Onnx.save(forward, file); // atomic: temp file, then rename
     }
