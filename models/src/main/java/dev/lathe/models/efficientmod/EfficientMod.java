@@ -109,7 +109,9 @@ public final class EfficientMod {
                     ctx = nn.conv2d("0", toChannelLast(b, ctx, true), dim,
                             ConvAttrs.of(CONTEXT_KERNEL, 1, CONTEXT_KERNEL / 2).withGroups(dim), true);
                 }
-                ctx = nn.linear("g", gelu(b, toChannelLast(b, ctx, false)), dim, true);
+                // GELU before the permute back, as the reference: ONNX Runtime then runs it on the conv's NCHWc output
+                // ahead of the layout reorder, the same optimised graph as the torch export's
+                ctx = nn.linear("g", toChannelLast(b, gelu(b, ctx), false), dim, true);
             }
             Value v = nn.linear("fc1", y, dim * ratio, true);
             if (ratio != 1) {
