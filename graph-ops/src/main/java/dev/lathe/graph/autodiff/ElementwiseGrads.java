@@ -8,8 +8,7 @@ final class ElementwiseGrads {
 
     static void register() {
         // ReLU'(0) = 0, as PyTorch's threshold_backward (mask y > 0).
-        BackwardRules.register("Relu", c -> new Value[] {c.e().op("Where",
-                c.e().op("Greater", c.out(0), c.scalar(0)), c.grad(0), c.scalar(0))});
+        BackwardRules.register("Relu", c -> new Value[] {masked(c, c.e().op("Greater", c.out(0), c.scalar(0)))});
         BackwardRules.register("LeakyRelu", c -> {
             Value scaled = c.e().mul(c.grad(0), c.scalar(c.attrFloat("alpha", 0.01f)));
             return new Value[] {c.e().op("Where", c.e().op("Greater", c.in(0), c.scalar(0)), c.grad(0), scaled)};
@@ -123,29 +122,25 @@ final class ElementwiseGrads {
         Value x = c.in(0);
         Value lo = c.in(1);
         Value hi = c.in(2);
-        Value pass = null;
-        Value belowMin = null;
-        Value aboveMax = null;
-        if (lo != null) {
-            belowMin = c.e().op("Less", x, lo);
-            pass = c.e().op("Not", belowMin);
-        }
-        if (hi != null) {
-            aboveMax = c.e().op("Greater", x, hi);
-            Value notAbove = c.e().op("Not", aboveMax);
-            pass = pass == null ? notAbove : c.e().op("And", pass, notAbove);
-        }
-        Value zero = c.scalar(0);
-        Value gx = pass == null ? c.grad(0) : c.e().op("Where", pass, c.grad(0), zero);
         Value[] g = new Value[c.inputCount()];
-        g[0] = c.needs(0) ? gx : null;
+        if (c.needs(0)) { // x == clip(x) exactly where min <= x <= max
+            g[0] = lo == null && hi == null ? c.grad(0) : masked(c, c.e().op("Equal", x, c.out(0)));
+        }
         long[] outShape = c.shape(c.out(0));
         if (c.needs(1)) {
-            g[1] = c.unbroadcast(c.e().op("Where", belowMin, c.grad(0), zero), outShape, lo);
+            g[1] = c.unbroadcast(masked(c, c.e().op("Less", x, lo)), outShape, lo);
         }
         if (c.needs(2)) {
-            g[2] = c.unbroadcast(c.e().op("Where", aboveMax, c.grad(0), zero), outShape, hi);
+            g[2] = c.unbroadcast(masked(c, c.e().op("Greater", x, hi)), outShape, hi);
         }
         return g;
+    }
+
+    /**
+     * dY where {@code mask} holds, else 0, as dY * Cast(mask): in ORT's CPU kernels Greater/Equal + Cast + Mul take
+     * about half the time of Where(mask, dY, 0), whose broadcasting path is slow (8x96x112x112: 93 vs 202 ms).
+     */
+    static Value masked(BackwardContext c, Value mask) {
+        return c.e().mul(c.grad(0), c.e().cast(mask, c.dtype()));
     }
 }

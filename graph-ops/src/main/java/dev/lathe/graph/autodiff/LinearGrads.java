@@ -12,7 +12,7 @@ import java.util.Arrays;
  * (issue 5, 3x3 64->64 at batch 128, 32x32): dX for stride 1 is a plain Conv with spatially flipped, in/out-swapped
  * weights (forward speed), otherwise ConvTranspose; dW extracts patches with a one-hot grouped Conv and contracts
  * them with dY in one batched MatMul (3x faster than convolving the batch-transposed input with dY, where ORT's
- * im2col handles the 32x32 "kernel" poorly); depthwise dW multiplies patches by dY and reduces (no tiny matmuls).
+ * im2col handles the 32x32 "kernel" poorly); depthwise dW contracts patches with dY as batched matrix-vector products.
  */
 final class LinearGrads {
     private LinearGrads() {}
@@ -130,10 +130,13 @@ final class LinearGrads {
         boolean plainPointwise = kk == 1 && g.strides[0] == 1 && g.strides[1] == 1
                 && Arrays.stream(g.pads).allMatch(p -> p == 0);
         Value patches = plainPointwise ? c.in(0) : patches(c, g);
-        if (cg == 1 && og == 1) { // depthwise: dW[c, k] = sum over batch and positions of P[n, c, k, l] * dY[n, c, l]
+        if (cg == 1 && og == 1) {
+            // depthwise: dW[c, k] = sum over batch and positions of P[n, c, k, l] * dY[n, c, l], as N*C matrix-vector
+            // products [k, l] x [l, 1] and a sum over the batch: one read of the patches, where Mul + ReduceSum writes
+            // and re-reads them (mobilenet_v2 144 channels 56x56 batch 16: 58 vs 253 ms)
             Value p = c.e().reshape(patches, n, ch, kk, l);
-            Value d = c.e().reshape(dy, n, o, 1, l);
-            return c.e().reshape(c.e().reduceSum(c.e().mul(p, d), false, 0, 3), g.w);
+            Value d = c.e().reshape(dy, n, o, l, 1);
+            return c.e().reshape(c.e().reduceSum(c.e().op("MatMul", p, d), false, 0), g.w);
         }
         if (g.group == 1) {
             Value p = c.e().reshape(patches, n, ch * kk, l);

@@ -4,12 +4,20 @@ import static dev.lathe.graph.autodiff.Emitter.attrs;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
+import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.serde.Onnx;
+import java.nio.DoubleBuffer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -125,13 +133,26 @@ class BackwardRulesTest {
     void reluIncludingExactZerosGetsZeroGradientAtZero() throws Exception {
         double[] x = {-1.5, -0.2, 0.3, 2.0, 0.7, -3.0};
         check(F64, 41).input("x", new long[] {2, 3}, x).op((e, in) -> e.op("Relu", in.get("x"))).run();
-        // At exactly 0 the rule gives 0 (PyTorch's choice): the analytic gradient must be 0 there.
+        // At exactly 0 the rule gives 0 (PyTorch's choice): the analytic gradient, run in ORT, must be 0 there.
         Graph g = new Graph("relu0");
-        Value in = g.addInput(new Value("x", TensorType.of(F64, 1)));
+        Value in = g.addInput(new Value("x", TensorType.of(F64, 2)));
         Emitter e = new Emitter(g, 17);
         Value y = e.op("Relu", in);
-        y.setType(TensorType.of(F64, 1));
-        assertTrue(Autodiff.gradients(g, 17, y, List.of(in)).get(in).producer().opType().equals("Where"));
+        y.setType(TensorType.of(F64, 2));
+        Value loss = e.reduceSum(y, false);
+        loss.setType(TensorType.of(F64));
+        Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
+        grad.setName("grad");
+        g.addOutput(grad);
+        Model m = new Model(g);
+        m.opsetImports().put("", 17L);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(Onnx.toBytes(m));
+             OrtSession.Result r = s.run(Map.of("x", OnnxTensor.createTensor(env,
+                     DoubleBuffer.wrap(new double[] {0.0, 2.0}), new long[] {2})))) {
+            double[] d = GradCheck.read(r.get(0));
+            assertTrue(d[0] == 0.0 && d[1] == 1.0, "ReLU gradient at (0, 2): " + Arrays.toString(d));
+        }
     }
 
     @Test
