@@ -45,7 +45,8 @@ public final class ZooListCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("json").desc("print a JSON array instead of a table").build());
         o.addOption(Option.builder().longOpt("recount")
-                .desc("build every model and count its graph now instead of reading the stored counts (about a minute)")
+                .desc("build every model (or the named ones) and count its graph now instead of reading the stored"
+                        + " counts (minutes for all)")
                 .build());
         return o;
     }
