@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -33,7 +34,8 @@ public final class TrainCommand implements Command {
     @Override
     public String usage() {
         return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
-                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted [--tau T] [--logit-scale S]]"
+                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd [--tau T] [--logit-scale S]]"
+                + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] --out DIR [--resume] [--export FILE] [--fold-bn]";
     }
 
@@ -54,9 +56,17 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
-        o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted").desc("cross-entropy "
-                + "(default) or logit-adjusted CE on S * logits + T * log(prior), the prior from the training set's "
-                + "class counts (CIC's long-tailed recipe: --loss logit-adjusted --logit-scale 30 --tau 1)").build());
+        o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted|kd").desc("cross-entropy "
+                + "(default); logit-adjusted CE on S * logits + T * log(prior), the prior from the training set's "
+                + "class counts (CIC's long-tailed recipe: --loss logit-adjusted --logit-scale 30 --tau 1); or soft "
+                + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1)")
+                .build());
+        o.addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
+                .desc("--loss kd: teacher ONNX model on the same images (logits output named logits, else the first)")
+                .build());
+        o.addOption(Option.builder().longOpt("kd-temperature").hasArg().argName("T").desc("(default 1)").build());
+        o.addOption(Option.builder().longOpt("kd-alpha").hasArg().argName("A").desc("weight of the distillation "
+                + "term (default 0.9)").build());
         o.addOption(Option.builder().longOpt("tau").hasArg().argName("T").desc("logit adjustment strength (default 1)")
                 .build());
         o.addOption(Option.builder().longOpt("logit-scale").hasArg().argName("S")
@@ -134,9 +144,13 @@ public final class TrainCommand implements Command {
         Path out = Path.of(cmd.getOptionValue("out"));
         long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
         Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
+        if (cmd.hasOption("teacher") && !(cfg.loss() instanceof Loss.Distillation)) {
+            throw new UserError("--teacher is for --loss kd");
+        }
+        Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
                 TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)))) {
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)), teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));
             if (!h.isEmpty()) {
@@ -161,8 +175,19 @@ public final class TrainCommand implements Command {
             }
             return new Loss.CrossEntropy(smoothing);
         }
+        if (name.equals("kd")) {
+            if (!cmd.hasOption("teacher")) {
+                throw new UserError("--loss kd needs --teacher FILE.onnx");
+            }
+            double alpha = TrainFlags.number(cmd, "kd-alpha", 0.9);
+            double temperature = TrainFlags.number(cmd, "kd-temperature", 1);
+            if (alpha > 1 || temperature <= 0) {
+                throw new UserError("--kd-alpha must be in [0, 1] and --kd-temperature > 0");
+            }
+            return new Loss.Distillation(temperature, alpha, smoothing);
+        }
         if (!name.equals("logit-adjusted")) {
-            throw new UserError("--loss must be ce or logit-adjusted, got '" + name + "'");
+            throw new UserError("--loss must be ce, logit-adjusted or kd, got '" + name + "'");
         }
         int[] counts = train.classCounts();
         long[] asLong = new long[counts.length];
@@ -175,5 +200,12 @@ public final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UserError("--loss logit-adjusted: " + e.getMessage());
         }
+    }
+
+    private static Model teacher(Path file) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new UserError("--teacher " + file + ": no such file");
+        }
+        return Onnx.load(file);
     }
 }

@@ -117,7 +117,7 @@ class TrainCommandTest {
 
         Run bad = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "focal", "--out", out.toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--loss must be ce or logit-adjusted") && bad.err().lines().count() == 1,
+        assertTrue(bad.err().contains("--loss must be ce, logit-adjusted or kd") && bad.err().lines().count() == 1,
                 bad.err());
         Run stray = lathe("train", "--onnx", model.toString(), "--data", data, "--tau", "2", "--out", out.toString());
         assertEquals(2, stray.code());
@@ -162,5 +162,25 @@ class TrainCommandTest {
                 "BatchNormalization left after --fold-bn");
         Run eval = lathe("eval", "--onnx", export.toString(), "--data", data);
         assertEquals(0, eval.code(), eval.err());
+    }
+
+    /** --loss kd against a teacher ONNX model (here a trained copy of the student exported by a first run). */
+    @Test
+    void distillationFromATeacherModel() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+        Path teacher = dir.resolve("teacher.onnx");
+        Run first = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--export", teacher.toString(), "--out", dir.resolve("teacher-run").toString());
+        assertEquals(0, first.code(), first.err());
+        Run kd = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--loss", "kd", "--teacher", teacher.toString(), "--kd-temperature", "2", "--kd-alpha", "0.9",
+                "--out", dir.resolve("kd").toString());
+        assertEquals(0, kd.code(), kd.err());
+        assertTrue(kd.out().contains("trained 1 epochs"), kd.out());
+        Run missing = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "kd", "--out",
+                dir.resolve("kd2").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--loss kd needs --teacher"), missing.err());
     }
 }

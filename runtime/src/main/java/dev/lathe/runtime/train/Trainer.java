@@ -77,18 +77,34 @@ public final class Trainer implements AutoCloseable {
     private long microSteps;
     private final FloatBuffer loss;
     private final FloatBuffer correct;
+    /** Knowledge distillation: the teacher runs on each batch, writing its logits into the step's teacher input. */
+    private final OrtSession teacherSession;
+    private final Map<String, OnnxTensor> teacherFeed = new HashMap<>();
+    private final Map<String, OnnxTensor> teacherPinned = new HashMap<>();
     private final List<OnnxTensor> owned = new ArrayList<>();
     private int current;
     private long runNanos;
 
     public Trainer(TrainStep step, Options opt) throws OrtException {
+        this(step, opt, null);
+    }
+
+    /**
+     * @param teacher for a distillation step (input {@code teacher_logits}): a forward model taking the same image
+     *     batch, whose logits output (named {@code logits}, else the first) is computed in inference mode before
+     *     every step; null for the other losses
+     */
+    public Trainer(TrainStep step, Options opt, Model teacher) throws OrtException {
         this.step = step;
         this.opt = opt;
-        for (String extra : List.of(TrainStep.TEACHER_LOGITS, TrainStep.TARGET_PROBS)) {
-            if (step.train().graph().inputs().stream().anyMatch(v -> v.name().equals(extra))) {
-                throw new IllegalArgumentException("the trainer does not feed '" + extra + "' yet; use the "
-                        + "cross-entropy or logit-adjusted losses");
-            }
+        boolean distills = hasInput(step, TrainStep.TEACHER_LOGITS);
+        if (distills != (teacher != null)) {
+            throw new IllegalArgumentException(distills ? "a distillation step needs a teacher model"
+                    : "a teacher model was given but the step's loss does not distill");
+        }
+        if (hasInput(step, TrainStep.TARGET_PROBS)) {
+            throw new IllegalArgumentException("the trainer does not feed '" + TrainStep.TARGET_PROBS + "' (KL "
+                    + "divergence targets); use the cross-entropy, logit-adjusted or distillation losses");
         }
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(opt.threads());
@@ -134,6 +150,23 @@ public final class Trainer implements AutoCloseable {
         OnnxTensor applyT = track(OnnxTensor.createTensor(env, applyUpdate, new long[0]));
         OnnxTensor lossT = track(OnnxTensor.createTensor(env, loss, new long[0]));
         OnnxTensor correctT = track(OnnxTensor.createTensor(env, correct, new long[0]));
+        OnnxTensor teacherT = null;
+        if (teacher != null) {
+            teacherSession = env.createSession(Onnx.toBytes(teacher), so);
+            long[] logitsShape = step.train().graph().inputs().stream()
+                    .filter(v -> v.name().equals(TrainStep.TEACHER_LOGITS)).findFirst().orElseThrow().shape().toArray();
+            teacherT = track(OnnxTensor.createTensor(env, direct((int) Tensor.numel(logitsShape)), logitsShape));
+            List<String> teacherInputs = new ArrayList<>(teacherSession.getInputNames());
+            if (teacherInputs.size() != 1) {
+                throw new IllegalArgumentException("the teacher model must take one image input, it takes "
+                        + teacherInputs);
+            }
+            teacherFeed.put(teacherInputs.get(0), batchT);
+            List<String> outs = new ArrayList<>(teacherSession.getOutputNames());
+            teacherPinned.put(outs.contains("logits") ? "logits" : outs.get(0), teacherT);
+        } else {
+            teacherSession = null;
+        }
         for (int s = 0; s < 2; s++) {
             Map<String, OnnxTensor> in = new HashMap<>();
             Map<String, OnnxTensor> out = new LinkedHashMap<>();
@@ -142,6 +175,9 @@ public final class Trainer implements AutoCloseable {
             in.put(TrainStep.LR, lrT);
             if (step.accumulation() > 1) {
                 in.put(TrainStep.APPLY_UPDATE, applyT);
+            }
+            if (teacherT != null) {
+                in.put(TrainStep.TEACHER_LOGITS, teacherT);
             }
             out.put(TrainStep.LOSS, lossT);
             out.put(TrainStep.CORRECT, correctT);
@@ -171,6 +207,11 @@ public final class Trainer implements AutoCloseable {
         lr.put(0, (float) learningRate);
         applyUpdate.put(0, ++microSteps % step.accumulation() == 0 ? 1f : 0f);
         long t0 = System.nanoTime();
+        if (teacherSession != null) {
+            try (OrtSession.Result r = teacherSession.run(teacherFeed, teacherPinned)) {
+                // the teacher's logits are now in the step's teacher_logits buffer
+            }
+        }
         try (OrtSession.Result r = trainSession.run(feeds.get(current), pinned.get(current))) {
             runNanos += System.nanoTime() - t0;
         }
@@ -439,5 +480,12 @@ public final class Trainer implements AutoCloseable {
         }
         trainSession.close();
         evalSession.close();
+        if (teacherSession != null) {
+            teacherSession.close();
+        }
+    }
+
+    private static boolean hasInput(TrainStep step, String name) {
+        return step.train().graph().inputs().stream().anyMatch(v -> v.name().equals(name));
     }
 }

@@ -2,6 +2,7 @@ package dev.lathe.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.graph.build.ConvAttrs;
@@ -100,5 +101,39 @@ class TrainerTest {
             moved |= !java.util.Arrays.equals(afterOne.get(k), straight.get(k));
         }
         assertTrue(moved, "epochs 2-3 must change the weights");
+    }
+
+    /** A BatchNorm-free net, so a teacher copy in inference mode computes exactly what the student does in training. */
+    private static Model bnFree(long seed) {
+        GraphBuilder b = new GraphBuilder("bn_free", 17);
+        Nn nn = new Nn(b, seed);
+        Value x = b.input("input", DataType.FLOAT, "N", 3, 16, 16);
+        x = b.ops().relu(nn.conv2d("conv1", x, 8, ConvAttrs.of(3, 2, 1), true));
+        b.output(nn.linear("fc", b.ops().flatten(b.ops().globalAveragePool(x), 1), 5, true), "logits");
+        return b.build();
+    }
+
+    /**
+     * Distillation: the trainer runs the teacher on each batch into the step's teacher_logits. With alpha 1 the loss
+     * is T^2 KL(teacher || student), 0 when the teacher is the student itself and positive for another teacher.
+     */
+    @Test
+    void distillationFeedsTheTeachersLogits() throws Exception {
+        SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
+        TrainConfig cfg = TrainConfig.of(new Loss.Distillation(2.0, 1.0, 0), new Optimizer.Sgd(0, false, 0), 8);
+        TrainStep step = TrainStepBuilder.build(() -> bnFree(1), cfg);
+        int[] order = Trainer.shuffle(data.size(), new java.util.Random(1));
+        Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0), 0, 2, null, false, null, -1);
+        try (Trainer same = new Trainer(step, opt, bnFree(1))) {
+            same.loadBatch(data, order, 0);
+            float loss = same.step(0)[0];
+            assertTrue(Math.abs(loss) < 1e-5, "KL of the student against itself: " + loss);
+        }
+        try (Trainer other = new Trainer(step, opt, bnFree(2))) {
+            other.loadBatch(data, order, 0);
+            float loss = other.step(0)[0];
+            assertTrue(loss > 1e-3, "KL against a different teacher: " + loss);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Trainer(step, opt));
     }
 }
