@@ -17,6 +17,7 @@ import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.data.SyntheticDataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
@@ -109,7 +110,7 @@ public final class DemoCommand implements Command {
         stage.begin("prune", "CIC (class-wise Taylor, mean - std over classes) to 60% of the MACs, by graph surgery");
         Model pruned = Onnx.load(trainedFile);
         GradientSet grads = PruneCommand.gradientsFromData(trainedFile, data, true, 16);
-        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, true, 8, 0.9),
+        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, 0, true, 8, 0.9),
                 Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);
@@ -132,7 +133,7 @@ public final class DemoCommand implements Command {
         return 0;
     }
 
-    static EpochMetrics train(Supplier<Model> forward, SyntheticDataset train, SyntheticDataset val, int epochs,
+    static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs,
             double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, true, 5e-4), 16);
         TrainStep step = TrainStepBuilder.build(forward, cfg);

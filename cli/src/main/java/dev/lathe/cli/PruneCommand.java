@@ -55,9 +55,9 @@ public final class PruneCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx (--criterion " + String.join("|", CRITERIA) + " (--ratio R | --target-macs F) | --plan "
-                + "plan.json) [--global] [--round-to N] [--ignore NODE,...] [--data GRADS.onnx] [--plan-out plan.json]"
-                + " -o pruned.onnx";
+        return "MODEL.onnx (--criterion " + String.join("|", CRITERIA) + " (--ratio R | --target-macs F | "
+                + "--target-params F) | --plan plan.json) [--global] [--round-to N] [--ignore NODE,...] "
+                + "[--data SPEC|GRADS.onnx] [--steps K [--finetune-epochs E]] [--plan-out plan.json] -o pruned.onnx";
     }
 
     @Override
@@ -69,7 +69,19 @@ public final class PruneCommand implements Command {
                 .desc("fraction of channels to remove per group (or of all channels with --global)").build());
         o.addOption(Option.builder().longOpt("target-macs").hasArg().argName("F")
                 .desc("keep this fraction of the MACs (0.5 keeps half); the channel ratio is searched for").build());
+        o.addOption(Option.builder().longOpt("target-params").hasArg().argName("F")
+                .desc("keep this fraction of the parameters; the channel ratio is searched for").build());
         o.addOption(Option.builder().longOpt("global").desc("rank channels of all groups together").build());
+        o.addOption(Option.builder().longOpt("steps").hasArg().argName("K")
+                .desc("prune in K steps toward the ratio or target, re-scoring the smaller model each time "
+                        + "(default 1)").build());
+        o.addOption(Option.builder().longOpt("finetune-epochs").hasArg().argName("E")
+                .desc("with --steps: train E epochs on --data (synthetic[:..] or a dataset spec as for lathe train) "
+                        + "after each step (default 0)").build());
+        o.addOption(Option.builder().longOpt("finetune-lr").hasArg().argName("LR")
+                .desc("peak learning rate of each fine-tune, cosine to 0 (default 0.01)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
+                .desc("intra-op threads for fine-tuning (default 2)").build());
         o.addOption(Option.builder().longOpt("round-to").hasArg().argName("N")
                 .desc("keep channel counts at multiples of N (8 or 16 suit CPU kernels)").build());
         o.addOption(Option.builder().longOpt("max-ratio").hasArg().argName("M")
@@ -112,6 +124,20 @@ public final class PruneCommand implements Command {
                     ignored.add(s.trim());
                 }
             }
+        }
+        int steps = (int) parseLong(cmd, "steps", 1);
+        int finetuneEpochs = (int) parseLong(cmd, "finetune-epochs", 0);
+        if (steps < 1 || finetuneEpochs < 0) {
+            throw new UserError("--steps must be >= 1 and --finetune-epochs >= 0, got " + steps + " and "
+                    + finetuneEpochs);
+        }
+        if (steps > 1 || finetuneEpochs > 0) {
+            if (cmd.hasOption("plan") || cmd.hasOption("plan-out")) {
+                throw new UserError("--plan and --plan-out describe one cut of the input model; they cannot be "
+                        + "combined with --steps or --finetune-epochs");
+            }
+            new IterativePruning(cmd, in, out, ignored, steps, finetuneEpochs, ctx).run();
+            return 0;
         }
         Model model = Onnx.load(in);
         Pruner.Result r;
@@ -227,19 +253,23 @@ public final class PruneCommand implements Command {
     static PlanOptions planOptions(CommandLine cmd) {
         boolean ratio = cmd.hasOption("ratio");
         boolean macs = cmd.hasOption("target-macs");
-        if (ratio == macs) {
-            throw new UserError("give exactly one of --ratio R and --target-macs F");
+        boolean params = cmd.hasOption("target-params");
+        if ((ratio ? 1 : 0) + (macs ? 1 : 0) + (params ? 1 : 0) != 1) {
+            throw new UserError("give exactly one of --ratio R, --target-macs F and --target-params F");
         }
         PlanOptions o = new PlanOptions(ratio ? parseDouble(cmd, "ratio", 0) : 0,
-                macs ? parseDouble(cmd, "target-macs", 1) : 0, cmd.hasOption("global"),
-                (int) parseLong(cmd, "round-to", 1), parseDouble(cmd, "max-ratio", 1.0));
+                macs ? parseDouble(cmd, "target-macs", 1) : 0, params ? parseDouble(cmd, "target-params", 1) : 0,
+                cmd.hasOption("global"), (int) parseLong(cmd, "round-to", 1), parseDouble(cmd, "max-ratio", 1.0));
         if (macs && o.targetMacs() <= 0) {
             throw new UserError("--target-macs must be in (0, 1], got " + o.targetMacs());
+        }
+        if (params && o.targetParams() <= 0) {
+            throw new UserError("--target-params must be in (0, 1], got " + o.targetParams());
         }
         return o;
     }
 
-    private static double parseDouble(CommandLine cmd, String opt, double fallback) {
+    static double parseDouble(CommandLine cmd, String opt, double fallback) {
         String v = cmd.getOptionValue(opt);
         try {
             return v == null ? fallback : Double.parseDouble(v);
@@ -248,7 +278,7 @@ public final class PruneCommand implements Command {
         }
     }
 
-    private static long parseLong(CommandLine cmd, String opt, long fallback) {
+    static long parseLong(CommandLine cmd, String opt, long fallback) {
         String v = cmd.getOptionValue(opt);
         try {
             return v == null ? fallback : Long.parseLong(v);
@@ -259,22 +289,9 @@ public final class PruneCommand implements Command {
 
     /** Per weighted layer and in total: parameters and MACs before and after. */
     static void printReport(Pruner.Result r, PrintStream out, double seconds) {
-        Map<String, LayerCount> after = new HashMap<>();
-        for (LayerCount c : r.after().nodes()) {
-            after.put(c.name(), c);
-        }
-        out.printf("%-44s %-14s %12s %12s %14s %14s%n", "layer", "op", "params", "params'", "MACs", "MACs'");
-        for (LayerCount b : r.before().nodes()) {
-            if (b.params() == 0 && b.macs() <= 0) {
-                continue;
-            }
-            LayerCount a = after.get(b.name());
-            out.printf("%-44s %-14s %12d %12d %14d %14d%n", shorten(b.name(), 44), b.opType(), b.params(),
-                    a == null ? 0 : a.params(), Math.max(0, b.macs()), a == null ? 0 : Math.max(0, a.macs()));
-        }
+        printTable(r.before(), r.after(), out);
         ModelCount bt = r.before();
         ModelCount at = r.after();
-        out.printf("%-59s %12d %12d %14d %14d%n", "total", bt.params(), at.params(), bt.macs(), at.macs());
         out.printf("params %.2f%% kept, MACs %.2f%% kept; %d channels removed in %d of %d prunable groups "
                 + "(%d groups); %.2f s%n", 100.0 * at.params() / bt.params(), 100.0 * at.macs() / Math.max(1, bt.macs()),
                 r.plan().removedChannels(), r.plan().groups().size(), r.prunableGroups(), r.groups(), seconds);
@@ -284,6 +301,25 @@ public final class PruneCommand implements Command {
         for (String b : r.blocked()) {
             out.println("fixed: " + b);
         }
+    }
+
+    /** Params and MACs per weighted layer and in total, before and after. */
+    static void printTable(ModelCount before, ModelCount afterCount, PrintStream out) {
+        Map<String, LayerCount> after = new HashMap<>();
+        for (LayerCount c : afterCount.nodes()) {
+            after.put(c.name(), c);
+        }
+        out.printf("%-44s %-14s %12s %12s %14s %14s%n", "layer", "op", "params", "params'", "MACs", "MACs'");
+        for (LayerCount b : before.nodes()) {
+            if (b.params() == 0 && b.macs() <= 0) {
+                continue;
+            }
+            LayerCount a = after.get(b.name());
+            out.printf("%-44s %-14s %12d %12d %14d %14d%n", shorten(b.name(), 44), b.opType(), b.params(),
+                    a == null ? 0 : a.params(), Math.max(0, b.macs()), a == null ? 0 : Math.max(0, a.macs()));
+        }
+        out.printf("%-59s %12d %12d %14d %14d%n", "total", before.params(), afterCount.params(), before.macs(),
+                afterCount.macs());
     }
 
     private static String shorten(String s, int n) {

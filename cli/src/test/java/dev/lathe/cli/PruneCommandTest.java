@@ -122,4 +122,67 @@ class PruneCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("exactly one"), r.err());
     }
+
+    @Test
+    void targetParamsKeepsAboutHalfOfTheParameters() throws Exception {
+        Path model = smallCnn();
+        Path out = dir.resolve("half_params.onnx");
+        Run r = lathe("prune", model.toString(), "--target-params", "0.5", "--global", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        long before = ModelCounter.count(Onnx.load(model)).params();
+        long after = ModelCounter.count(Onnx.load(out)).params();
+        assertTrue(after <= before / 2 && after > before / 4, after + " of " + before);
+        Run both = lathe("prune", model.toString(), "--target-params", "0.5", "--target-macs", "0.5", "-o",
+                dir.resolve("y.onnx").toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("exactly one"), both.err());
+    }
+
+    @Test
+    void iterativePruningTakesStepsAndFineTunesBetweenThem() throws Exception {
+        Path model = smallCnn();
+        String data = "synthetic:classes=10,size=16,per-class=3,val-per-class=1";
+        Path tuned = dir.resolve("steps_tuned.onnx");
+        Run r = lathe("prune", model.toString(), "--ratio", "0.5", "--steps", "2", "--finetune-epochs", "1",
+                "--finetune-lr", "0.05", "--data", data, "-o", tuned.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 1/2") && r.out().contains("step 2/2"), r.out());
+        assertTrue(r.out().contains("fine-tuned 1 epoch"), r.out());
+        // Two steps of 1 - sqrt(0.5) each: 16 -> floor(16 * 0.7071) = 11 -> floor(11 * 0.7071) = 7 channels.
+        Model m = Onnx.load(tuned);
+        assertEquals(7, m.graph().initializer("conv1.weight").constValue().dim(0));
+        long before = ModelCounter.count(Onnx.load(model)).params();
+        assertTrue(ModelCounter.count(m).params() < before);
+
+        // The same steps without fine-tuning cut the same channels (L1 on a fine-tuned model may differ, so only
+        // the counts are compared) but leave the weights untouched by training.
+        Path plain = dir.resolve("steps_plain.onnx");
+        Run p = lathe("prune", model.toString(), "--ratio", "0.5", "--steps", "2", "-o", plain.toString());
+        assertEquals(0, p.code(), p.err());
+        Model mp = Onnx.load(plain);
+        assertEquals(7, mp.graph().initializer("conv1.weight").constValue().dim(0));
+        assertTrue(!java.util.Arrays.equals(mp.graph().initializer("fc.weight").constValue().toFloats(),
+                m.graph().initializer("fc.weight").constValue().toFloats()), "fine-tuning changed the weights");
+    }
+
+    @Test
+    void iterativeMacsTargetIsReachedOverSteps() throws Exception {
+        Path model = smallCnn();
+        Path out = dir.resolve("steps_macs.onnx");
+        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--steps", "3", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 3/3"), r.out());
+        long before = ModelCounter.count(Onnx.load(model)).macs();
+        long after = ModelCounter.count(Onnx.load(out)).macs();
+        assertTrue(after <= before / 2 && after > before / 4, after + " of " + before);
+    }
+
+    @Test
+    void fineTuningNeedsTrainingData() throws Exception {
+        Run r = lathe("prune", smallCnn().toString(), "--ratio", "0.3", "--steps", "2", "--finetune-epochs", "1",
+                "-o", dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("needs training data"), r.err());
+        assertTrue(!Files.exists(dir.resolve("x.onnx")));
+    }
 }

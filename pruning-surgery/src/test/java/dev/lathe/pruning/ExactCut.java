@@ -34,7 +34,8 @@ public final class ExactCut {
 
     /** Outcome of one check. */
     public record Outcome(PruningPlan plan, Model cut, Model zeroed, ChannelGraph graph, double relError,
-            long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, long estimatedMacs) {}
+            long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, long estimatedMacs,
+            long estimatedParams) {}
 
     public static Outcome check(Model a, Model b, Importance imp, PlanOptions o, Set<String> ignored, String input,
             long[] shape) throws Exception {
@@ -47,6 +48,7 @@ public final class ExactCut {
         assertTrue(plan.removedChannels() > 0, "plan removes nothing; blocked: " + Pruner.blockReport(cgA));
         ModelCount before = ModelCounter.count(a);
         long estMacs = planner.macs(removed);
+        long estParams = planner.params(removed);
         Map<Integer, BitSet> replayed = PruningPlan.fromJson(plan.toJson()).resolve(cgB);
         Surgery.apply(cgA, removed, Surgery.Mode.CUT);
         Surgery.apply(cgB, replayed, Surgery.Mode.ZERO);
@@ -61,7 +63,7 @@ public final class ExactCut {
         }
         ModelCount after = ModelCounter.count(a);
         return new Outcome(plan, a, b, cgA, err, before.params(), after.params(), before.macs(), after.macs(),
-                estMacs);
+                estMacs, estParams);
     }
 
     /** The types the surgery wrote must be what shape inference derives from the cut graph. */

@@ -39,6 +39,7 @@ class TorchvisionExactCutTest {
         assertTrue(r.relError() <= 1e-5, name + ": cut and zeroed outputs differ, rel error " + r.relError());
         assertTrue(r.paramsAfter() < r.paramsBefore() && r.macsAfter() < r.macsBefore(), name);
         assertEquals(r.estimatedMacs(), r.macsAfter(), name + " MACs estimate");
+        assertEquals(r.estimatedParams(), r.paramsAfter(), name + " params estimate (what --target-params bisects on)");
         // Only the classifier's outputs are held: every conv's channels are prunable.
         List<String> blocked = Pruner.blockReport(r.graph());
         assertEquals(1, blocked.size(), name + " blocked: " + blocked);

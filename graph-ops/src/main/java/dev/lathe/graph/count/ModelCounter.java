@@ -71,7 +71,11 @@ public final class ModelCounter {
         return new ModelCount(params, macs, nodes, uncounted);
     }
 
-    static boolean isParameter(Value init) {
+    /**
+     * Whether an initializer counts as a parameter here: floating point, not 0-d, and read somewhere other than a
+     * state slot (BatchNorm running mean and variance). The pruning planner estimates params with the same rule.
+     */
+    public static boolean isParameter(Value init) {
         if (!init.constValue().dtype().isFloatingPoint()) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.lathe.pruning.plan;
 
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.graph.ChannelGroup;
@@ -20,13 +21,14 @@ import java.util.Map;
  * output): local mode keeps {@code floor(C·(1−ratio))} per group, global mode removes the lowest-scored units of all
  * groups until {@code ratio} of all prunable channels are gone (Torch-Pruning's semantics). Rounding keeps counts at
  * multiples of {@code roundTo} (rounded up), no space loses more than {@code maxRatio} of its channels and none loses
- * all. With a MACs target the ratio is found by bisection on the estimated MACs.
+ * all. With a MACs or a params target the ratio is found by bisection on the estimated MACs or parameters.
  */
 public final class Planner {
     private final ChannelGraph cg;
     private final Map<ChannelGroup, double[]> scores = new LinkedHashMap<>();
     private final List<String> unscored = new ArrayList<>();
     private final List<LayerCost> layers;
+    private final List<Value> parameters = new ArrayList<>();
     private final Map<String, List<ParamSlice>> slicesBySource = new HashMap<>();
     private final Map<ChannelGroup, int[][]> unitCounts = new IdentityHashMap<>();
 
@@ -41,6 +43,11 @@ public final class Planner {
             }
         }
         this.layers = LayerCost.of(cg.model());
+        for (Value v : cg.model().graph().initializers().values()) {
+            if (!v.uses().isEmpty() && ModelCounter.isParameter(v)) {
+                parameters.add(v);
+            }
+        }
         for (ParamSlice p : cg.slices()) {
             slicesBySource.computeIfAbsent(p.source().name(), k -> new ArrayList<>()).add(p);
         }
@@ -57,24 +64,28 @@ public final class Planner {
 
     public Map<Integer, BitSet> select(PlanOptions o) {
         if (o.targetMacs() > 0) {
-            return selectForMacs(o);
+            return selectForTarget(o, o.targetMacs(), this::macs);
+        }
+        if (o.targetParams() > 0) {
+            return selectForTarget(o, o.targetParams(), this::params);
         }
         return o.global() ? selectGlobal(o.ratio(), o) : selectLocal(o.ratio(), o);
     }
 
-    private Map<Integer, BitSet> selectForMacs(PlanOptions o) {
-        long full = macs(Map.of());
-        double target = o.targetMacs() * full;
+    private Map<Integer, BitSet> selectForTarget(PlanOptions o, double fraction,
+            java.util.function.ToLongFunction<Map<Integer, BitSet>> measure) {
+        long full = measure.applyAsLong(Map.of());
+        double target = fraction * full;
         double lo = 0;
         double hi = 0.999;
         Map<Integer, BitSet> best = o.global() ? selectGlobal(hi, o) : selectLocal(hi, o);
-        if (macs(best) > target) {
+        if (measure.applyAsLong(best) > target) {
             return best; // the most the constraints allow; the report shows the miss
         }
         for (int it = 0; it < 30; it++) {
             double mid = (lo + hi) / 2;
             Map<Integer, BitSet> sel = o.global() ? selectGlobal(mid, o) : selectLocal(mid, o);
-            if (macs(sel) <= target) {
+            if (measure.applyAsLong(sel) <= target) {
                 hi = mid;
                 best = sel;
             } else {
@@ -256,6 +267,19 @@ public final class Planner {
         long total = 0;
         for (LayerCost l : layers) {
             total += (long) Math.rint(l.macs() * keptFraction(l.weight(), gone));
+        }
+        return total;
+    }
+
+    /**
+     * Estimated parameters of the model after removing {@code removed}, counted as {@link ModelCounter} counts them:
+     * every parameter initializer scaled by the kept fraction of each of its cut axes.
+     */
+    public long params(Map<Integer, BitSet> removed) {
+        Map<ChannelSpace, boolean[]> gone = removedChannels(removed);
+        long total = 0;
+        for (Value v : parameters) {
+            total += (long) Math.rint(v.constValue().numel() * keptFraction(v.name(), gone));
         }
         return total;
     }
