@@ -91,4 +91,18 @@ class ZooPruningTest {
         }
         assertTrue(diff / scale <= 1e-5, name + ": rel error " + diff / scale);
     }
+
+    /**
+     * Only the classifier's outputs are held: IIEU-B's filter norms, PRelu's slopes and the option-A shortcut's zero
+     * channel padding (ISP's CIFAR ResNet-56) all follow the cut instead of blocking it.
+     */
+    @ParameterizedTest
+    @CsvSource({"cifar_resnet56", "iieub_resnet14", "iieub_mobilenetv2_017", "prelu_resnet14"})
+    void onlyTheClassifierIsHeld(String name) {
+        ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(32).withClasses(10).withSeed(3);
+        java.util.List<String> blocked = Pruner.blockReport(new ChannelAnalyzer(Set.of()).analyze(
+                ModelZoo.get(name).build(cfg)));
+        assertEquals(1, blocked.size(), name + " blocked: " + blocked);
+        assertTrue(blocked.get(0).contains("graph output"), blocked.get(0));
+    }
 }
