@@ -3,7 +3,6 @@ package dev.lathe.graph.build;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
-import java.util.Random;
 
 /**
  * PyTorch-style layers on a {@link GraphBuilder}: each opens a scope named like the nn.Module attribute and
@@ -11,11 +10,12 @@ import java.util.Random;
  */
 public final class Nn {
     private final GraphBuilder b;
-    private final Random rng;
+    /** java.util.Random's sequence for this seed, drawn without its per-call synchronisation. */
+    private final SeededRandom rng;
 
     public Nn(GraphBuilder b, long seed) {
         this.b = b;
-        this.rng = new Random(seed);
+        this.rng = new SeededRandom(seed);
     }
 
     public GraphBuilder builder() {
