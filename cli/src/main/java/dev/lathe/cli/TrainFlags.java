@@ -78,11 +78,14 @@ final class TrainFlags {
             }
         }
         try {
-            return new SyntheticSpec(Integer.parseInt(kv.getOrDefault("classes", "10")),
+            SyntheticSpec s = new SyntheticSpec(Integer.parseInt(kv.getOrDefault("classes", "10")),
                     Integer.parseInt(kv.getOrDefault("size", "32")), Integer.parseInt(kv.getOrDefault("per-class", "100")),
                     Integer.parseInt(kv.getOrDefault("val-per-class", "20")),
                     Double.parseDouble(kv.getOrDefault("imbalance", "1")), Long.parseLong(kv.getOrDefault("seed", "0")));
-        } catch (NumberFormatException e) {
+            s.train(); // the dataset checks its own options; building one is cheap (samples are drawn on access)
+            s.val();
+            return s;
+        } catch (IllegalArgumentException e) { // also NumberFormatException
             throw new UserError("--data '" + spec + "': " + e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import static dev.lathe.cli.CliRun.lathe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,9 +15,6 @@ import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.runtime.train.Checkpoint;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,15 +28,6 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run lathe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path tinyModel() throws Exception {
         GraphBuilder b = new GraphBuilder("tiny", 17);
@@ -56,23 +45,23 @@ class TrainCommandTest {
         Path model = tinyModel();
         String data = "synthetic:classes=4,size=16,per-class=32,val-per-class=8,seed=3";
         Path out = dir.resolve("run");
-        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
                 "--lr", "0.05", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 2 epochs"), r.out());
         assertTrue(Files.exists(out.resolve("checkpoint.bin")) && Files.exists(out.resolve("model.onnx")));
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());
 
-        Run again = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
+        CliRun again = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
                 "--out", out.toString(), "--resume");
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("nothing to do"), again.out());
 
-        Run eval = lathe("eval", "--onnx", out.resolve("model.onnx").toString(), "--data", data);
+        CliRun eval = lathe("eval", "--onnx", out.resolve("model.onnx").toString(), "--data", data);
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().startsWith("top-1 "), eval.out());
 
-        Run bad = lathe("train", "--onnx", model.toString(), "--data", "imagenet", "--out", out.toString());
+        CliRun bad = lathe("train", "--onnx", model.toString(), "--data", "imagenet", "--out", out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--data 'imagenet'") && bad.err().lines().count() == 1, bad.err());
 
@@ -97,7 +86,7 @@ class TrainCommandTest {
             }
         }
         Path folderRun = dir.resolve("folder-run");
-        Run folder = lathe("train", "--onnx", model.toString(), "--data", "imagefolder:" + images + ",res=16",
+        CliRun folder = lathe("train", "--onnx", model.toString(), "--data", "imagefolder:" + images + ",res=16",
                 "--epochs", "1", "--batch", "8", "--lr", "0.05", "--out", folderRun.toString());
         assertEquals(0, folder.code(), folder.err());
         assertTrue(folder.out().contains("trained 1 epochs"), folder.out());
@@ -109,19 +98,23 @@ class TrainCommandTest {
         Path model = tinyModel();
         String data = "synthetic:classes=4,size=16,per-class=40,val-per-class=8,imbalance=4,seed=3";
         Path out = dir.resolve("la");
-        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
                 "--lr", "0.05", "--loss", "logit-adjusted", "--tau", "1", "--logit-scale", "2", "--label-smoothing",
                 "0.1", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 1 epochs") && Files.exists(out.resolve("model.onnx")), r.out());
 
-        Run bad = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "focal", "--out", out.toString());
+        CliRun bad = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "focal", "--out", out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--loss must be ce, logit-adjusted or kd") && bad.err().lines().count() == 1,
                 bad.err());
-        Run stray = lathe("train", "--onnx", model.toString(), "--data", data, "--tau", "2", "--out", out.toString());
+        CliRun stray = lathe("train", "--onnx", model.toString(), "--data", data, "--tau", "2", "--out", out.toString());
         assertEquals(2, stray.code());
         assertTrue(stray.err().contains("--tau and --logit-scale belong to --loss logit-adjusted"), stray.err());
+        CliRun badData = lathe("train", "--onnx", model.toString(), "--data", data.replace("imbalance=4",
+                "imbalance=0.25"), "--out", out.toString());
+        assertEquals(2, badData.code(), badData.err());
+        assertTrue(badData.err().contains("imbalance factor >= 1") && badData.err().lines().count() == 1, badData.err());
     }
 
     /** --ema: the exported weights are the moving averages the checkpoint holds, not the raw weights. */
@@ -131,7 +124,7 @@ class TrainCommandTest {
         String data = "synthetic:classes=4,size=16,per-class=32,val-per-class=8,seed=3";
         Path out = dir.resolve("ema");
         Path export = dir.resolve("ema-model.onnx");
-        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "8",
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "8",
                 "--accum", "2", "--lr", "0.05", "--ema", "0.9", "--workers", "3", "--export", export.toString(),
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -144,7 +137,7 @@ class TrainCommandTest {
         assertArrayEquals(ema, written);
         assertFalse(java.util.Arrays.equals(raw, written), "the EMA equals the raw weights");
 
-        Run bad = lathe("train", "--onnx", model.toString(), "--data", data, "--ema", "1.5", "--out", out.toString());
+        CliRun bad = lathe("train", "--onnx", model.toString(), "--data", data, "--ema", "1.5", "--out", out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--ema must be a decay in [0, 1)"), bad.err());
     }
@@ -154,13 +147,13 @@ class TrainCommandTest {
         Path model = tinyModel();
         String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
         Path export = dir.resolve("folded.onnx");
-        Run r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
                 "--export", export.toString(), "--fold-bn", "--out", dir.resolve("fold").toString());
         assertEquals(0, r.code(), r.err());
         Model folded = Onnx.load(export);
         assertTrue(folded.graph().nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")),
                 "BatchNormalization left after --fold-bn");
-        Run eval = lathe("eval", "--onnx", export.toString(), "--data", data);
+        CliRun eval = lathe("eval", "--onnx", export.toString(), "--data", data);
         assertEquals(0, eval.code(), eval.err());
     }
 
@@ -170,15 +163,15 @@ class TrainCommandTest {
         Path model = tinyModel();
         String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
         Path teacher = dir.resolve("teacher.onnx");
-        Run first = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+        CliRun first = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
                 "--export", teacher.toString(), "--out", dir.resolve("teacher-run").toString());
         assertEquals(0, first.code(), first.err());
-        Run kd = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+        CliRun kd = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
                 "--loss", "kd", "--teacher", teacher.toString(), "--kd-temperature", "2", "--kd-alpha", "0.9",
                 "--out", dir.resolve("kd").toString());
         assertEquals(0, kd.code(), kd.err());
         assertTrue(kd.out().contains("trained 1 epochs"), kd.out());
-        Run missing = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "kd", "--out",
+        CliRun missing = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "kd", "--out",
                 dir.resolve("kd2").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--loss kd needs --teacher"), missing.err());
