@@ -46,7 +46,7 @@ public final class ZooListCommand implements Command {
         o.addOption(Option.builder().longOpt("json").desc("print a JSON array instead of a table").build());
         o.addOption(Option.builder().longOpt("recount")
                 .desc("build every model (or the named ones) and count its graph now instead of reading the stored"
-                        + " counts (minutes for all)")
+                        + " counts (about a minute for all)")
                 .build());
         return o;
     }
