@@ -15,6 +15,7 @@ import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -189,6 +190,82 @@ class BackwardRulesTest {
     }
 
     // ---- pooling ----
+
+    /**
+     * Ties (inputs drawn from {0, 1, 2}) are not differentiable, so finite differences cannot check them: the gradient
+     * must go to the first maximum of each window in row-major order (PyTorch's argmax), adding up where windows
+     * overlap, as a reference loop computes it (float32: ORT's ConvTranspose has no float64 kernel).
+     */
+    @Test
+    void maxPoolTiesGoToTheFirstMaximumOfEachWindow() throws Exception {
+        long[][] cases = { // n, c, h, w, k, s, pad
+            {2, 3, 7, 7, 3, 2, 1}, {1, 2, 6, 6, 2, 2, 0}, {1, 2, 5, 5, 3, 1, 1}, {1, 1, 8, 9, 3, 2, 0}};
+        Random r = new Random(56);
+        for (long[] cs : cases) {
+            int n = (int) cs[0], ch = (int) cs[1], h = (int) cs[2], w = (int) cs[3], k = (int) cs[4],
+                    st = (int) cs[5], pad = (int) cs[6];
+            int oh = (h + 2 * pad - k) / st + 1;
+            int ow = (w + 2 * pad - k) / st + 1;
+            double[] x = new double[n * ch * h * w];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(3);
+            }
+            double[] dy = new double[n * ch * oh * ow];
+            for (int i = 0; i < dy.length; i++) {
+                dy[i] = r.nextGaussian();
+            }
+            double[] expected = new double[x.length];
+            for (int plane = 0; plane < n * ch; plane++) {
+                for (int a = 0; a < oh; a++) {
+                    for (int b = 0; b < ow; b++) {
+                        int best = -1;
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int hh = a * st - pad + i;
+                                int ww = b * st - pad + j;
+                                if (hh >= 0 && hh < h && ww >= 0 && ww < w) {
+                                    int at = plane * h * w + hh * w + ww;
+                                    if (best < 0 || x[at] > x[best]) {
+                                        best = at;
+                                    }
+                                }
+                            }
+                        }
+                        expected[best] += dy[plane * oh * ow + a * ow + b];
+                    }
+                }
+            }
+            float[] xf = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xf[i] = (float) x[i];
+            }
+            Graph g = new Graph("maxpool_ties");
+            Value in = g.addInput(new Value("x", TensorType.of(F32, n, ch, h, w)));
+            Emitter e = new Emitter(g, 17);
+            Value y = e.op("MaxPool", attrs("kernel_shape", ints(k, k), "strides", ints(st, st), "pads",
+                    ints(pad, pad, pad, pad)), in);
+            y.setType(TensorType.of(F32, n, ch, oh, ow));
+            Value weighted = e.mul(y, e.constant(Emitter.fromDoubles(F32, new long[] {n, ch, oh, ow}, dy)));
+            weighted.setType(y.type());
+            Value loss = e.reduceSum(weighted, false);
+            loss.setType(TensorType.of(F32));
+            Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
+            grad.setName("grad");
+            g.addOutput(grad);
+            Model m = new Model(g);
+            m.opsetImports().put("", 17L);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession s = env.createSession(Onnx.toBytes(m));
+                 OrtSession.Result res = s.run(Map.of("x", OnnxTensor.createTensor(env, FloatBuffer.wrap(xf),
+                         new long[] {n, ch, h, w})))) {
+                double[] got = GradCheck.read(res.get(0));
+                for (int i = 0; i < x.length; i++) {
+                    assertTrue(Math.abs(got[i] - expected[i]) < 1e-5, "case " + Arrays.toString(cs) + " dx[" + i
+                            + "]: " + got[i] + ", expected " + expected[i]);
+                }
+            }
+        }
+    }
 
     @Test
     void maxPoolOverlappingAndStrided() throws Exception {
