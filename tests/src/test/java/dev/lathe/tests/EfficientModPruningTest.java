@@ -21,9 +21,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * EfficientMod (channel-last, LayerNorm over the channels, qkv Split, modulation Mul): pruned, it validates, runs in
- * ONNX Runtime with the right output shape, and params and MACs go down. Not an exactness test: LayerNorm over the
- * channels sees fewer channels after a cut, so zeroing is not a reference for it.
+ * EfficientMod (channel-last, LayerNorm over the channels, qkv Split, modulation Mul, attention heads): pruned, it
+ * validates, runs in ONNX Runtime with the right output shape, params and MACs go down, and whole heads are removed
+ * (the head-count entry of every head reshape shrinks together with q, k, v and proj). Exactness against the zeroed
+ * model is checked in {@link ZooPruningTest}.
  */
 class EfficientModPruningTest {
     @Test
@@ -36,6 +37,20 @@ class EfficientModPruningTest {
         ModelCount before = r.before();
         ModelCount after = r.after();
         assertTrue(after.params() < before.params() && after.macs() < before.macs());
+        int headReshapes = 0;
+        for (dev.lathe.graph.ir.Node n : m.graph().nodes()) {
+            if (n.opType().equals("Reshape") && n.name().contains("attn")) {
+                long[] shape = dev.lathe.graph.infer.Constants.valueOf(n.input(1)).toLongs();
+                if (shape.length == 4) {
+                    headReshapes++;
+                    // The group's anchor is the qkv output (3·8·32 = 768 channels, 96 per head): ratio 0.3 removes at
+                    // most 768 − floor(0.7·768) = 231 channels, i.e. 2 whole heads.
+                    assertTrue(shape[2] == 6, n.name() + ": 6 of 8 heads kept expected, got "
+                            + java.util.Arrays.toString(shape));
+                }
+            }
+        }
+        assertTrue(headReshapes == 9, "q, k, v head reshapes of 3 attention blocks, found " + headReshapes);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(Onnx.toBytes(m), new OrtSession.SessionOptions());
                 OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[2 * 3 * 64 * 64]),

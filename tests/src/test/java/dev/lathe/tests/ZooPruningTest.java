@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Pruning the zoo's models (built by the models module): the cut is exact against a copy with the removed slices
  * zeroed, in ONNX Runtime (rel 1e-5); the cut graph validates, and params and MACs go down. IIEU-B's filter norms
  * F = 1/||W_c|| are computed in the graph from the conv weights being cut (SEEDS §1.1), and its channel-shift
- * LayerNorm is compared against ZERO mode's masked statistics; PRelu's per-channel slope is cut with its channels.
+ * LayerNorm is compared against ZERO mode's masked statistics; PRelu's per-channel slope is cut with its channels;
+ * EfficientMod loses whole attention heads (q, k, v rows, proj columns, head-count entries of the reshapes).
  */
 class ZooPruningTest {
 
@@ -57,7 +58,7 @@ class ZooPruningTest {
     @CsvSource({"resnet18, 32, false", "resnext50_32x4d, 32, true", "densenet121, 32, false",
             "mobilenet_v2, 32, true", "cic_resnet32, 32, true", "cic_resnext50_32x4d, 32, false",
             "cifar_resnet56, 32, false", "iieub_resnet14, 32, false", "iieub_mobilenetv2_017, 32, true",
-            "prelu_resnet14, 32, true"})
+            "prelu_resnet14, 32, true", "efficientmod_xxs, 64, false"})
     void cutIsExact(String name, int resolution, boolean global) throws Exception {
         ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(resolution).withClasses(10).withSeed(3);
         Model a = ModelZoo.get(name).build(cfg);
@@ -93,13 +94,14 @@ class ZooPruningTest {
     }
 
     /**
-     * Only the classifier's outputs are held: IIEU-B's filter norms, PRelu's slopes and the option-A shortcut's zero
-     * channel padding (ISP's CIFAR ResNet-56) all follow the cut instead of blocking it.
+     * Only the classifier's outputs are held: IIEU-B's filter norms, PRelu's slopes, the option-A shortcut's zero
+     * channel padding (ISP's CIFAR ResNet-56) and EfficientMod's attention heads all follow the cut.
      */
     @ParameterizedTest
-    @CsvSource({"cifar_resnet56", "iieub_resnet14", "iieub_mobilenetv2_017", "prelu_resnet14"})
-    void onlyTheClassifierIsHeld(String name) {
-        ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(32).withClasses(10).withSeed(3);
+    @CsvSource({"cifar_resnet56, 32", "iieub_resnet14, 32", "iieub_mobilenetv2_017, 32", "prelu_resnet14, 32",
+            "efficientmod_xxs, 64", "efficientmod_s, 64"})
+    void onlyTheClassifierIsHeld(String name, int resolution) {
+        ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(resolution).withClasses(10).withSeed(3);
         java.util.List<String> blocked = Pruner.blockReport(new ChannelAnalyzer(Set.of()).analyze(
                 ModelZoo.get(name).build(cfg)));
         assertEquals(1, blocked.size(), name + " blocked: " + blocked);

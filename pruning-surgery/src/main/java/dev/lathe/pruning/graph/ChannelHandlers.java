@@ -359,7 +359,19 @@ public final class ChannelHandlers {
 
     static void matMul(Node n, AnalysisContext ctx) {
         Track ta = ctx.track(n.input(0));
-        if (ctx.track(n.input(1)) != null || !ctx.isConstantDerived(n.input(1))) {
+        Track tb = ctx.track(n.input(1));
+        if (ta != null && tb != null && ta.rank() == tb.rank() && ta.axis() == tb.axis() && ta.axis() < ta.rank() - 2
+                && ta.space().size() == tb.space().size()) {
+            // Heads on a batch axis of both operands (q·kᵀ, attn·v): head h only meets head h.
+            if (ta.space() != tb.space()) {
+                for (int c = 0; c < ta.space().size(); c++) {
+                    ctx.couple(ta.space(), c, tb.space(), c);
+                }
+            }
+            ctx.alias(n.output(0), ta.space(), ta.axis(), ta.rank());
+            return;
+        }
+        if (tb != null || !ctx.isConstantDerived(n.input(1))) {
             if (ta != null || ctx.track(n.input(1)) != null) {
                 ctx.blockInputs(n, "multiplies two activations");
             }
@@ -749,6 +761,9 @@ public final class ChannelHandlers {
                 ctx.block(t.space(), n.describe() + " interleaves the channels with other axes");
                 return;
             }
+        } else if (c % out[k] == 0 && splitsIntoHeads(in, t.axis(), out, k, c / out[k])) {
+            splitHeads(n, ctx, t, target, out, k, c / out[k]);
+            return;
         } else {
             ctx.block(t.space(), n.describe() + " splits the channel axis (" + c + " into " + out[k] + ")");
             return;
@@ -765,6 +780,55 @@ public final class ChannelHandlers {
             ctx.edit(edit(n.describe() + " shape entry " + k, cc -> {
                 long[] s2 = target.clone();
                 s2[entry] = cc.keptCount(space) * per;
+                cc.setConstInput(n, 1, intsLike(shapeT, s2));
+            }));
+        }
+    }
+
+    /**
+     * Whether output axis {@code k} of size C/per followed by axes of product {@code per} splits the channels into
+     * blocks of {@code per} consecutive channels (attention heads: [N, L, H·hd] -> [N, L, H, hd]), with the input's
+     * axes after the channels following unchanged.
+     */
+    private static boolean splitsIntoHeads(long[] in, int channelAxis, long[] out, int k, long per) {
+        long run = 1;
+        int m = k + 1;
+        while (m < out.length && run < per) {
+            run *= out[m++];
+        }
+        if (run != per) {
+            return false;
+        }
+        long restIn = 1;
+        for (int i = channelAxis + 1; i < in.length; i++) {
+            restIn *= in[i];
+        }
+        long restOut = 1;
+        for (int i = m; i < out.length; i++) {
+            restOut *= out[i];
+        }
+        return restIn == restOut;
+    }
+
+    /**
+     * Channels split into heads: the output's head axis is a new space whose channel h holds input channels
+     * h·per .. h·per+per−1, so a unit is a whole head; the head count in the target shape follows the cut.
+     */
+    private static void splitHeads(Node n, AnalysisContext ctx, Track t, long[] target, long[] out, int k, long per) {
+        if (target[k] == 0) {
+            ctx.block(t.space(), n.describe() + " copies a different input dimension onto the heads");
+            return;
+        }
+        int heads = (int) out[k];
+        ChannelSpace headSpace = ctx.newSpace(n.output(0), k, out.length, heads);
+        for (int c = 0; c < t.space().size(); c++) {
+            ctx.couple(t.space(), c, headSpace, (int) (c / per));
+        }
+        if (target[k] > 0) {
+            Tensor shapeT = ctx.constant(n.input(1));
+            ctx.edit(edit(n.describe() + " head count entry " + k, cc -> {
+                long[] s2 = target.clone();
+                s2[k] = cc.keptCount(headSpace);
                 cc.setConstInput(n, 1, intsLike(shapeT, s2));
             }));
         }

@@ -29,6 +29,8 @@ public final class Planner {
     private final List<String> unscored = new ArrayList<>();
     private final List<LayerCost> layers;
     private final List<Value> parameters = new ArrayList<>();
+    /** MACs of products of two activations (attention's q·kᵀ and attn·v) and the space their output carries. */
+    private final List<Map.Entry<Long, ChannelSpace>> activationProducts = new ArrayList<>();
     private final Map<String, List<ParamSlice>> slicesBySource = new HashMap<>();
     private final Map<ChannelGroup, int[][]> unitCounts = new IdentityHashMap<>();
 
@@ -43,6 +45,17 @@ public final class Planner {
             }
         }
         this.layers = LayerCost.of(cg.model());
+        java.util.Set<String> weighted = new java.util.HashSet<>();
+        for (LayerCost l : layers) {
+            weighted.add(l.node());
+        }
+        for (dev.lathe.graph.count.LayerCount c : ModelCounter.count(cg.model()).nodes()) {
+            if (c.opType().equals("MatMul") && c.macs() > 0 && !weighted.contains(c.name())) {
+                dev.lathe.graph.ir.Node n = cg.model().graph().nodeByName(c.name());
+                dev.lathe.pruning.graph.Track t = n == null ? null : cg.tracks().get(n.output(0));
+                activationProducts.add(Map.entry(c.macs(), t == null ? null : t.space()));
+            }
+        }
         for (Value v : cg.model().graph().initializers().values()) {
             if (!v.uses().isEmpty() && ModelCounter.isParameter(v)) {
                 parameters.add(v);
@@ -267,6 +280,16 @@ public final class Planner {
         long total = 0;
         for (LayerCost l : layers) {
             total += (long) Math.rint(l.macs() * keptFraction(l.weight(), gone));
+        }
+        for (Map.Entry<Long, ChannelSpace> p : activationProducts) {
+            boolean[] g = p.getValue() == null ? null : gone.get(p.getValue());
+            long kept = 0;
+            if (g != null) {
+                for (boolean x : g) {
+                    kept += x ? 0 : 1;
+                }
+            }
+            total += g == null ? p.getKey() : (long) Math.rint((double) p.getKey() * kept / g.length);
         }
         return total;
     }
