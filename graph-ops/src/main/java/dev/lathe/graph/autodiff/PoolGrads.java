@@ -27,18 +27,12 @@ final class PoolGrads {
     }
 
     /**
-     * MaxPool passes dY to the first maximum of each window in row-major order (PyTorch's argmax); overlapping
-     * windows that share a winner add up. The plain 2-D case finds the winners without the Indices output:
-     * ORT's MaxPool with Indices runs a slow generic kernel (ResNet stem 16x64x112x112: ~1000 ms against 69 ms
-     * without), and the ScatterElements that consumes them another ~670 ms. See {@link #maxPoolByWindowOffsets}.
-     * Otherwise (dilation, ceil_mode, auto_pad, or an Indices output the model already uses) the forward node is
-     * given its Indices output and dY is scattered to the winning positions with ScatterElements(reduction=add).
+     * The forward MaxPool is given its optional Indices output (flat positions in the unpadded input), so the
+     * backward scatters dY to the winning positions with ScatterElements(reduction=add) and recomputes nothing.
+     * Overlapping windows that share a winner add up, as in PyTorch.
      */
     private static Value[] maxPool(BackwardContext c) {
         Node n = c.node();
-        if (byWindowOffsets(c)) {
-            return new Value[] {maxPoolByWindowOffsets(c)};
-        }
         long[] x = c.shape(c.in(0));
         long[] y = c.shape(c.out(0));
         if (n.attrInt("storage_order", 0) != 0) {
@@ -57,63 +51,6 @@ final class PoolGrads {
         Value flat = c.e().op("ScatterElements", attrs("axis", Attr.of(0L), "reduction", Attr.of("add")), zeros,
                 c.e().reshape(indices, -1), c.e().reshape(c.grad(0), -1));
         return new Value[] {c.e().reshape(flat, x)};
-    }
-
-    private static boolean byWindowOffsets(BackwardContext c) {
-        Node n = c.node();
-        long[] d = c.attrInts("dilations", new long[] {1, 1});
-        return c.shape(c.in(0)).length == 4 && n.attrString("auto_pad", "NOTSET").equals("NOTSET")
-                && c.attrInt("ceil_mode", 0) == 0 && d[0] == 1 && d[1] == 1
-                && (n.outputs().size() < 2 || n.output(1).uses().isEmpty());
-    }
-
-    /**
-     * For each window offset (i, j) in row-major order, the strided slice of the (-inf padded) input equals Y where
-     * that offset holds a maximum; the first such offset of each window wins (a running "not yet claimed" mask), so
-     * ties go where PyTorch sends them. The k*k masked dY maps are stacked as channels [N, C*k*k, OH, OW] and put back
-     * at their input positions by one grouped ConvTranspose whose one-hot kernels place channel (c, i, j) at offset
-     * (i, j) of output channel c, with the forward's strides and pads (overlaps add up).
-     */
-    private static Value maxPoolByWindowOffsets(BackwardContext c) {
-        long[] x = c.shape(c.in(0));
-        long[] y = c.shape(c.out(0));
-        long[] k = c.attrInts("kernel_shape", null);
-        long[] s = c.attrInts("strides", new long[] {1, 1});
-        long[] p = c.attrInts("pads", new long[4]);
-        long ch = x[1];
-        long kk = k[0] * k[1];
-        Value padded = c.e().op("Pad", c.in(0), c.e().ints(0, 0, p[0], p[1], 0, 0, p[2], p[3]),
-                c.scalar(Double.NEGATIVE_INFINITY));
-        Value dy = c.grad(0);
-        Value unclaimed = null;
-        Value[] parts = new Value[(int) kk];
-        for (int i = 0; i < k[0]; i++) {
-            for (int j = 0; j < k[1]; j++) {
-                Value window = c.e().op("Slice", padded, c.e().ints(i, j),
-                        c.e().ints(i + s[0] * (y[2] - 1) + 1, j + s[1] * (y[3] - 1) + 1), c.e().ints(2, 3),
-                        c.e().ints(s[0], s[1]));
-                Value isMax = c.e().op("Equal", window, c.out(0));
-                Value wins = unclaimed == null ? isMax : c.e().op("And", isMax, unclaimed);
-                if (i * k[1] + j < kk - 1) {
-                    Value notMax = c.e().op("Not", isMax);
-                    unclaimed = unclaimed == null ? notMax : c.e().op("And", unclaimed, notMax);
-                }
-                parts[(int) (i * k[1] + j)] = c.e().unsqueeze(ElementwiseGrads.masked(c, wins), 2);
-            }
-        }
-        Value stacked = c.e().reshape(c.e().op("Concat", attrs("axis", Attr.of(2L)), parts), y[0], ch * kk, y[2], y[3]);
-        double[] oneHot = new double[(int) (ch * kk * kk)];
-        for (int cc = 0; cc < ch; cc++) {
-            for (int t = 0; t < kk; t++) {
-                oneHot[(int) ((cc * kk + t) * kk + t)] = 1;
-            }
-        }
-        Value place = c.e().constant(Emitter.fromDoubles(c.dtype(), new long[] {ch * kk, 1, k[0], k[1]}, oneHot));
-        long[] outputPadding = new long[2];
-        for (int i = 0; i < 2; i++) {
-            outputPadding[i] = x[2 + i] - ((y[2 + i] - 1) * s[i] - p[i] - p[i + 2] + k[i]);
-        }
-        return convTranspose(c, stacked, place, k, s, p, outputPadding, ch);
     }
 
     /**

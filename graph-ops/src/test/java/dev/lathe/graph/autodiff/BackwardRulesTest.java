@@ -194,7 +194,7 @@ class BackwardRulesTest {
     /**
      * Ties (inputs drawn from {0, 1, 2}) are not differentiable, so finite differences cannot check them: the gradient
      * must go to the first maximum of each window in row-major order (PyTorch's argmax), adding up where windows
-     * overlap, as a reference loop computes it (float32: ORT's ConvTranspose has no float64 kernel).
+     * overlap, as a reference loop computes it (float32, the type the zoo trains in).
      */
     @Test
     void maxPoolTiesGoToTheFirstMaximumOfEachWindow() throws Exception {
