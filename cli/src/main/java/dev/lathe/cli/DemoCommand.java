@@ -92,7 +92,8 @@ public final class DemoCommand implements Command {
         stage.done(String.format("%,d params, %.1f M MACs per image, %d layers", count.params(),
                 count.macs() / 1e6, count.layers().size()));
 
-        stage.begin("train", "SGD in one ONNX Runtime graph (Java autodiff) on synthetic long-tailed data");
+        stage.begin("train", "SGD in one ONNX Runtime graph (Java autodiff) on synthetic long-tailed data, "
+                + "logit-adjusted loss (CIC's recipe)");
         TrainFlags.SyntheticSpec data = new TrainFlags.SyntheticSpec(10, 32, quick ? 24 : 120, quick ? 4 : 20, 10, 0);
         SyntheticDataset train = data.train();
         SyntheticDataset val = data.val();
@@ -114,6 +115,7 @@ public final class DemoCommand implements Command {
                 Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);
+        PruneCommand.printTable(cut.before(), cut.after(), ctx.out());
         stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
                 cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
 
@@ -135,7 +137,8 @@ public final class DemoCommand implements Command {
 
     static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs,
             double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, true, 5e-4), 16);
+        Loss loss = new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), 1.0, 0);
+        TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), 16);
         TrainStep step = TrainStepBuilder.build(forward, cfg);
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, 0, epochs), 0, threads,
                 dir, false, ctx.err(), -1))) {

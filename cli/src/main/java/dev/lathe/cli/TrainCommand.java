@@ -189,13 +189,8 @@ public final class TrainCommand implements Command {
         if (!name.equals("logit-adjusted")) {
             throw new UserError("--loss must be ce, logit-adjusted or kd, got '" + name + "'");
         }
-        int[] counts = train.classCounts();
-        long[] asLong = new long[counts.length];
-        for (int c = 0; c < counts.length; c++) {
-            asLong[c] = counts[c];
-        }
         try {
-            return new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(asLong), TrainFlags.number(cmd, "tau", 1),
+            return new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), TrainFlags.number(cmd, "tau", 1),
                     smoothing, TrainFlags.number(cmd, "logit-scale", 1));
         } catch (IllegalArgumentException e) {
             throw new UserError("--loss logit-adjusted: " + e.getMessage());

@@ -17,7 +17,7 @@ public sealed interface Loss {
         }
 
         /** The prior n_c / N of per-class training counts; a class with no samples is an error (log 0). */
-        public static double[] priorOf(long[] classCounts) {
+        public static double[] priorOf(int[] classCounts) {
             long total = 0;
             for (int c = 0; c < classCounts.length; c++) {
                 if (classCounts[c] <= 0) {

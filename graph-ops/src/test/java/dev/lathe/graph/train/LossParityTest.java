@@ -58,11 +58,11 @@ class LossParityTest {
         TrainStepParityTest.assertClose(name + " d loss / d logits", fx.get(name + ".grad"), out.get("grad"));
     }
 
-    private static long[] counts() {
+    private static int[] counts() {
         float[] f = fx.get("counts").toFloats();
-        long[] c = new long[f.length];
+        int[] c = new int[f.length];
         for (int i = 0; i < f.length; i++) {
-            c[i] = (long) f[i];
+            c[i] = (int) f[i];
         }
         return c;
     }
