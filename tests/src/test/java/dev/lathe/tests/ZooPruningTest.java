@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * zeroed, in ONNX Runtime (rel 1e-5); the cut graph validates, and params and MACs go down. IIEU-B's filter norms
  * F = 1/||W_c|| are computed in the graph from the conv weights being cut (SEEDS §1.1), and its channel-shift
  * LayerNorm is compared against ZERO mode's masked statistics; PRelu's per-channel slope is cut with its channels;
- * EfficientMod loses whole attention heads (q, k, v rows, proj columns, head-count entries of the reshapes).
+ * EfficientMod loses whole attention heads (q, k, v rows, proj columns, head-count entries of the reshapes); on
+ * IIEU-DC only the channels inside each branch are cut (the dynamic scaler holds the streams), and that cut is exact.
  */
 class ZooPruningTest {
 
@@ -58,7 +59,8 @@ class ZooPruningTest {
     @CsvSource({"resnet18, 32, false", "resnext50_32x4d, 32, true", "densenet121, 32, false",
             "mobilenet_v2, 32, true", "cic_resnet32, 32, true", "cic_resnext50_32x4d, 32, false",
             "cifar_resnet56, 32, false", "iieub_resnet14, 32, false", "iieub_mobilenetv2_017, 32, true",
-            "prelu_resnet14, 32, true", "efficientmod_xxs, 64, false"})
+            "prelu_resnet14, 32, true", "efficientmod_xxs, 64, false", "iieudc_resnet14, 32, true",
+            "iieudc_mobilenetv2_017, 32, false"})
     void cutIsExact(String name, int resolution, boolean global) throws Exception {
         ZooConfig cfg = ModelZoo.get(name).defaults().withResolution(resolution).withClasses(10).withSeed(3);
         Model a = ModelZoo.get(name).build(cfg);
