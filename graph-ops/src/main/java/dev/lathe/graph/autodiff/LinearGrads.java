@@ -138,6 +138,15 @@ final class LinearGrads {
             Value d = c.e().reshape(dy, n, o, l, 1);
             return c.e().reshape(c.e().reduceSum(c.e().op("MatMul", p, d), false, 0), g.w);
         }
+        if (g.group == 1 && 4 * l <= o) {
+            // Few output positions per image (deep, small feature maps): the batched MatMul's per-image [C*kk, O]
+            // products outweigh the patches, so move the batch next to the positions and contract over N*L in ONE
+            // Gemm. resnet18 layer4 (512ch 7x7, batch 16): 219 vs 293 ms (min of 3, same run); at 64ch 32x32 the
+            // batched form wins (130 vs 253 ms).
+            Value p = c.e().reshape(c.e().transpose(c.e().reshape(patches, n, ch * kk, l), 1, 0, 2), ch * kk, n * l);
+            Value d = c.e().reshape(c.e().transpose(c.e().reshape(dy, n, o, l), 1, 0, 2), o, n * l);
+            return c.e().reshape(c.e().op("Gemm", attrs("transB", Attr.of(1L)), d, p), g.w);
+        }
         if (g.group == 1) {
             Value p = c.e().reshape(patches, n, ch * kk, l);
             Value dT = c.e().transpose(c.e().reshape(dy, n, o, l), 0, 2, 1);

@@ -56,6 +56,13 @@ class BackwardRulesTest {
     }
 
     @Test
+    void convWeightGradAsOneGemmWhenFewPositionsPerImage() throws Exception {
+        conv(11, 2, 2, 2, 2, 16, 3, 1, 1, 1, 1, true); // 4 positions, 16 outputs
+        conv(12, 2, 3, 4, 4, 16, 3, 2, 1, 1, 1, false); // stride 2: 4 positions
+        conv(13, 3, 8, 3, 3, 40, 1, 1, 0, 1, 1, false); // 1x1: 9 positions, 40 outputs
+    }
+
+    @Test
     void convStride2OddSizeUsesConvTransposeWithOutputPadding() throws Exception {
         conv(2, 2, 3, 8, 8, 5, 3, 2, 1, 1, 1, false);
         conv(3, 1, 2, 9, 9, 3, 3, 2, 1, 1, 1, true);
