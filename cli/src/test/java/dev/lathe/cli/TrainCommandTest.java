@@ -57,6 +57,13 @@ class TrainCommandTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("nothing to do"), again.out());
 
+        // a new run (no --resume) into the same folder starts its metrics afresh instead of appending
+        CliRun fresh = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--out", out.toString());
+        assertEquals(0, fresh.code(), fresh.err());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+        assertEquals(1, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+
         CliRun eval = lathe("eval", "--onnx", out.resolve("model.onnx").toString(), "--data", data);
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().startsWith("top-1 "), eval.out());

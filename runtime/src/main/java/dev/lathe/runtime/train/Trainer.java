@@ -58,6 +58,8 @@ public final class Trainer implements AutoCloseable {
     private static final int PREFETCH = 2;
 
     public static final String CHECKPOINT = "checkpoint.bin";
+    private static final String METRICS_CSV = "metrics.csv";
+    private static final String METRICS_JSONL = "metrics.jsonl";
 
     private final TrainStep step;
     private final Options opt;
@@ -242,6 +244,9 @@ public final class Trainer implements AutoCloseable {
                 throw new IOException("--resume: no checkpoint at " + ckpt);
             }
             start = restore(Checkpoint.read(ckpt));
+        } else if (opt.outDir() != null) { // a fresh run: its metrics must not follow an earlier run's rows
+            Files.deleteIfExists(opt.outDir().resolve(METRICS_CSV));
+            Files.deleteIfExists(opt.outDir().resolve(METRICS_JSONL));
         }
         // whole accumulation groups only, so every epoch ends on an applied update and leaves no partial sum behind
         int steps = train.size() / step.batch() / step.accumulation() * step.accumulation();
@@ -428,12 +433,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void appendMetrics(EpochMetrics m) throws IOException {
-        Path csv = opt.outDir().resolve("metrics.csv");
+        Path csv = opt.outDir().resolve(METRICS_CSV);
         if (!Files.exists(csv)) {
             Files.writeString(csv, EpochMetrics.CSV_HEADER + "\n");
         }
         Files.writeString(csv, m.csv() + "\n", StandardOpenOption.APPEND);
-        Files.writeString(opt.outDir().resolve("metrics.jsonl"), new ObjectMapper().writeValueAsString(m) + "\n",
+        Files.writeString(opt.outDir().resolve(METRICS_JSONL), new ObjectMapper().writeValueAsString(m) + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
