@@ -99,7 +99,7 @@ public final class DemoCommand implements Command {
         SyntheticDataset val = data.val();
         Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
         Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
-        EpochMetrics trained = train(forward, train, val, quick ? 1 : 4, 0.05, threads, out.resolve("train"),
+        EpochMetrics trained = train(forward, train, val, quick ? 1 : 8, 0.05, threads, out.resolve("train"),
                 trainedFile, ctx);
         stage.done(describe(trained) + ", wrote " + trainedFile);
 
@@ -111,7 +111,7 @@ public final class DemoCommand implements Command {
         stage.begin("prune", "CIC (class-wise Taylor, mean - std over classes) to 60% of the MACs, by graph surgery");
         Model pruned = Onnx.load(trainedFile);
         GradientSet grads = PruneCommand.gradientsFromData(trainedFile, data, true, 16);
-        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, 0, true, 8, 0.9),
+        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, 0, true, 4, 0.9),
                 Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);
@@ -121,7 +121,7 @@ public final class DemoCommand implements Command {
 
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
-        EpochMetrics tuned = train(() -> load(prunedFile), train, val, quick ? 1 : 2, 0.01, threads,
+        EpochMetrics tuned = train(() -> load(prunedFile), train, val, quick ? 1 : 3, 0.01, threads,
                 out.resolve("finetune"), finetunedFile, ctx);
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
 
@@ -138,7 +138,7 @@ public final class DemoCommand implements Command {
     static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs,
             double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
         Loss loss = new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), 1.0, 0);
-        TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), 16);
+        TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), 32);
         TrainStep step = TrainStepBuilder.build(forward, cfg);
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, 0, epochs), 0, threads,
                 dir, false, ctx.err(), -1))) {
