@@ -149,17 +149,23 @@ class BackwardRulesTest {
         y.setType(TensorType.of(F64, 2));
         Value loss = e.reduceSum(y, false);
         loss.setType(TensorType.of(F64));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor at = OnnxTensor.createTensor(env, DoubleBuffer.wrap(new double[] {0.0, 2.0}), new long[] {2})) {
+            double[] d = gradientInOrt(g, e, in, loss, at);
+            assertTrue(d[0] == 0.0 && d[1] == 1.0, "ReLU gradient at (0, 2): " + Arrays.toString(d));
+        }
+    }
+
+    /** d loss / d in of the one-input graph {@code g}, built by the autodiff and run in ONNX Runtime at {@code x}. */
+    private static double[] gradientInOrt(Graph g, Emitter e, Value in, Value loss, OnnxTensor x) throws Exception {
         Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
         grad.setName("grad");
         g.addOutput(grad);
         Model m = new Model(g);
         m.opsetImports().put("", 17L);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(Onnx.toBytes(m));
-             OrtSession.Result r = s.run(Map.of("x", OnnxTensor.createTensor(env,
-                     DoubleBuffer.wrap(new double[] {0.0, 2.0}), new long[] {2})))) {
-            double[] d = GradCheck.read(r.get(0));
-            assertTrue(d[0] == 0.0 && d[1] == 1.0, "ReLU gradient at (0, 2): " + Arrays.toString(d));
+        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(Onnx.toBytes(m));
+             OrtSession.Result r = s.run(Map.of(in.name(), x))) {
+            return GradCheck.read(r.get(0));
         }
     }
 
@@ -256,16 +262,9 @@ class BackwardRulesTest {
             weighted.setType(y.type());
             Value loss = e.reduceSum(weighted, false);
             loss.setType(TensorType.of(F32));
-            Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
-            grad.setName("grad");
-            g.addOutput(grad);
-            Model m = new Model(g);
-            m.opsetImports().put("", 17L);
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession s = env.createSession(Onnx.toBytes(m));
-                 OrtSession.Result res = s.run(Map.of("x", OnnxTensor.createTensor(env, FloatBuffer.wrap(xf),
-                         new long[] {n, ch, h, w})))) {
-                double[] got = GradCheck.read(res.get(0));
+            try (OnnxTensor at = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(xf),
+                    new long[] {n, ch, h, w})) {
+                double[] got = gradientInOrt(g, e, in, loss, at);
                 for (int i = 0; i < x.length; i++) {
                     assertTrue(Math.abs(got[i] - expected[i]) < 1e-5, "case " + Arrays.toString(cs) + " dx[" + i
                             + "]: " + got[i] + ", expected " + expected[i]);
