@@ -23,6 +23,9 @@ import org.apache.commons.cli.CommandLine;
  * group's channels, so K steps of --ratio R keep (1 − R) of the channels.
  */
 final class IterativePruning {
+    /** Batch of the fine-tunes between steps (the trainer needs at least one full batch per epoch). */
+    private static final int FINETUNE_BATCH = 16;
+
     private final CommandLine cmd;
     private final Path in;
     private final Path out;
@@ -91,7 +94,7 @@ final class IterativePruning {
                     Path tuned = work.resolve("step" + step + "_finetuned.onnx");
                     Path cutFile = cut;
                     EpochMetrics m = DemoCommand.train(() -> load(cutFile), finetuneData.train(), finetuneData.val(),
-                            finetuneEpochs, lr, threads, work.resolve("train" + step), tuned, ctx);
+                            finetuneEpochs, FINETUNE_BATCH, lr, threads, work.resolve("train" + step), tuned, ctx);
                     ctx.out().printf("step %d/%d: fine-tuned %d epoch(s): train loss %.4f, val top-1 %.2f%%%n", step,
                             steps, finetuneEpochs, m.trainLoss(), 100 * m.valTop1());
                     current = tuned;
