@@ -121,7 +121,7 @@ public final class DemoCommand implements Command {
 
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
-        EpochMetrics tuned = train(() -> load(prunedFile), train, val, quick ? 1 : 3, 32, 0.01, threads,
+        EpochMetrics tuned = train(TrainFlags.fromFile(prunedFile), train, val, quick ? 1 : 3, 32, 0.01, threads,
                 out.resolve("finetune"), finetunedFile, ctx);
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
 
@@ -163,13 +163,6 @@ public final class DemoCommand implements Command {
         return Double.isNaN(v) ? "n/a" : String.format("%.1f%%", 100 * v);
     }
 
-    private static Model load(Path file) {
-        try {
-            return Onnx.load(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     static BenchmarkResult bench(Path modelFile, int threads, boolean quick) throws Exception {
         BenchmarkConfig config = quick ? BenchmarkConfig.defaults().withWarmupMillis(50).withMinIterations(3)

@@ -9,7 +9,6 @@ import dev.lathe.pruning.importance.Importance;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.runtime.train.EpochMetrics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -92,8 +91,7 @@ final class IterativePruning {
                 current = cut;
                 if (finetuneEpochs > 0) {
                     Path tuned = work.resolve("step" + step + "_finetuned.onnx");
-                    Path cutFile = cut;
-                    EpochMetrics m = DemoCommand.train(() -> load(cutFile), finetuneData.train(), finetuneData.val(),
+                    EpochMetrics m = DemoCommand.train(TrainFlags.fromFile(cut), finetuneData.train(), finetuneData.val(),
                             finetuneEpochs, FINETUNE_BATCH, lr, threads, work.resolve("train" + step), tuned, ctx);
                     ctx.out().printf("step %d/%d: fine-tuned %d epoch(s): train loss %.4f, val top-1 %.2f%%%n", step,
                             steps, finetuneEpochs, m.trainLoss(), 100 * m.valTop1());
@@ -136,13 +134,6 @@ final class IterativePruning {
         return String.format("channel ratio %.3f", o.ratio());
     }
 
-    private static Model load(Path file) {
-        try {
-            return Onnx.load(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {

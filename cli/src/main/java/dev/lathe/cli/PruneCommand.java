@@ -10,7 +10,6 @@ import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.data.SyntheticDataset;
 import dev.lathe.runtime.train.GradientProbe;
-import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.importance.BnScaleImportance;
@@ -23,7 +22,6 @@ import dev.lathe.pruning.importance.RandomImportance;
 import dev.lathe.pruning.importance.TaylorImportance;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.PruningPlan;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,34 +211,15 @@ public final class PruneCommand implements Command {
      */
     static GradientSet gradientsFromData(Path modelFile, TrainFlags.SyntheticSpec spec, boolean classWise, int batch)
             throws Exception {
-        Supplier<Model> forward = () -> {
-            try {
-                return Onnx.load(modelFile);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
+        Supplier<Model> forward = TrainFlags.fromFile(modelFile);
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0, false, 0), batch)
                 .withGradientOutputs();
         SyntheticDataset data = spec.train();
         if (data.size() < batch) {
             throw new UserError("--grad-batch " + batch + " is larger than the " + data.size() + " images of --data");
         }
-        List<int[]> batches;
-        if (classWise) {
-            batches = GradientProbe.singleClassBatches(data, batch, spec.seed());
-        } else {
-            batches = new java.util.ArrayList<>();
-            List<Integer> shuffled = new java.util.ArrayList<>();
-            for (int i = 0; i < data.size(); i++) {
-                shuffled.add(i);
-            }
-            java.util.Collections.shuffle(shuffled, new java.util.Random(spec.seed()));
-            int[] order = shuffled.stream().mapToInt(Integer::intValue).toArray();
-            for (int from = 0; from + batch <= order.length; from += batch) {
-                batches.add(java.util.Arrays.copyOfRange(order, from, from + batch));
-            }
-        }
+        List<int[]> batches = classWise ? GradientProbe.singleClassBatches(data, batch, spec.seed())
+                : GradientProbe.shuffledBatches(data, batch, spec.seed());
         List<GradientSet.Batch> out = new java.util.ArrayList<>();
         try (GradientProbe probe = new GradientProbe(TrainStepBuilder.build(forward, cfg), 2)) {
             for (int[] b : batches) {

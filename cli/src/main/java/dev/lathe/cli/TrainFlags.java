@@ -109,6 +109,11 @@ final class TrainFlags {
         if (!Files.isRegularFile(file)) {
             throw new UserError("--onnx " + file + ": no such file");
         }
+        return fromFile(file);
+    }
+
+    /** Fresh copies of the model in {@code file}, one load per call (a train step consumes its forward model). */
+    static Supplier<Model> fromFile(Path file) {
         return () -> {
             try {
                 return Onnx.load(file);

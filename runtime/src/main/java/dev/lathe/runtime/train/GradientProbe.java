@@ -108,6 +108,21 @@ public final class GradientProbe implements AutoCloseable {
         return out;
     }
 
+    /** Taylor's mixed batches: a seeded shuffle of the whole set cut into full batches (the remainder is dropped). */
+    public static List<int[]> shuffledBatches(Dataset data, int batch, long seed) {
+        List<Integer> shuffled = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            shuffled.add(i);
+        }
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        int[] order = shuffled.stream().mapToInt(Integer::intValue).toArray();
+        List<int[]> batches = new ArrayList<>();
+        for (int from = 0; from + batch <= order.length; from += batch) {
+            batches.add(java.util.Arrays.copyOfRange(order, from, from + batch));
+        }
+        return batches;
+    }
+
     /**
      * CIC's class-wise batches: every batch holds one class only; a class's images are followed by re-draws of the
      * same class to fill the last batch (SEEDS §5.1, {@code reorganize_cls_sqe}). Returns, per batch, its class.
