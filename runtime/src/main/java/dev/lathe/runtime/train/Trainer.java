@@ -349,13 +349,14 @@ public final class Trainer implements AutoCloseable {
             }
         }
         int b = step.batch();
+        FloatBuffer x = direct(b * per); // one buffer for every batch; the last, shorter one uses a prefix
         for (int from = 0; from < val.size(); from += b) {
             int n = Math.min(b, val.size() - from);
-            FloatBuffer x = direct(n * per);
+            x.clear();
             for (int i = 0; i < n; i++) {
                 val.fill(from + i, x);
             }
-            x.rewind();
+            x.flip();
             try (OnnxTensor xt = OnnxTensor.createTensor(env, x, new long[] {n, image[0], image[1], image[2]})) {
                 in.put(step.input(), xt);
                 try (OrtSession.Result r = evalSession.run(in)) {
