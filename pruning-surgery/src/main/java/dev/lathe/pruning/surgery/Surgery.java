@@ -187,29 +187,25 @@ public final class Surgery {
         }
 
         Value op(String opType, Value... inputs) {
-            String name = graph.uniqueName(base + "/masked_" + opType);
-            Value out = new Value("", null);
-            Node node = new Node("", opType, name, List.of(inputs), List.of(out));
-            graph.insertBefore(anchor, node);
-            ShapeInference.inferNode(node, opset);
-            return out;
+            return insert(new Node("", opType, graph.uniqueName(base + "/masked_" + opType), List.of(inputs),
+                    List.of(new Value("", null))));
         }
 
+        /** ReduceSum keeping dims, with its axes as an input from opset 13 and as an attribute before. */
         Value reduceSum(Value x, long[] axes) {
             String name = graph.uniqueName(base + "/masked_ReduceSum");
-            Value out = new Value("", null);
-            Node node;
-            if (opset >= 13) {
-                Value ax = graph.addInitializer(graph.uniqueName(name + ".axes"), Tensor.vector(axes));
-                node = new Node("", "ReduceSum", name, List.of(x, ax), List.of(out));
-            } else {
-                node = new Node("", "ReduceSum", name, List.of(x), List.of(out));
-                node.attr("axes", new Attr.IntsAttr(axes));
-            }
-            node.attr("keepdims", new Attr.IntAttr(1));
+            Node node = opset >= 13
+                    ? new Node("", "ReduceSum", name, List.of(x, graph.addInitializer(graph.uniqueName(name + ".axes"),
+                            Tensor.vector(axes))), List.of(new Value("", null)))
+                    : new Node("", "ReduceSum", name, List.of(x), List.of(new Value("", null)))
+                            .attr("axes", new Attr.IntsAttr(axes));
+            return insert(node.attr("keepdims", new Attr.IntAttr(1)));
+        }
+
+        private Value insert(Node node) {
             graph.insertBefore(anchor, node);
             ShapeInference.inferNode(node, opset);
-            return out;
+            return node.output(0);
         }
     }
 
