@@ -1,5 +1,6 @@
 package dev.lathe.models;
 
+import static dev.lathe.graph.train.Fixture.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.train.Fixture;
+import dev.lathe.graph.train.OrtRun;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -33,10 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * autograd and torch.optim (fixtures from src/test/resources/autodiff/generate.py), to relative error 1e-4.
  */
 class ZooTrainStepParityTest {
-    private static final double REL = 1e-4;
 
     /** The generator's network {@code name}, its state_dict entries set to ReferenceWeights values. */
-    private static Model build(String name, StepFixture fx) {
+    private static Model build(String name, Fixture fx) {
         Model m;
         if (name.equals("efficientmod_tiny")) {
             EfficientMod.Spec spec = new EfficientMod.Spec(new long[] {8, 16, 16, 16}, new int[] {2, 0, 0, 0},
@@ -101,7 +103,7 @@ class ZooTrainStepParityTest {
         return y;
     }
 
-    private static Map<String, Tensor> feeds(TrainStep step, StepFixture fx, float lr) {
+    private static Map<String, Tensor> feeds(TrainStep step, Fixture fx, float lr) {
         Map<String, Tensor> in = new HashMap<>();
         in.putAll(step.params());
         in.putAll(step.buffers());
@@ -112,23 +114,11 @@ class ZooTrainStepParityTest {
         return in;
     }
 
-    private static void assertClose(String what, Tensor expected, float[] actual) {
-        float[] e = expected.toFloats();
-        assertEquals(e.length, actual.length, what + " size");
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < e.length; i++) {
-            diff += (e[i] - actual[i]) * (double) (e[i] - actual[i]);
-            norm += e[i] * (double) e[i];
-        }
-        double rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
-        assertTrue(rel <= REL, what + ": relative error " + rel + " > " + REL);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"mobilenet_v2_blocks", "efficientmod_tiny", "iieu_bottleneck"})
     void gradientsSgdStepAndRunningStatsMatchPyTorch(String name) throws Exception {
-        StepFixture fx = new StepFixture("/autodiff/" + name);
+        Fixture fx = new Fixture("/autodiff/" + name);
         int batch = (int) fx.get("y").dims()[0];
         Supplier<Model> net = () -> build(name, fx);
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.Sgd(0.9, true, 5e-4), batch)
@@ -138,7 +128,7 @@ class ZooTrainStepParityTest {
                 name + ": trainable parameters vs PyTorch's named_parameters");
         assertEquals(new TreeSet<>(fx.keys("bn.next:")), new TreeSet<>(step.buffers().keySet()),
                 name + ": BN running statistics vs PyTorch's buffers");
-        Map<String, float[]> out = StepFixture.run(step.train(), feeds(step, fx, 0.1f));
+        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, fx, 0.1f));
         assertClose(name + " loss", fx.get("sgd.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {
             assertClose(name + " grad " + p, fx.get("grad:" + p), out.get(p + ".grad"));
@@ -152,12 +142,12 @@ class ZooTrainStepParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"mobilenet_v2_blocks", "efficientmod_tiny", "iieu_bottleneck"})
     void adamWStepWithGradClippingMatchesPyTorch(String name) throws Exception {
-        StepFixture fx = new StepFixture("/autodiff/" + name);
+        Fixture fx = new Fixture("/autodiff/" + name);
         int batch = (int) fx.get("y").dims()[0];
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), batch)
                 .withClipNorm(1.0);
         TrainStep step = TrainStepBuilder.build(() -> build(name, fx), cfg);
-        Map<String, float[]> out = StepFixture.run(step.train(), feeds(step, fx, 1e-2f));
+        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, fx, 1e-2f));
         assertClose(name + " loss", fx.get("adamw.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {
             assertClose(name + " AdamW step " + p, fx.get("adamw.next:" + p), out.get(TrainStep.next(p)));

@@ -101,7 +101,7 @@ class AccumulationEmaTest {
         }
         Map<String, float[]> second = run(small, advance(w0, first), 8, 8, 1);
         for (String p : big.params().keySet()) {
-            TrainStepParityTest.assertClose(p + " after 2 x 8 accumulated vs 16", Tensor.ofFloats(
+            Fixture.assertClose(p + " after 2 x 8 accumulated vs 16", Tensor.ofFloats(
                     big.params().get(p).dims(), once.get(TrainStep.next(p))), second.get(TrainStep.next(p)), 1e-5);
             float[] acc = second.get(TrainStep.next(p + TrainStep.GRAD_ACCUM));
             for (float v : acc) {
@@ -109,7 +109,7 @@ class AccumulationEmaTest {
             }
         }
         for (String s : big.state().keySet()) {
-            TrainStepParityTest.assertClose(s + " after 2 x 8 accumulated vs 16", Tensor.ofFloats(
+            Fixture.assertClose(s + " after 2 x 8 accumulated vs 16", Tensor.ofFloats(
                     big.state().get(s).dims(), once.get(TrainStep.next(s))), second.get(TrainStep.next(s)), 1e-5);
         }
     }
@@ -146,7 +146,7 @@ class AccumulationEmaTest {
                 moved |= after[i] != before[i];
             }
             assertTrue(moved, p.getKey() + " did not move");
-            TrainStepParityTest.assertClose(p.getKey() + " EMA", Tensor.ofFloats(p.getValue().dims(), expected), ema,
+            Fixture.assertClose(p.getKey() + " EMA", Tensor.ofFloats(p.getValue().dims(), expected), ema,
                     1e-6);
         }
     }

@@ -54,8 +54,8 @@ class LossParityTest {
         feeds.put(TrainStep.TARGET_PROBS, fx.get("q"));
         Map<String, float[]> out = OrtRun.run(m, feeds);
         assertEquals(1, out.get(TrainStep.LOSS).length);
-        TrainStepParityTest.assertClose(name + " loss", fx.get(name + ".loss"), out.get(TrainStep.LOSS));
-        TrainStepParityTest.assertClose(name + " d loss / d logits", fx.get(name + ".grad"), out.get("grad"));
+        Fixture.assertClose(name + " loss", fx.get(name + ".loss"), out.get(TrainStep.LOSS));
+        Fixture.assertClose(name + " d loss / d logits", fx.get(name + ".grad"), out.get("grad"));
     }
 
     private static int[] counts() {

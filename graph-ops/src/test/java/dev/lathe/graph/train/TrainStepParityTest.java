@@ -1,5 +1,6 @@
 package dev.lathe.graph.train;
 
+import static dev.lathe.graph.train.Fixture.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * block, against PyTorch autograd and torch.optim (fixture from src/test/resources/autodiff/small_resnet/generate.py).
  */
 class TrainStepParityTest {
-    private static final double REL = 1e-4;
     private static Fixture fx;
 
     @BeforeAll
@@ -93,22 +93,6 @@ class TrainStepParityTest {
         return in;
     }
 
-    static void assertClose(String what, Tensor expected, float[] actual) {
-        assertClose(what, expected, actual, REL);
-    }
-
-    static void assertClose(String what, Tensor expected, float[] actual, double tolerance) {
-        float[] e = expected.toFloats();
-        assertEquals(e.length, actual.length, what + " size");
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < e.length; i++) {
-            diff += (e[i] - actual[i]) * (double) (e[i] - actual[i]);
-            norm += e[i] * (double) e[i];
-        }
-        double rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
-        assertTrue(rel <= tolerance, what + ": relative error " + rel + " > " + tolerance);
-    }
 
     @Test
     void gradientsSgdStepAndRunningStatsMatchPyTorch() throws Exception {
