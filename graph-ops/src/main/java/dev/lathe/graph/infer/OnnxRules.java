@@ -52,6 +52,7 @@ final class OnnxRules {
         ShapeInference.register("IsNaN", c -> List.of(new TensorType(DataType.BOOL, c.input(0).shape())));
         ShapeInference.register("IsInf", c -> List.of(new TensorType(DataType.BOOL, c.input(0).shape())));
         ShapeInference.register("Where", OnnxRules::where);
+        ShapeInference.register("ScatterElements", c -> List.of(c.input(0)));
         ShapeInference.register("Cast", c -> List.of(new TensorType(castTarget(c), c.input(0).shape())));
         ShapeInference.register("CastLike", c -> List.of(new TensorType(c.dtype(1), c.input(0).shape())));
         ShapeInference.register("Dropout", c -> List.of(c.input(0), new TensorType(DataType.BOOL,

@@ -14,6 +14,7 @@ import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.pass.ScalarOperandRank;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -121,6 +122,8 @@ public final class TrainStepBuilder {
             weights.putAll(buffers);
             Ema.emit(g, e, cfg.emaDecay(), weights, accumulation == null ? null : accumulation.apply(), state);
         }
+        ShapeInference.inferGraph(g, opset);
+        new ScalarOperandRank().apply(train);
         train.setDocString("lathe train step: " + cfg.loss() + ", " + cfg.optimizer() + ", batch " + cfg.batch());
 
         Graph eg = eval.graph();
