@@ -64,6 +64,21 @@ final class ModelReader {
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxFormatException(source + ": not a valid ONNX model (" + e.getMessage() + ")", e);
         }
+        return read(proto);
+    }
+
+    /** Reads a serialized model held in memory (tensors inline, no external data). */
+    Model read(byte[] bytes) throws IOException {
+        OnnxProto.ModelProto proto;
+        try {
+            proto = OnnxProto.ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxFormatException(source + ": not a valid ONNX model (" + e.getMessage() + ")", e);
+        }
+        return read(proto);
+    }
+
+    private Model read(OnnxProto.ModelProto proto) throws IOException {
         if (!proto.hasGraph()) {
             throw new OnnxFormatException(source + ": not an ONNX model (no graph)");
         }

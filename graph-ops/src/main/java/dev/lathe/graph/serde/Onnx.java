@@ -31,6 +31,18 @@ public final class Onnx {
         new ModelWriter(options).write(model, file);
     }
 
+    /**
+     * Parses a self-contained serialized model ({@link #toBytes}'s output); {@code label} names it in errors. A
+     * round trip through bytes is also how a model is copied before a destructive pass.
+     */
+    public static Model fromBytes(byte[] bytes, String label) {
+        try {
+            return new ModelReader(Path.of(label)).read(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Serializes a self-contained model (no external data) to bytes, e.g. to hand to an in-memory session. */
     public static byte[] toBytes(Model model) {
         try {

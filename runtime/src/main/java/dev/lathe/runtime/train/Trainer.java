@@ -11,6 +11,7 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.Passes;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
@@ -114,7 +115,7 @@ public final class Trainer implements AutoCloseable {
         so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         so.setDeterministicCompute(true);
-        trainSession = env.createSession(Onnx.toBytes(step.train()), so);
+        trainSession = env.createSession(Onnx.toBytes(OrtNchwc.forCpu(step.train(), "train step")), so);
         evalSession = env.createSession(Onnx.toBytes(step.eval()), so);
 
         Map<String, Tensor> initial = new LinkedHashMap<>();
