@@ -34,7 +34,7 @@ public final class TrainCommand implements Command {
     @Override
     public String usage() {
         return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
-                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd [--tau T] [--logit-scale S]]"
+                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] --out DIR [--resume] [--export FILE] [--fold-bn]";
     }
@@ -56,13 +56,14 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
-        o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted|kd").desc("cross-entropy "
+        o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted|kd|kl").desc("cross-entropy "
                 + "(default); logit-adjusted CE on S * logits + T * log(prior), the prior from the training set's "
                 + "class counts (CIC's long-tailed recipe: --loss logit-adjusted --logit-scale 30 --tau 1); or soft "
-                + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1)")
+                + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1); "
+                + "or kl: KL(softmax(teacher) || softmax(student)), batch mean, no labels (ISP's predictor loss)")
                 .build());
         o.addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
-                .desc("--loss kd: teacher ONNX model on the same images (logits output named logits, else the first)")
+                .desc("--loss kd|kl: teacher ONNX model on the same images (logits output named logits, else the first)")
                 .build());
         o.addOption(Option.builder().longOpt("kd-temperature").hasArg().argName("T").desc("(default 1)").build());
         o.addOption(Option.builder().longOpt("kd-alpha").hasArg().argName("A").desc("weight of the distillation "
@@ -144,8 +145,9 @@ public final class TrainCommand implements Command {
         Path out = Path.of(cmd.getOptionValue("out"));
         long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
         Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
-        if (cmd.hasOption("teacher") && !(cfg.loss() instanceof Loss.Distillation)) {
-            throw new UserError("--teacher is for --loss kd");
+        if (cmd.hasOption("teacher") && !(cfg.loss() instanceof Loss.Distillation)
+                && !(cfg.loss() instanceof Loss.KlDivergence)) {
+            throw new UserError("--teacher is for --loss kd or kl");
         }
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
@@ -186,8 +188,14 @@ public final class TrainCommand implements Command {
             }
             return new Loss.Distillation(temperature, alpha, smoothing);
         }
+        if (name.equals("kl")) {
+            if (!cmd.hasOption("teacher")) {
+                throw new UserError("--loss kl needs --teacher FILE.onnx (its softmax is the target)");
+            }
+            return new Loss.KlDivergence();
+        }
         if (!name.equals("logit-adjusted")) {
-            throw new UserError("--loss must be ce, logit-adjusted or kd, got '" + name + "'");
+            throw new UserError("--loss must be ce, logit-adjusted, kd or kl, got '" + name + "'");
         }
         try {
             return new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), TrainFlags.number(cmd, "tau", 1),

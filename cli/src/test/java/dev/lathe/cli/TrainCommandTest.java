@@ -113,7 +113,7 @@ class TrainCommandTest {
 
         CliRun bad = lathe("train", "--onnx", model.toString(), "--data", data, "--loss", "focal", "--out", out.toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--loss must be ce, logit-adjusted or kd") && bad.err().lines().count() == 1,
+        assertTrue(bad.err().contains("--loss must be ce, logit-adjusted, kd or kl") && bad.err().lines().count() == 1,
                 bad.err());
         CliRun stray = lathe("train", "--onnx", model.toString(), "--data", data, "--tau", "2", "--out", out.toString());
         assertEquals(2, stray.code());
@@ -164,7 +164,7 @@ class TrainCommandTest {
         assertEquals(0, eval.code(), eval.err());
     }
 
-    /** --loss kd against a teacher ONNX model (here a trained copy of the student exported by a first run). */
+    /** --loss kd and kl against a teacher ONNX model (here a trained copy of the student exported by a first run). */
     @Test
     void distillationFromATeacherModel() throws Exception {
         Path model = tinyModel();
@@ -182,5 +182,9 @@ class TrainCommandTest {
                 dir.resolve("kd2").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--loss kd needs --teacher"), missing.err());
+        CliRun kl = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--loss", "kl", "--teacher", teacher.toString(), "--out", dir.resolve("kl").toString());
+        assertEquals(0, kl.code(), kl.err());
+        assertTrue(kl.out().contains("trained 1 epochs"), kl.out());
     }
 }

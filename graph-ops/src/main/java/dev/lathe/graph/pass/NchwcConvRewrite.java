@@ -7,7 +7,6 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ import java.util.Map;
  * input and output channels divisible by the block becomes
  * {@code com.microsoft.nchwc ReorderInput -> Conv -> ReorderOutput}, its weight reordered in-graph to the layout
  * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]): one Reshape, Transpose and Reshape of the
- * weight. Convs with little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}). The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run
+ * weight. 1x1 Convs and Convs with little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}). The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run
  * time by the runtime module; the output is ORT-CPU-specific and must not be saved as a portable model.
  */
 public final class NchwcConvRewrite implements Pass {
@@ -28,7 +27,8 @@ public final class NchwcConvRewrite implements Pass {
      * The blocked kernel saves time in proportion to the Conv's work per weight element (its N*Ho*Wo output
      * pixels) and the in-graph weight reorder costs time per weight element (ORT's 6-D Transpose: 15 ms for a
      * 512x512x3x3 weight, 2 threads). Measured per Conv on resnet18's train step, batch 16: 3136 pixels (layer3)
-     * gain 5-12 ms each, 784 (layer4) lose 5-15 ms each; strided 1x1 Convs lose to the reorder of their input.
+     * gain 5-12 ms each, 784 (layer4) lose 5-15 ms each. 1x1 Convs are never rewritten: ORT runs them as one GEMM
+     * without im2col, and the activation reorders made mobilenet_v2's step 12% slower.
      */
     public static final long MIN_OUTPUT_PIXELS = 2048;
 
@@ -77,8 +77,7 @@ public final class NchwcConvRewrite implements Pass {
             return false;
         }
         long[] ys = n.output(0).shape().toArray();
-        boolean strided = Arrays.stream(n.attrInts("strides", new long[] {1, 1})).anyMatch(s -> s != 1);
-        return ys[0] * ys[2] * ys[3] >= minOutputPixels && !(strided && ws[2] * ws[3] == 1);
+        return ys[0] * ys[2] * ys[3] >= minOutputPixels && ws[2] * ws[3] > 1;
     }
 
     private void rewrite(Graph g, Node conv) {

@@ -80,8 +80,13 @@ public final class Trainer implements AutoCloseable {
     private long microSteps;
     private final FloatBuffer loss;
     private final FloatBuffer correct;
-    /** Knowledge distillation: the teacher runs on each batch, writing its logits into the step's teacher input. */
+    /**
+     * Distillation: the teacher runs on each batch, writing its logits into the step's teacher input; for a KL step
+     * (ISP's KL(softmax(teacher) || softmax(student))) they are turned into the target probabilities in Java.
+     */
     private final OrtSession teacherSession;
+    private FloatBuffer teacherLogits;
+    private FloatBuffer targetProbs;
     private final Map<String, OnnxTensor> teacherFeed = new HashMap<>();
     private final Map<String, OnnxTensor> teacherPinned = new HashMap<>();
     private final List<OnnxTensor> owned = new ArrayList<>();
@@ -93,21 +98,19 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * @param teacher for a distillation step (input {@code teacher_logits}): a forward model taking the same image
-     *     batch, whose logits output (named {@code logits}, else the first) is computed in inference mode before
-     *     every step; null for the other losses
+     * @param teacher for a distillation step (input {@code teacher_logits}) or a KL step (input
+     *     {@code target_probs}, fed softmax(teacher logits)): a forward model taking the same image batch, whose
+     *     logits output (named {@code logits}, else the first) is computed in inference mode before every step; null
+     *     for the other losses
      */
     public Trainer(TrainStep step, Options opt, Model teacher) throws OrtException {
         this.step = step;
         this.opt = opt;
-        boolean distills = hasInput(step, TrainStep.TEACHER_LOGITS);
-        if (distills != (teacher != null)) {
-            throw new IllegalArgumentException(distills ? "a distillation step needs a teacher model"
+        String teacherInput = hasInput(step, TrainStep.TARGET_PROBS) ? TrainStep.TARGET_PROBS
+                : hasInput(step, TrainStep.TEACHER_LOGITS) ? TrainStep.TEACHER_LOGITS : null;
+        if ((teacherInput != null) != (teacher != null)) {
+            throw new IllegalArgumentException(teacherInput != null ? "a distillation or KL step needs a teacher model"
                     : "a teacher model was given but the step's loss does not distill");
-        }
-        if (hasInput(step, TrainStep.TARGET_PROBS)) {
-            throw new IllegalArgumentException("the trainer does not feed '" + TrainStep.TARGET_PROBS + "' (KL "
-                    + "divergence targets); use the cross-entropy, logit-adjusted or distillation losses");
         }
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(opt.threads());
@@ -157,8 +160,15 @@ public final class Trainer implements AutoCloseable {
         if (teacher != null) {
             teacherSession = env.createSession(Onnx.toBytes(teacher), so);
             long[] logitsShape = step.train().graph().inputs().stream()
-                    .filter(v -> v.name().equals(TrainStep.TEACHER_LOGITS)).findFirst().orElseThrow().shape().toArray();
-            teacherT = track(OnnxTensor.createTensor(env, direct((int) Tensor.numel(logitsShape)), logitsShape));
+                    .filter(v -> v.name().equals(teacherInput)).findFirst().orElseThrow().shape().toArray();
+            teacherLogits = direct((int) Tensor.numel(logitsShape));
+            OnnxTensor logitsT = track(OnnxTensor.createTensor(env, teacherLogits, logitsShape));
+            if (teacherInput.equals(TrainStep.TARGET_PROBS)) {
+                targetProbs = direct((int) Tensor.numel(logitsShape));
+                teacherT = track(OnnxTensor.createTensor(env, targetProbs, logitsShape));
+            } else {
+                teacherT = logitsT;
+            }
             List<String> teacherInputs = new ArrayList<>(teacherSession.getInputNames());
             if (teacherInputs.size() != 1) {
                 throw new IllegalArgumentException("the teacher model must take one image input, it takes "
@@ -166,7 +176,7 @@ public final class Trainer implements AutoCloseable {
             }
             teacherFeed.put(teacherInputs.get(0), batchT);
             List<String> outs = new ArrayList<>(teacherSession.getOutputNames());
-            teacherPinned.put(outs.contains("logits") ? "logits" : outs.get(0), teacherT);
+            teacherPinned.put(outs.contains("logits") ? "logits" : outs.get(0), logitsT);
         } else {
             teacherSession = null;
         }
@@ -180,7 +190,7 @@ public final class Trainer implements AutoCloseable {
                 in.put(TrainStep.APPLY_UPDATE, applyT);
             }
             if (teacherT != null) {
-                in.put(TrainStep.TEACHER_LOGITS, teacherT);
+                in.put(teacherInput, teacherT);
             }
             out.put(TrainStep.LOSS, lossT);
             out.put(TrainStep.CORRECT, correctT);
@@ -190,6 +200,25 @@ public final class Trainer implements AutoCloseable {
             }
             feeds.add(in);
             pinned.add(out);
+        }
+    }
+
+    /** Row-wise softmax of [rows, classes] logits, max-subtracted, in double. */
+    static void softmaxRows(FloatBuffer logits, FloatBuffer probs, int rows) {
+        int classes = logits.capacity() / rows;
+        for (int r = 0; r < rows; r++) {
+            int base = r * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, logits.get(base + c));
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(logits.get(base + c) - max);
+            }
+            for (int c = 0; c < classes; c++) {
+                probs.put(base + c, (float) (Math.exp(logits.get(base + c) - max) / sum));
+            }
         }
     }
 
@@ -213,6 +242,9 @@ public final class Trainer implements AutoCloseable {
         if (teacherSession != null) {
             try (OrtSession.Result r = teacherSession.run(teacherFeed, teacherPinned)) {
                 // the teacher's logits are now in the step's teacher_logits buffer
+            }
+            if (targetProbs != null) {
+                softmaxRows(teacherLogits, targetProbs, step.batch());
             }
         }
         try (OrtSession.Result r = trainSession.run(feeds.get(current), pinned.get(current))) {

@@ -68,8 +68,8 @@ class OrtNchwcTest {
                 blockedConvs.add(n.name());
             }
         }
-        // not the 3-channel stem, not the strided 1x1 shortcut (its input reorder outweighs it), and the strided
-        // Conv's input gradient is a ConvTranspose
+        // not the 3-channel stem, not the 1x1 shortcut (ORT runs 1x1 Convs as a GEMM), and the strided Conv's input
+        // gradient is a ConvTranspose
         assertEquals(java.util.Set.of("conv2/Conv/nchwc", "dilated/Conv/nchwc", "down/Conv/nchwc",
                 "grad/conv2/Conv/Conv/nchwc", "grad/dilated/Conv/Conv/nchwc"), blockedConvs);
         assertTrue(step.train().graph().nodes().stream().noneMatch(n -> n.domain().equals(NchwcConvRewrite.DOMAIN)),

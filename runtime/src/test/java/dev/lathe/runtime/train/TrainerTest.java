@@ -136,4 +136,66 @@ class TrainerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new Trainer(step, opt));
     }
+
+    /**
+     * KL (ISP's loss): the trainer feeds softmax(teacher logits) as the step's target_probs; the step's loss must be
+     * KL(softmax(teacher) || softmax(student)) batch-mean, computed here from both models' logits run separately.
+     */
+    @Test
+    void klStepTakesTheTeachersSoftmaxAsTarget() throws Exception {
+        SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
+        TrainConfig cfg = TrainConfig.of(new Loss.KlDivergence(), new Optimizer.Sgd(0, false, 0), 8);
+        TrainStep step = TrainStepBuilder.build(() -> bnFree(1), cfg);
+        int[] order = Trainer.shuffle(data.size(), new java.util.Random(1));
+        Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0), 0, 2, null, false, null, -1);
+        float loss;
+        try (Trainer t = new Trainer(step, opt, bnFree(2))) {
+            t.loadBatch(data, order, 0);
+            loss = t.step(0)[0];
+        }
+        java.nio.FloatBuffer images = java.nio.FloatBuffer.allocate(8 * 3 * 16 * 16);
+        for (int i = 0; i < 8; i++) {
+            data.fill(order[i], images);
+        }
+        float[][] student = logits(bnFree(1), images.array());
+        float[][] teacher = logits(bnFree(2), images.array());
+        double expected = 0;
+        for (int n = 0; n < 8; n++) {
+            double[] p = softmax(teacher[n]);
+            double[] q = softmax(student[n]);
+            for (int c = 0; c < p.length; c++) {
+                expected += p[c] * (Math.log(p[c]) - Math.log(q[c])) / 8;
+            }
+        }
+        assertTrue(expected > 1e-4, "two different nets disagree: " + expected);
+        assertEquals(expected, loss, 1e-5 * (1 + expected)); // tolerance: float32 logits and log-softmax in ORT
+        assertThrows(IllegalArgumentException.class, () -> new Trainer(step, opt));
+    }
+
+    private static float[][] logits(Model m, float[] images) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(Onnx.toBytes(m));
+             ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env,
+                     java.nio.FloatBuffer.wrap(images), new long[] {8, 3, 16, 16});
+             ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input", x))) {
+            return (float[][]) r.get(0).getValue();
+        }
+    }
+
+    private static double[] softmax(float[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] e = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            e[i] = Math.exp(z[i] - max);
+            sum += e[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            e[i] /= sum;
+        }
+        return e;
+    }
 }
