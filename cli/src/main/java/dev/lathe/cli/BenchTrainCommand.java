@@ -25,7 +25,8 @@ public final class BenchTrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model NAME --batch B --resolution R [--classes C] [--threads T] [--steps N] [--warmup N] [--json]";
+        return "--model NAME --batch B --resolution R [--classes C] [--threads T] [--steps N] [--warmup N]"
+                + " [--opt sgd|adamw] [--accum K] [--ema DECAY] [--json]";
     }
 
     @Override
@@ -40,6 +41,12 @@ public final class BenchTrainCommand implements Command {
                 .build());
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("measured steps (default 5)").build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N").desc("warm-up steps (default 2)").build());
+        o.addOption(Option.builder().longOpt("opt").hasArg().argName("sgd|adamw").desc("optimizer (default sgd: "
+                + "momentum 0.9, weight decay 1e-4, as the PyTorch peer)").build());
+        o.addOption(Option.builder().longOpt("accum").hasArg().argName("K").desc("gradient accumulation: each "
+                + "measured step is one micro-batch, every K-th applies the update (default 1)").build());
+        o.addOption(Option.builder().longOpt("ema").hasArg().argName("DECAY").desc("also update a weight EMA (default "
+                + "off)").build());
         o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
         return o;
     }
@@ -52,7 +59,11 @@ public final class BenchTrainCommand implements Command {
         int batch = TrainFlags.positiveInt(cmd, "batch", 16);
         int resolution = TrainFlags.positiveInt(cmd, "resolution", 224);
         int classes = TrainFlags.positiveInt(cmd, "classes", 1000);
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 1e-4), batch);
+        Optimizer optimizer = cmd.getOptionValue("opt", "sgd").equals("sgd") ? new Optimizer.Sgd(0.9, false, 1e-4)
+                : TrainFlags.optimizer(cmd);
+        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), optimizer, batch)
+                .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
+                .withEma(TrainFlags.emaDecay(cmd));
         TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
         TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
                 TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(

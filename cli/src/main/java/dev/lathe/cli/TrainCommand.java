@@ -105,18 +105,8 @@ public final class TrainCommand implements Command {
         Supplier<Model> forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
         int batch = TrainFlags.positiveInt(cmd, "batch", 64);
-        String opt = cmd.getOptionValue("opt", "sgd");
-        Optimizer optimizer;
-        double lr;
-        if (opt.equals("sgd")) {
-            optimizer = new Optimizer.Sgd(TrainFlags.number(cmd, "momentum", 0.9), true, TrainFlags.number(cmd, "wd", 5e-4));
-            lr = TrainFlags.number(cmd, "lr", 0.1);
-        } else if (opt.equals("adamw")) {
-            optimizer = new Optimizer.AdamW(0.9, 0.999, 1e-8, TrainFlags.number(cmd, "wd", 0.05));
-            lr = TrainFlags.number(cmd, "lr", 1e-3);
-        } else {
-            throw new UserError("--opt must be sgd or adamw, got '" + opt + "'");
-        }
+        Optimizer optimizer = TrainFlags.optimizer(cmd);
+        double lr = TrainFlags.number(cmd, "lr", optimizer instanceof Optimizer.AdamW ? 1e-3 : 0.1);
         double warmup = TrainFlags.number(cmd, "warmup", 0);
         String sched = cmd.getOptionValue("sched", "cosine");
         LrSchedule schedule;
@@ -129,14 +119,10 @@ public final class TrainCommand implements Command {
         }
         Dataset train = data.train();
         Dataset val = data.val();
-        double ema = TrainFlags.number(cmd, "ema", 0);
-        if (ema >= 1) {
-            throw new UserError("--ema must be a decay in [0, 1), e.g. 0.9998; got " + ema);
-        }
         TrainConfig cfg = TrainConfig.of(loss(cmd, train), optimizer, batch)
                 .withClipNorm(TrainFlags.number(cmd, "clip", 0))
                 .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
-                .withEma(ema);
+                .withEma(TrainFlags.emaDecay(cmd));
         if (train.size() < batch * cfg.accumulation()) {
             throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
                     + " is larger than the " + train.size() + " training images");

@@ -3,6 +3,7 @@ package dev.lathe.cli;
 
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.train.Optimizer;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.models.ZooEntry;
@@ -121,6 +122,26 @@ final class TrainFlags {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** --opt sgd (Nesterov, --momentum, --wd 5e-4) or adamw (--wd 0.05). */
+    static Optimizer optimizer(CommandLine cmd) {
+        String opt = cmd.getOptionValue("opt", "sgd");
+        if (opt.equals("sgd")) {
+            return new Optimizer.Sgd(number(cmd, "momentum", 0.9), true, number(cmd, "wd", 5e-4));
+        } else if (opt.equals("adamw")) {
+            return new Optimizer.AdamW(0.9, 0.999, 1e-8, number(cmd, "wd", 0.05));
+        }
+        throw new UserError("--opt must be sgd or adamw, got '" + opt + "'");
+    }
+
+    /** --ema DECAY, 0 (off) when absent. */
+    static double emaDecay(CommandLine cmd) {
+        double ema = number(cmd, "ema", 0);
+        if (ema < 0 || ema >= 1) {
+            throw new UserError("--ema must be a decay in [0, 1), e.g. 0.9998; got " + ema);
+        }
+        return ema;
     }
 
     static int positiveInt(CommandLine cmd, String name, int fallback) {

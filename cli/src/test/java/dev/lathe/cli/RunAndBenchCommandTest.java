@@ -164,6 +164,24 @@ class RunAndBenchCommandTest {
         assertTrue(r.err().contains("CUDA device 0 unavailable"), r.err());
     }
 
+    /** {@code bench train} with AdamW, accumulation and EMA: full steps run and the JSON carries the rates. */
+    @Test
+    void benchTrainJsonWithAccumulationAndEma() throws IOException {
+        CliRun r = lathe("bench", "train", "--model", "cic_resnet32", "--batch", "4", "--resolution", "16",
+                "--classes", "10", "--threads", "1", "--steps", "2", "--warmup", "1", "--opt", "adamw", "--accum", "2",
+                "--ema", "0.99", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(2, json.get("steps").asInt());
+        assertEquals(4 / json.get("step_seconds").asDouble(), json.get("images_per_second").asDouble(),
+                1e-6 * json.get("images_per_second").asDouble());
+        double outside = json.get("outside_runtime_fraction").asDouble();
+        assertTrue(outside >= 0 && outside < 1, r.out());
+        CliRun bad = lathe("bench", "train", "--model", "cic_resnet32", "--ema", "1.5");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--ema must be a decay in [0, 1)"), bad.err());
+    }
+
     @Test
     void benchInferJsonHasMedianAndThroughput() throws IOException {
         CliRun r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",
