@@ -6,6 +6,7 @@ import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
 import dev.lathe.graph.serde.OnnxFormatException;
+import dev.lathe.runtime.RuntimeUnavailableException;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -83,7 +84,7 @@ public final class Main {
             err.println("lathe " + command.name() + ": " + e.getMessage() + " (see 'lathe " + command.name()
                     + " --help')");
             return 2;
-        } catch (UserError | OnnxFormatException e) {
+        } catch (UserError | OnnxFormatException | RuntimeUnavailableException e) { // missing provider: setup
             err.println("lathe " + command.name() + ": " + e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);

@@ -36,7 +36,8 @@ public final class TrainCommand implements Command {
         return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
                 + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
-                + " [--label-smoothing S] [--ema DECAY] [--accum K] --out DIR [--resume] [--export FILE] [--fold-bn]";
+                + " [--label-smoothing S] [--ema DECAY] [--accum K] [--device cpu|cuda[:N]] --out DIR [--resume]"
+                + " [--export FILE] [--fold-bn]";
     }
 
     @Override
@@ -62,6 +63,7 @@ public final class TrainCommand implements Command {
                 + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1); "
                 + "or kl: KL(softmax(teacher) || softmax(student)), batch mean, no labels (ISP's predictor loss)")
                 .build());
+        o.addOption(TrainFlags.deviceOption());
         o.addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
                 .desc("--loss kd|kl: teacher ONNX model on the same images (logits output named logits, else the first)")
                 .build());
@@ -138,7 +140,8 @@ public final class TrainCommand implements Command {
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
                 TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)), teacher)) {
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(TrainFlags.device(cmd)),
+                teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));
             if (!h.isEmpty()) {

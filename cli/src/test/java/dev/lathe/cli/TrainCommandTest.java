@@ -40,6 +40,24 @@ class TrainCommandTest {
         return model;
     }
 
+    /** --device cuda on a machine without the CUDA provider stops before training with one line saying why. */
+    @Test
+    void cudaWithoutAGpuIsAOneLineError() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "1", "--batch", "16",
+                "--device", "cuda", "--out", dir.resolve("cuda").toString());
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.code() != 0, "a CUDA device is present");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("CUDA device 0 unavailable"), r.err());
+        assertTrue(Files.notExists(dir.resolve("cuda").resolve("checkpoint.bin")));
+        CliRun bad = lathe("train", "--onnx", model.toString(), "--data", data, "--device", "tpu", "--out",
+                dir.resolve("tpu").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("device 'tpu' is not one of cpu, cuda, cuda:N"), bad.err());
+    }
+
     @Test
     void trainsResumesAndEvaluatesATinyModel() throws Exception {
         Path model = tinyModel();

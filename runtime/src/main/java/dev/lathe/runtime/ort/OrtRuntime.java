@@ -125,7 +125,8 @@ public final class OrtRuntime implements InferenceRuntime {
         return OptLevel.ALL_OPT;
     }
 
-    private static void addCuda(SessionOptions options, int device) {
+    /** Adds the CUDA execution provider, or throws naming what is missing (the CPU-only jar, a CUDA library). */
+    public static void addCuda(SessionOptions options, int device) {
         try {
             options.addCUDA(device);
         } catch (OrtException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.data.SyntheticDataset;
 import java.nio.FloatBuffer;
@@ -45,12 +46,12 @@ public final class TrainBenchmark {
     private TrainBenchmark() {}
 
     public static Result run(String name, TrainStep step, int classes, int resolution, int threads, int warmup,
-            int steps) throws Exception {
+            int steps, SessionConfig.Device device) throws Exception {
         Dataset data = new Prerendered(new SyntheticDataset(classes, 3, resolution,
                 Math.max(1, 2 * step.batch() / classes + 1), 1, 1, 0));
         int[] order = Trainer.shuffle(data.size(), new Random(1));
         try (Trainer t = new Trainer(step, new Trainer.Options(1, LrSchedule.constant(0.01), 1, threads, null, false,
-                null, -1))) {
+                null, -1).on(device))) {
             for (int i = 0; i < warmup; i++) {
                 t.loadBatch(data, order, 0);
                 t.step(0.01);

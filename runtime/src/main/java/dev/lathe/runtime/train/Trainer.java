@@ -11,10 +11,12 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.Passes;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.graph.train.TrainStep;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
+import dev.lathe.runtime.ort.OrtNchwc;
+import dev.lathe.runtime.ort.OrtRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -47,10 +49,22 @@ public final class Trainer implements AutoCloseable {
      * threads decoding and augmenting batches ahead of the step ({@link BatchLoader}, two batches prefetched).
      */
     public record Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
-            PrintStream progress, int stopAfterEpochs, int loaderWorkers) {
+            PrintStream progress, int stopAfterEpochs, int loaderWorkers, SessionConfig.Device device) {
         public Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
                 PrintStream progress, int stopAfterEpochs) {
             this(epochs, schedule, seed, threads, outDir, resume, progress, stopAfterEpochs, DEFAULT_LOADER_WORKERS);
+        }
+
+        public Options(int epochs, LrSchedule schedule, long seed, int threads, Path outDir, boolean resume,
+                PrintStream progress, int stopAfterEpochs, int loaderWorkers) {
+            this(epochs, schedule, seed, threads, outDir, resume, progress, stopAfterEpochs, loaderWorkers,
+                    SessionConfig.Device.CPU);
+        }
+
+        /** The same options on another device (CUDA runs the step graph with ORT's CUDA execution provider). */
+        public Options on(SessionConfig.Device d) {
+            return new Options(epochs, schedule, seed, threads, outDir, resume, progress, stopAfterEpochs,
+                    loaderWorkers, d);
         }
     }
 
@@ -118,7 +132,14 @@ public final class Trainer implements AutoCloseable {
         so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         so.setDeterministicCompute(true);
-        trainSession = env.createSession(Onnx.toBytes(OrtNchwc.forCpu(step.train(), "train step")), so);
+        boolean cuda = opt.device().kind() == SessionConfig.Device.Kind.CUDA;
+        if (cuda) {
+            // unverified on a GPU in this project so far; parameters and state stay in pinned host buffers, so
+            // ORT copies them to the device and back every step
+            OrtRuntime.addCuda(so, opt.device().index());
+        }
+        trainSession = env.createSession(Onnx.toBytes(cuda ? step.train() : OrtNchwc.forCpu(step.train(),
+                "train step")), so);
         evalSession = env.createSession(Onnx.toBytes(step.eval()), so);
 
         Map<String, Tensor> initial = new LinkedHashMap<>();
