@@ -17,17 +17,18 @@ import java.util.Map;
  * kernel (resnet18: 20 of 20 inference Convs run blocked, 0 of 50 train-step Convs). Each group-1 2-D Conv with
  * input and output channels divisible by the block becomes
  * {@code com.microsoft.nchwc ReorderInput -> Conv -> ReorderOutput}, its weight reordered in-graph to the layout
- * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]): one Reshape, Transpose and Reshape of the
- * weight. 1x1 Convs and Convs with little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}). The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run
- * time by the runtime module; the output is ORT-CPU-specific and must not be saved as a portable model.
+ * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]) by two transposes. 1x1 Convs and Convs with
+ * little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}). The block is ORT's MLAS NCHWc block
+ * for the machine (16 with AVX-512, 8 with AVX2), found at run time by the runtime module; the output is
+ * ORT-CPU-specific and must not be saved as a portable model.
  */
 public final class NchwcConvRewrite implements Pass {
     public static final String DOMAIN = "com.microsoft.nchwc";
     /**
      * The blocked kernel saves time in proportion to the Conv's work per weight element (its N*Ho*Wo output
-     * pixels) and the in-graph weight reorder costs time per weight element (ORT's 6-D Transpose: 15 ms for a
-     * 512x512x3x3 weight, 2 threads). Measured per Conv on resnet18's train step, batch 16: 3136 pixels (layer3)
-     * gain 5-12 ms each, 784 (layer4) lose 5-15 ms each. 1x1 Convs are never rewritten: ORT runs them as one GEMM
+     * pixels) and the in-graph weight reorder costs time per weight element (9 ms for a 512x512x3x3 weight, 2
+     * threads). Measured per Conv on resnet18's train step, batch 16 (with a 2x slower reorder than now): 3136
+     * pixels (layer3) gain 5-12 ms each, 784 (layer4) lose 5-15 ms each. 1x1 Convs are never rewritten: ORT runs them as one GEMM
      * without im2col, and the activation reorders made mobilenet_v2's step 12% slower.
      */
     public static final long MIN_OUTPUT_PIXELS = 2048;
@@ -86,12 +87,18 @@ public final class NchwcConvRewrite implements Pass {
         long c = ws[1];
         String base = conv.name();
         Value xr = add(g, conv, DOMAIN, "ReorderInput", base + "/nchwc_in", Map.of(), conv.input(0));
-        Value w6 = add(g, conv, "", "Reshape", base + "/nchwc_w6", Map.of(), conv.input(1),
-                g.addInitializer(g.uniqueName(base + "/nchwc_w6_shape"), Tensor.vector(o / block, block, c / block,
-                        block, ws[2], ws[3])));
-        Value wt = add(g, conv, "", "Transpose", base + "/nchwc_wt", Map.of("perm", Attr.of(0L, 2L, 4L, 5L, 3L,
-                1L)), w6);
-        Value wb = add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), wt,
+        // [O/B, B(o), C*K] -> [O/B, C*K, B(o)], then [O/B * C/B, B(i), K, B(o)] -> [.., K, B(i), B(o)]: two
+        // transposes that each move one axis, which ORT copies in blocks (512x512x3x3: 9 ms, where the single 6-D
+        // transpose [O/B, B, C/B, B, kh, kw] -> [0, 2, 4, 5, 3, 1] took 23 ms)
+        long k = ws[2] * ws[3];
+        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
+                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(o / block, block, c * k)));
+        Value outer = add(g, conv, "", "Transpose", base + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
+        Value w4 = add(g, conv, "", "Reshape", base + "/nchwc_w4", Map.of(), outer,
+                g.addInitializer(g.uniqueName(base + "/nchwc_w4_shape"), Tensor.vector(o / block * (c / block),
+                        block, k, block)));
+        Value inner = add(g, conv, "", "Transpose", base + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)), w4);
+        Value wb = add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), inner,
                 g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
         List<Value> in = new ArrayList<>(List.of(xr, wb));
         if (conv.inputs().size() > 2 && conv.input(2) != null) {
