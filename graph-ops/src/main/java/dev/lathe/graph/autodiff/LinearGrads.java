@@ -85,8 +85,7 @@ final class LinearGrads {
             // Correlating dY with the flipped, in/out-swapped kernel, padded by span - pad, gives exactly dX.
             Value wT = swapInOut(c, g, c.in(1));
             if (g.k(0) > 1 || g.k(1) > 1) {
-                wT = c.e().op("Slice", wT, c.e().ints(-1, -1), c.e().ints(Long.MIN_VALUE, Long.MIN_VALUE),
-                        c.e().ints(2, 3), c.e().ints(-1, -1));
+                wT = flipKernel(c, wT, g.w[1] * g.group, g.w[0] / g.group, g.k(0), g.k(1));
             }
             long[] pads = {g.span(0) - g.pads[0], g.span(1) - g.pads[1], g.span(0) - g.pads[2], g.span(1) - g.pads[3]};
             return c.e().op("Conv", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "pads", Attr.of(pads),
@@ -100,6 +99,20 @@ final class LinearGrads {
         return c.e().op("ConvTranspose", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "strides",
                 Attr.of(g.strides), "pads", Attr.of(g.pads), "dilations", Attr.of(g.dilations), "group",
                 Attr.of(g.group), "output_padding", Attr.of(outputPadding)), dy, c.in(1));
+    }
+
+    /**
+     * Reverses both spatial axes of a [A, B, kh, kw] kernel as a MatMul of its [A*B, kh*kw] view with the exchange
+     * matrix (exact: one 1 per column): ORT's Slice with negative steps took 12 ms for a 512x512x3x3 weight.
+     */
+    private static Value flipKernel(BackwardContext c, Value w, long a, long b, long kh, long kw) {
+        int kk = (int) (kh * kw);
+        double[] exchange = new double[kk * kk];
+        for (int i = 0; i < kk; i++) {
+            exchange[i * kk + (kk - 1 - i)] = 1;
+        }
+        Value j = c.e().constant(Emitter.fromDoubles(c.in(1).dtype(), new long[] {kk, kk}, exchange));
+        return c.e().reshape(c.e().op("MatMul", c.e().reshape(w, a * b, kk), j), a, b, kh, kw);
     }
 
     /** W [O, C/G, kh, kw] to [C, O/G, kh, kw]: the weight of the convolution that maps dY back to dX. */
