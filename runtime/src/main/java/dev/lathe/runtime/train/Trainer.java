@@ -225,7 +225,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Row-wise softmax of [rows, classes] logits, max-subtracted, in double. */
-    static void softmaxRows(FloatBuffer logits, FloatBuffer probs, int rows) {
+    private static void softmaxRows(FloatBuffer logits, FloatBuffer probs, int rows) {
         int classes = logits.capacity() / rows;
         for (int r = 0; r < rows; r++) {
             int base = r * classes;
