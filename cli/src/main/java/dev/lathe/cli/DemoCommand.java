@@ -99,7 +99,7 @@ public final class DemoCommand implements Command {
         SyntheticDataset val = data.val();
         Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
         Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
-        EpochMetrics trained = train(forward, train, val, quick ? 1 : 8, 32, 0.05, threads, out.resolve("train"),
+        EpochMetrics trained = train(forward, train, val, quick ? 1 : 8, quick ? 0 : 1, 32, 0.05, threads, out.resolve("train"),
                 trainedFile, ctx);
         stage.done(describe(trained) + ", wrote " + trainedFile);
 
@@ -121,7 +121,7 @@ public final class DemoCommand implements Command {
 
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
-        EpochMetrics tuned = train(TrainFlags.fromFile(prunedFile), train, val, quick ? 1 : 3, 32, 0.01, threads,
+        EpochMetrics tuned = train(TrainFlags.fromFile(prunedFile), train, val, quick ? 1 : 3, 0, 32, 0.01, threads,
                 out.resolve("finetune"), finetunedFile, ctx);
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
 
@@ -137,14 +137,15 @@ public final class DemoCommand implements Command {
 
     /**
      * SGD (Nesterov momentum 0.9, weight decay 5e-4) on the logit-adjusted loss with the training set's class prior,
-     * which is plain cross-entropy on balanced data; exports the eval-mode model to {@code exportTo}.
+     * which is plain cross-entropy on balanced data, cosine schedule after {@code warmup} linear warm-up epochs;
+     * exports the eval-mode model to {@code exportTo}.
      */
-    static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs, int batch,
-            double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
+    static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs, double warmup,
+            int batch, double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
         Loss loss = new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), 1.0, 0);
         TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), batch);
         TrainStep step = TrainStepBuilder.build(forward, cfg);
-        try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, 0, epochs), 0, threads,
+        try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, warmup, epochs), 0, threads,
                 dir, false, ctx.err(), -1))) {
             List<EpochMetrics> history = t.fit(train, val);
             t.exportInference(forward.get(), exportTo);

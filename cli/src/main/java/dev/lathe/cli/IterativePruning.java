@@ -92,7 +92,7 @@ final class IterativePruning {
                 if (finetuneEpochs > 0) {
                     Path tuned = work.resolve("step" + step + "_finetuned.onnx");
                     EpochMetrics m = DemoCommand.train(TrainFlags.fromFile(cut), finetuneData.train(), finetuneData.val(),
-                            finetuneEpochs, FINETUNE_BATCH, lr, threads, work.resolve("train" + step), tuned, ctx);
+                            finetuneEpochs, 0, FINETUNE_BATCH, lr, threads, work.resolve("train" + step), tuned, ctx);
                     ctx.out().printf("step %d/%d: fine-tuned %d epoch(s): train loss %.4f, val top-1 %.2f%%%n", step,
                             steps, finetuneEpochs, m.trainLoss(), 100 * m.valTop1());
                     current = tuned;
