@@ -27,11 +27,13 @@ public final class NchwcConvRewrite implements Pass {
     /**
      * The blocked kernel saves time in proportion to the Conv's work per weight element (its N*Ho*Wo output
      * pixels) and the in-graph weight reorder costs time per weight element (9 ms for a 512x512x3x3 weight, 2
-     * threads). Measured per Conv on resnet18's train step, batch 16 (with a 2x slower reorder than now): 3136
-     * pixels (layer3) gain 5-12 ms each, 784 (layer4) lose 5-15 ms each. 1x1 Convs are never rewritten: ORT runs them as one GEMM
-     * without im2col, and the activation reorders made mobilenet_v2's step 12% slower.
+     * threads). Measured on resnet18's train step at batch 16: with a 2x slower reorder, 3136-pixel Convs (layer3)
+     * gained 5-12 ms each and 784-pixel ones (layer4) lost 5-15 ms; with the current reorder layer4 gains (its Convs
+     * and reorders 233 vs 263 ms per step). Smaller Convs were not measured and stay plain. 1x1 Convs are never
+     * rewritten: ORT runs them as one GEMM without im2col, and the activation reorders made mobilenet_v2's step 12%
+     * slower.
      */
-    public static final long MIN_OUTPUT_PIXELS = 2048;
+    public static final long MIN_OUTPUT_PIXELS = 512;
 
     private final long block;
     private final long minOutputPixels;
