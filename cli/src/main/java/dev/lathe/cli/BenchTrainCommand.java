@@ -20,7 +20,7 @@ public final class BenchTrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "measure training throughput (images/s of full forward+backward+SGD steps)";
+        return "measure training throughput (images/s of full forward+backward+update steps)";
     }
 
     @Override
