@@ -5,12 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -20,16 +14,13 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.NchwcConvRewrite;
-import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
+import dev.lathe.graph.train.OrtRun;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -98,57 +89,24 @@ class OrtNchwcTest {
         assertTrue(!new NchwcConvRewrite(16, 0).apply(m).modified());
     }
 
+    /** One run of a train step on its initial state, Gaussian images, labels i % 5 and learning rate 0.1. */
     private static Map<String, float[]> run(Model m, TrainStep step) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        Map<String, Tensor> values = new HashMap<>(step.params());
-        values.putAll(step.buffers());
-        values.putAll(step.state());
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setIntraOpNumThreads(1);
-            try (OrtSession s = env.createSession(Onnx.toBytes(m), so)) {
-                Map<String, OnnxTensor> feeds = new HashMap<>();
-                Random r = new Random(3);
-                for (NodeInfo in : s.getInputInfo().values()) {
-                    long[] shape = ((TensorInfo) in.getInfo()).getShape();
-                    int n = (int) Tensor.numel(shape);
-                    String name = in.getName();
-                    if (name.equals(TrainStep.LABELS)) {
-                        long[] labels = new long[n];
-                        for (int i = 0; i < n; i++) {
-                            labels[i] = i % 5;
-                        }
-                        feeds.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(labels), shape));
-                        continue;
-                    }
-                    float[] v;
-                    if (values.containsKey(name)) {
-                        v = values.get(name).toFloats();
-                    } else if (name.equals(TrainStep.LR)) {
-                        v = new float[] {0.1f};
-                    } else {
-                        v = new float[n];
-                        for (int i = 0; i < n; i++) {
-                            v[i] = (float) r.nextGaussian();
-                        }
-                    }
-                    feeds.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape));
-                }
-                try (OrtSession.Result res = s.run(feeds)) {
-                    for (Map.Entry<String, OnnxValue> e : res) {
-                        OnnxTensor t = (OnnxTensor) e.getValue();
-                        if (t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
-                            FloatBuffer fb = t.getFloatBuffer();
-                            float[] a = new float[fb.remaining()];
-                            fb.get(a);
-                            out.put(e.getKey(), a);
-                        }
-                    }
-                }
-                feeds.values().forEach(OnnxTensor::close);
-            }
+        Map<String, Tensor> in = new HashMap<>(step.params());
+        in.putAll(step.buffers());
+        in.putAll(step.state());
+        in.put(TrainStep.LR, Tensor.scalar(0.1f));
+        long[] labels = new long[step.batch()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 5;
         }
-        return out;
+        in.put(TrainStep.LABELS, Tensor.ofLongs(new long[] {labels.length}, labels));
+        long[] shape = m.graph().inputs().get(0).shape().toArray();
+        float[] images = new float[(int) Tensor.numel(shape)];
+        Random r = new Random(3);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) r.nextGaussian();
+        }
+        in.put(step.input(), Tensor.ofFloats(shape, images));
+        return OrtRun.run(m, in);
     }
 }
