@@ -14,13 +14,13 @@ import java.util.Map;
  * Runs the convolutions whose weights are not constants on ONNX Runtime's blocked-layout (NCHWc) CPU kernels. ORT's
  * own NCHWc transformer converts only Convs with constant weights, so in a train step, where the weights are graph
  * inputs and the backward's input-gradient Conv uses a computed weight, every Conv fell back to the plain im2col
- * kernel (resnet18: 20 of 20 inference Convs run blocked, 0 of 50 train-step Convs). Each group-1 2-D Conv with
- * input and output channels divisible by the block becomes
+ * kernel (resnet18: 20 of 20 inference Convs run blocked, 0 of 50 train-step Convs). Each 2-D Conv, group 1 or
+ * depthwise (group = channels, one filter each), with input and output channels divisible by the block becomes
  * {@code com.microsoft.nchwc ReorderInput -> Conv -> ReorderOutput}, its weight reordered in-graph to the layout
- * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]) by two transposes. 1x1 Convs and Convs with
- * little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}). The block is ORT's MLAS NCHWc block
- * for the machine (16 with AVX-512, 8 with AVX2), found at run time by the runtime module; the output is
- * ORT-CPU-specific and must not be saved as a portable model.
+ * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]; depthwise [C/B][kh][kw][B]) by one or two
+ * transposes. 1x1 Convs and Convs with little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}).
+ * The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run time by the
+ * runtime module; the output is ORT-CPU-specific and must not be saved as a portable model.
  */
 public final class NchwcConvRewrite implements Pass {
     public static final String DOMAIN = "com.microsoft.nchwc";
@@ -65,8 +65,7 @@ public final class NchwcConvRewrite implements Pass {
 
     private boolean eligible(Node n) {
         if (!n.domain().isEmpty() || !n.opType().equals("Conv") || n.inputs().size() < 2 || n.input(1) == null
-                || n.input(1).isInitializer() || n.attrInt("group", 1) != 1
-                || !n.attrString("auto_pad", "NOTSET").equals("NOTSET")) {
+                || n.input(1).isInitializer() || !n.attrString("auto_pad", "NOTSET").equals("NOTSET")) {
             return false;
         }
         Value x = n.input(0);
@@ -76,32 +75,27 @@ public final class NchwcConvRewrite implements Pass {
             return false;
         }
         long[] ws = w.shape().toArray();
-        if (ws[0] % block != 0 || ws[1] % block != 0 || !n.output(0).shape().isStatic()) {
+        long group = n.attrInt("group", 1);
+        boolean fits = group == 1 ? ws[1] % block == 0 : depthwise(n, ws);
+        if (!fits || ws[0] % block != 0 || !n.output(0).shape().isStatic()) {
             return false;
         }
         long[] ys = n.output(0).shape().toArray();
         return ys[0] * ys[2] * ys[3] >= minOutputPixels && ws[2] * ws[3] > 1;
     }
 
+    /** One filter per input channel (group = C = O, channel multiplier 1), which the blocked kernel runs directly. */
+    private static boolean depthwise(Node n, long[] ws) {
+        long c = n.input(0).shape().isStatic() ? n.input(0).shape().toArray()[1] : -1;
+        return ws[1] == 1 && n.attrInt("group", 1) == c && ws[0] == c;
+    }
+
     private void rewrite(Graph g, Node conv) {
         long[] ws = conv.input(1).shape().toArray();
         long o = ws[0];
-        long c = ws[1];
         String base = conv.name();
         Value xr = add(g, conv, DOMAIN, "ReorderInput", base + "/nchwc_in", Map.of(), conv.input(0));
-        // [O/B, B(o), C*K] -> [O/B, C*K, B(o)], then [O/B * C/B, B(i), K, B(o)] -> [.., K, B(i), B(o)]: two
-        // transposes that each move one axis, which ORT copies in blocks (512x512x3x3: 9 ms, where the single 6-D
-        // transpose [O/B, B, C/B, B, kh, kw] -> [0, 2, 4, 5, 3, 1] took 23 ms)
-        long k = ws[2] * ws[3];
-        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
-                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(o / block, block, c * k)));
-        Value outer = add(g, conv, "", "Transpose", base + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
-        Value w4 = add(g, conv, "", "Reshape", base + "/nchwc_w4", Map.of(), outer,
-                g.addInitializer(g.uniqueName(base + "/nchwc_w4_shape"), Tensor.vector(o / block * (c / block),
-                        block, k, block)));
-        Value inner = add(g, conv, "", "Transpose", base + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)), w4);
-        Value wb = add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), inner,
-                g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
+        Value wb = conv.attrInt("group", 1) > 1 ? depthwiseWeight(g, conv, ws) : denseWeight(g, conv, ws);
         List<Value> in = new ArrayList<>(List.of(xr, wb));
         if (conv.inputs().size() > 2 && conv.input(2) != null) {
             in.add(conv.input(2));
@@ -123,6 +117,37 @@ public final class NchwcConvRewrite implements Pass {
         if (outputIndex >= 0) {
             reordered.setName(y.name());
         }
+    }
+
+    /** A dense weight [O, C, kh, kw] in the blocked layout [O/B][C/B][kh][kw][B in][B out]. */
+    private Value denseWeight(Graph g, Node conv, long[] ws) {
+        long o = ws[0];
+        long c = ws[1];
+        String base = conv.name();
+        // [O/B, B(o), C*K] -> [O/B, C*K, B(o)], then [O/B * C/B, B(i), K, B(o)] -> [.., K, B(i), B(o)]: two
+        // transposes that each move one axis, which ORT copies in blocks (512x512x3x3: 9 ms, where the single 6-D
+        // transpose [O/B, B, C/B, B, kh, kw] -> [0, 2, 4, 5, 3, 1] took 23 ms)
+        long k = ws[2] * ws[3];
+        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
+                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(o / block, block, c * k)));
+        Value outer = add(g, conv, "", "Transpose", base + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
+        Value w4 = add(g, conv, "", "Reshape", base + "/nchwc_w4", Map.of(), outer,
+                g.addInitializer(g.uniqueName(base + "/nchwc_w4_shape"), Tensor.vector(o / block * (c / block),
+                        block, k, block)));
+        Value inner = add(g, conv, "", "Transpose", base + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)), w4);
+        return add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), inner,
+                g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
+    }
+
+    /** A depthwise weight [C, 1, kh, kw] in the blocked layout [C/B][kh][kw][B]: one one-axis transpose. */
+    private Value depthwiseWeight(Graph g, Node conv, long[] ws) {
+        String base = conv.name();
+        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
+                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(ws[0] / block, block,
+                        ws[2] * ws[3])));
+        Value t = add(g, conv, "", "Transpose", base + "/nchwc_wt", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
+        return add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), t,
+                g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
     }
 
     private static Value add(Graph g, Node before, String domain, String op, String name, Map<String, Attr> attrs,

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 class OrtNchwcTest {
 
-    /** Convs of every kind the rewrite takes: 3x3 stride 1 and 2, dilated with bias, 1x1 strided, and the stem. */
+    /** Convs of every kind: 3x3 stride 1 and 2, dilated with bias, depthwise, a strided 1x1 and the 3-channel stem. */
     static Model net() {
         GraphBuilder b = new GraphBuilder("nchwc_net", 17);
         Nn nn = new Nn(b, 5);
@@ -35,6 +35,7 @@ class OrtNchwcTest {
         x = b.ops().relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, 16, ConvAttrs.same(3), false)));
         Value y = b.ops().relu(nn.batchNorm2d("bn2", nn.conv2d("conv2", x, 16, ConvAttrs.same(3), false)));
         y = nn.conv2d("dilated", y, 16, ConvAttrs.of(3, 1, 2).withDilation(2), true);
+        y = b.ops().relu(nn.conv2d("dw", y, 16, ConvAttrs.same(3).withGroups(16), false));
         x = b.ops().relu(b.ops().add(y, x));
         Value down = nn.conv2d("down", x, 32, ConvAttrs.of(3, 2, 1), false);
         Value shortcut = nn.conv2d("ds", x, 32, ConvAttrs.of(1, 2, 0), false);
@@ -61,8 +62,8 @@ class OrtNchwcTest {
         }
         // not the 3-channel stem, not the 1x1 shortcut (ORT runs 1x1 Convs as a GEMM), and the strided Conv's input
         // gradient is a ConvTranspose
-        assertEquals(java.util.Set.of("conv2/Conv/nchwc", "dilated/Conv/nchwc", "down/Conv/nchwc",
-                "grad/conv2/Conv/Conv/nchwc", "grad/dilated/Conv/Conv/nchwc"), blockedConvs);
+        assertEquals(java.util.Set.of("conv2/Conv/nchwc", "dilated/Conv/nchwc", "dw/Conv/nchwc", "down/Conv/nchwc",
+                "grad/conv2/Conv/Conv/nchwc", "grad/dilated/Conv/Conv/nchwc", "grad/dw/Conv/Conv/nchwc"), blockedConvs);
         assertTrue(step.train().graph().nodes().stream().noneMatch(n -> n.domain().equals(NchwcConvRewrite.DOMAIN)),
                 "the step itself stays portable");
 
