@@ -45,16 +45,18 @@ public final class OrtNchwc {
     }
 
     /**
-     * A copy of {@code model} with its run-time-weight Convs on the NCHWc kernels, or {@code model} itself when the
-     * machine has no NCHWc block or nothing qualifies. For CPU sessions only.
+     * {@code model} serialized for a CPU session, its run-time-weight Convs on the NCHWc kernels when the machine has
+     * an NCHWc block (the rewrite works on a copy parsed from the same bytes; {@code model} is left as it is).
      */
-    public static Model forCpu(Model model, String label) {
+    public static byte[] cpuSessionBytes(Model model, String label) {
+        byte[] bytes = Onnx.toBytes(model);
         long b = blockSize();
         if (b == 0) {
-            return model;
+            return bytes;
         }
-        Model copy = Onnx.fromBytes(Onnx.toBytes(model), label);
-        return new NchwcConvRewrite(b, NchwcConvRewrite.MIN_OUTPUT_PIXELS).apply(copy).modified() ? copy : model;
+        Model copy = Onnx.fromBytes(bytes, label);
+        return new NchwcConvRewrite(b, NchwcConvRewrite.MIN_OUTPUT_PIXELS).apply(copy).modified()
+                ? Onnx.toBytes(copy) : bytes;
     }
 
     private static long detect() {

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.train.TrainStep;
-import dev.lathe.graph.serde.Onnx;
 import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.runtime.data.Dataset;
 import java.nio.ByteBuffer;
@@ -49,7 +48,7 @@ public final class GradientProbe implements AutoCloseable {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(threads);
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        session = env.createSession(Onnx.toBytes(OrtNchwc.forCpu(step.train(), "gradient probe step")), so);
+        session = env.createSession(OrtNchwc.cpuSessionBytes(step.train(), "gradient probe step"), so);
         Map<String, Tensor> initial = new LinkedHashMap<>();
         initial.putAll(step.params());
         initial.putAll(step.buffers());

@@ -138,8 +138,8 @@ public final class Trainer implements AutoCloseable {
             // ORT copies them to the device and back every step
             OrtRuntime.addCuda(so, opt.device().index());
         }
-        trainSession = env.createSession(Onnx.toBytes(cuda ? step.train() : OrtNchwc.forCpu(step.train(),
-                "train step")), so);
+        trainSession = env.createSession(cuda ? Onnx.toBytes(step.train())
+                : OrtNchwc.cpuSessionBytes(step.train(), "train step"), so);
         evalSession = env.createSession(Onnx.toBytes(step.eval()), so);
 
         Map<String, Tensor> initial = new LinkedHashMap<>();
