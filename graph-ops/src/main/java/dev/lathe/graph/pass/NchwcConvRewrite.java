@@ -119,35 +119,35 @@ public final class NchwcConvRewrite implements Pass {
         }
     }
 
-    /** A dense weight [O, C, kh, kw] in the blocked layout [O/B][C/B][kh][kw][B in][B out]. */
+    /**
+     * A dense weight [O, C, kh, kw] in the blocked layout [O/B][C/B][kh][kw][B in][B out]: after the output block is
+     * moved innermost, [O/B * C/B, B(i), K, B(o)] -> [.., K, B(i), B(o)]. Two transposes that each move one axis,
+     * which ORT copies in blocks (512x512x3x3: 9 ms, where one 6-D transpose [O/B, B, C/B, B, kh, kw] ->
+     * [0, 2, 4, 5, 3, 1] took 23 ms).
+     */
     private Value denseWeight(Graph g, Node conv, long[] ws) {
-        long o = ws[0];
-        long c = ws[1];
-        String base = conv.name();
-        // [O/B, B(o), C*K] -> [O/B, C*K, B(o)], then [O/B * C/B, B(i), K, B(o)] -> [.., K, B(i), B(o)]: two
-        // transposes that each move one axis, which ORT copies in blocks (512x512x3x3: 9 ms, where the single 6-D
-        // transpose [O/B, B, C/B, B, kh, kw] -> [0, 2, 4, 5, 3, 1] took 23 ms)
         long k = ws[2] * ws[3];
-        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
-                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(o / block, block, c * k)));
-        Value outer = add(g, conv, "", "Transpose", base + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
-        Value w4 = add(g, conv, "", "Reshape", base + "/nchwc_w4", Map.of(), outer,
-                g.addInitializer(g.uniqueName(base + "/nchwc_w4_shape"), Tensor.vector(o / block * (c / block),
-                        block, k, block)));
-        Value inner = add(g, conv, "", "Transpose", base + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)), w4);
-        return add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), inner,
-                g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
+        Value outer = outputBlockInnermost(g, conv, ws);
+        Value w4 = reshape(g, conv, "/nchwc_w4", outer, ws[0] / block * (ws[1] / block), block, k, block);
+        Value inner = add(g, conv, "", "Transpose", conv.name() + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)),
+                w4);
+        return reshape(g, conv, "/nchwc_w", inner, ws);
     }
 
-    /** A depthwise weight [C, 1, kh, kw] in the blocked layout [C/B][kh][kw][B]: one one-axis transpose. */
+    /** A depthwise weight [C, 1, kh, kw] in the blocked layout [C/B][kh][kw][B]: the output block moved innermost. */
     private Value depthwiseWeight(Graph g, Node conv, long[] ws) {
-        String base = conv.name();
-        Value w3 = add(g, conv, "", "Reshape", base + "/nchwc_w3", Map.of(), conv.input(1),
-                g.addInitializer(g.uniqueName(base + "/nchwc_w3_shape"), Tensor.vector(ws[0] / block, block,
-                        ws[2] * ws[3])));
-        Value t = add(g, conv, "", "Transpose", base + "/nchwc_wt", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
-        return add(g, conv, "", "Reshape", base + "/nchwc_w", Map.of(), t,
-                g.addInitializer(g.uniqueName(base + "/nchwc_w_shape"), Tensor.vector(ws)));
+        return reshape(g, conv, "/nchwc_w", outputBlockInnermost(g, conv, ws), ws);
+    }
+
+    /** [O, C, kh, kw] as [O/B, B(o), C*K] -> [O/B, C*K, B(o)]. */
+    private Value outputBlockInnermost(Graph g, Node conv, long[] ws) {
+        Value w3 = reshape(g, conv, "/nchwc_w3", conv.input(1), ws[0] / block, block, ws[1] * ws[2] * ws[3]);
+        return add(g, conv, "", "Transpose", conv.name() + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
+    }
+
+    private static Value reshape(Graph g, Node conv, String suffix, Value x, long... shape) {
+        return add(g, conv, "", "Reshape", conv.name() + suffix, Map.of(), x,
+                g.addInitializer(g.uniqueName(conv.name() + suffix + "_shape"), Tensor.vector(shape)));
     }
 
     private static Value add(Graph g, Node before, String domain, String op, String name, Map<String, Attr> attrs,
