@@ -47,7 +47,7 @@ public final class BenchTrainCommand implements Command {
                 + "measured step is one micro-batch, every K-th applies the update (default 1)").build());
         o.addOption(Option.builder().longOpt("ema").hasArg().argName("DECAY").desc("also update a weight EMA (default "
                 + "off)").build());
-        o.addOption(TrainFlags.deviceOption());
+        o.addOption(SessionFlags.deviceOption());
         o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
         return o;
     }
@@ -68,7 +68,7 @@ public final class BenchTrainCommand implements Command {
         TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
         TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
                 TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(
-                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), TrainFlags.device(cmd));
+                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), SessionFlags.device(cmd));
         ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         return 0;
     }

@@ -18,8 +18,7 @@ final class SessionFlags {
     private SessionFlags() {}
 
     static Options add(Options o) {
-        o.addOption(Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]")
-                .desc("where to run (default cpu; cuda needs a build with -Pcuda)").build());
+        o.addOption(deviceOption());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
                 .desc("intra-op threads (default: the runtime's choice)").build());
         o.addOption(Option.builder().longOpt("opt-level").hasArg().argName("none|basic|extended|all")
@@ -27,14 +26,25 @@ final class SessionFlags {
         return o;
     }
 
+    /** --device alone, for commands with their own thread flags (train, bench train). */
+    static Option deviceOption() {
+        return Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]")
+                .desc("where to run (default cpu; cuda needs a build with -Pcuda)").build();
+    }
+
+    /** The --device value, cpu when absent. */
+    static SessionConfig.Device device(CommandLine cmd) {
+        try {
+            return SessionConfig.Device.parse(cmd.getOptionValue("device", "cpu"));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
     static SessionConfig config(CommandLine cmd) {
         SessionConfig c = SessionConfig.defaults();
         if (cmd.hasOption("device")) {
-            try {
-                c = c.withDevice(SessionConfig.Device.parse(cmd.getOptionValue("device")));
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
-            }
+            c = c.withDevice(device(cmd));
         }
         if (cmd.hasOption("threads")) {
             c = c.withThreads(positiveInt(cmd, "threads"), 0);

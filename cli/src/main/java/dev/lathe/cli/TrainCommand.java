@@ -63,7 +63,7 @@ public final class TrainCommand implements Command {
                 + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1); "
                 + "or kl: KL(softmax(teacher) || softmax(student)), batch mean, no labels (ISP's predictor loss)")
                 .build());
-        o.addOption(TrainFlags.deviceOption());
+        o.addOption(SessionFlags.deviceOption());
         o.addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
                 .desc("--loss kd|kl: teacher ONNX model on the same images (logits output named logits, else the first)")
                 .build());
@@ -140,7 +140,7 @@ public final class TrainCommand implements Command {
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
                 TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(TrainFlags.device(cmd)),
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(SessionFlags.device(cmd)),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));

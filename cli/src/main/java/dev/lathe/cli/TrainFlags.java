@@ -7,7 +7,6 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.models.ZooEntry;
-import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.DataSpec;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.data.SyntheticDataset;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 
 /** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
 final class TrainFlags {
@@ -124,20 +122,6 @@ final class TrainFlags {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** --device cpu|cuda[:N] for the trainer (default cpu). */
-    static SessionConfig.Device device(CommandLine cmd) {
-        try {
-            return SessionConfig.Device.parse(cmd.getOptionValue("device", "cpu"));
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-    }
-
-    static Option deviceOption() {
-        return Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]").desc("where the step graph runs "
-                + "(default cpu; cuda needs a build with -Pcuda; CPU runs use ORT's NCHWc conv kernels)").build();
     }
 
     /** --opt sgd (Nesterov, --momentum, --wd 5e-4) or adamw (--wd 0.05). */
