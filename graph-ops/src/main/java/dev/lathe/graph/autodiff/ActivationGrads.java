@@ -16,18 +16,18 @@ final class ActivationGrads {
     static void register() {
         // elu_backward: x <= 0 takes the exponential branch, whose derivative alpha e^x = y + alpha reuses y.
         BackwardRules.register("Elu", c -> {
-            Value negative = c.e().mul(c.grad(0), c.e().add(c.out(0), c.scalar(c.attrFloat("alpha", 1f))));
-            return new Value[] {c.e().op("Where", c.e().op("Greater", c.in(0), c.scalar(0)), c.grad(0), negative)};
+            Value negative = c.ops().mul(c.grad(0), c.ops().add(c.out(0), c.scalar(c.attrFloat("alpha", 1f))));
+            return new Value[] {c.ops().op("Where", c.ops().op("Greater", c.in(0), c.scalar(0)), c.grad(0), negative)};
         });
         BackwardRules.register("PRelu", ActivationGrads::prelu);
         BackwardRules.register("Gelu", ActivationGrads::gelu);
         // mish = x tanh(sp(x)): mish' = tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2), as PyTorch's mish_backward.
         BackwardRules.register("Mish", c -> {
             Value x = c.in(0);
-            Value t = c.e().op("Tanh", c.e().op("Softplus", x));
-            Value oneMinusT2 = c.e().sub(c.scalar(1), c.e().mul(t, t));
-            Value local = c.e().add(t, c.e().mul(c.e().mul(x, c.e().op("Sigmoid", x)), oneMinusT2));
-            return new Value[] {c.e().mul(c.grad(0), local)};
+            Value t = c.ops().op("Tanh", c.ops().op("Softplus", x));
+            Value oneMinusT2 = c.ops().sub(c.scalar(1), c.ops().mul(t, t));
+            Value local = c.ops().add(t, c.ops().mul(c.ops().mul(x, c.ops().op("Sigmoid", x)), oneMinusT2));
+            return new Value[] {c.ops().mul(c.grad(0), local)};
         });
     }
 
@@ -38,14 +38,14 @@ final class ActivationGrads {
     private static Value[] prelu(BackwardContext c) {
         Value x = c.in(0);
         Value slope = c.in(1);
-        Value positive = c.e().op("Greater", x, c.scalar(0));
+        Value positive = c.ops().op("Greater", x, c.scalar(0));
         Value zero = c.scalar(0);
         Value[] g = new Value[2];
         if (c.needs(0)) {
-            g[0] = c.e().op("Where", positive, c.grad(0), c.e().mul(c.grad(0), slope));
+            g[0] = c.ops().op("Where", positive, c.grad(0), c.ops().mul(c.grad(0), slope));
         }
         if (c.needs(1)) {
-            Value perElement = c.e().op("Where", positive, zero, c.e().mul(c.grad(0), x));
+            Value perElement = c.ops().op("Where", positive, zero, c.ops().mul(c.grad(0), x));
             g[1] = c.unbroadcast(perElement, c.shape(c.out(0)), slope);
         }
         return g;
@@ -60,22 +60,22 @@ final class ActivationGrads {
         boolean tanh = c.node().attrString("approximate", "none").equals("tanh");
         Value local;
         if (tanh) {
-            Value x2 = c.e().mul(x, x);
-            Value u = c.e().mul(c.scalar(SQRT_2_OVER_PI), c.e().add(x, c.e().mul(c.scalar(GELU_TANH_CUBIC),
-                    c.e().mul(x2, x))));
-            Value t = c.e().op("Tanh", u);
-            Value du = c.e().mul(c.scalar(SQRT_2_OVER_PI), c.e().add(c.scalar(1),
-                    c.e().mul(c.scalar(3 * GELU_TANH_CUBIC), x2)));
+            Value x2 = c.ops().mul(x, x);
+            Value u = c.ops().mul(c.scalar(SQRT_2_OVER_PI), c.ops().add(x, c.ops().mul(c.scalar(GELU_TANH_CUBIC),
+                    c.ops().mul(x2, x))));
+            Value t = c.ops().op("Tanh", u);
+            Value du = c.ops().mul(c.scalar(SQRT_2_OVER_PI), c.ops().add(c.scalar(1),
+                    c.ops().mul(c.scalar(3 * GELU_TANH_CUBIC), x2)));
             Value half = c.scalar(0.5);
-            local = c.e().add(c.e().mul(half, c.e().add(c.scalar(1), t)),
-                    c.e().mul(c.e().mul(half, x), c.e().mul(c.e().sub(c.scalar(1), c.e().mul(t, t)), du)));
+            local = c.ops().add(c.ops().mul(half, c.ops().add(c.scalar(1), t)),
+                    c.ops().mul(c.ops().mul(half, x), c.ops().mul(c.ops().sub(c.scalar(1), c.ops().mul(t, t)), du)));
         } else {
-            Value cdf = c.e().mul(c.scalar(0.5), c.e().add(c.scalar(1),
-                    c.e().op("Erf", c.e().mul(x, c.scalar(1 / Math.sqrt(2))))));
-            Value pdf = c.e().mul(c.scalar(1 / Math.sqrt(2 * Math.PI)),
-                    c.e().op("Exp", c.e().mul(c.e().mul(x, x), c.scalar(-0.5))));
-            local = c.e().add(cdf, c.e().mul(x, pdf));
+            Value cdf = c.ops().mul(c.scalar(0.5), c.ops().add(c.scalar(1),
+                    c.ops().op("Erf", c.ops().mul(x, c.scalar(1 / Math.sqrt(2))))));
+            Value pdf = c.ops().mul(c.scalar(1 / Math.sqrt(2 * Math.PI)),
+                    c.ops().op("Exp", c.ops().mul(c.ops().mul(x, x), c.scalar(-0.5))));
+            local = c.ops().add(cdf, c.ops().mul(x, pdf));
         }
-        return new Value[] {c.e().mul(c.grad(0), local)};
+        return new Value[] {c.ops().mul(c.grad(0), local)};
     }
 }

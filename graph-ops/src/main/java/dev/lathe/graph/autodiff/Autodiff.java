@@ -1,5 +1,8 @@
 package dev.lathe.graph.autodiff;
 
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.build.Ops;
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Node;
@@ -34,7 +37,7 @@ public final class Autodiff {
 
     /** As {@link #gradients(Graph, long, Value, List)} with an explicit seed gradient for {@code loss}. */
     public static Map<Value, Value> gradients(Graph graph, long opset, Value loss, Value seed, List<Value> wrt) {
-        Emitter e = new Emitter(graph, opset);
+        Ops e = GraphBuilder.editing(graph, opset).inferTypes(false).ops();
         Set<Value> depends = identitySet();
         depends.addAll(wrt);
         List<Node> active = new ArrayList<>();
@@ -72,7 +75,7 @@ public final class Autodiff {
         }
         Map<Value, List<Value>> contributions = new IdentityHashMap<>();
         if (seed == null) {
-            seed = e.constant(Emitter.filled(loss.dtype(), 1.0, Emitter.staticShape(loss)));
+            seed = e.constant(Tensor.filled(loss.dtype(), 1.0, Ops.staticShape(loss)));
         }
         contributions.computeIfAbsent(loss, k -> new ArrayList<>()).add(seed);
         for (Node n : path) { // already in reverse topological order
@@ -86,7 +89,7 @@ public final class Autodiff {
                 Value v = n.input(i);
                 needs[i] = v != null && depends.contains(v) && reachesLoss.contains(v);
             }
-            e.setPrefix("grad/" + n.name());
+            e.builder().namePrefix("grad/" + n.name());
             Value[] inGrads = rule.backward(new BackwardContext(n, e, outGrads, needs));
             for (int i = 0; i < needs.length; i++) {
                 Value g = i < inGrads.length ? inGrads[i] : null;
@@ -103,7 +106,7 @@ public final class Autodiff {
                 contributions.computeIfAbsent(n.input(i), k -> new ArrayList<>()).add(g);
             }
         }
-        e.setPrefix("grad");
+        e.builder().namePrefix("grad");
         Map<Value, Value> out = new LinkedHashMap<>();
         for (Value w : wrt) {
             Value g = sum(e, w, contributions.get(w));
@@ -112,7 +115,7 @@ public final class Autodiff {
         return out;
     }
 
-    private static Value sum(Emitter e, Value forward, List<Value> parts) {
+    private static Value sum(Ops e, Value forward, List<Value> parts) {
         if (parts == null || parts.isEmpty()) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.lathe.graph.autodiff;
 
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Value;
@@ -10,13 +11,13 @@ import java.util.List;
 /** What a backward rule sees: the forward node, the gradients of its outputs, which input gradients to emit. */
 public final class BackwardContext {
     private final Node node;
-    private final Emitter emitter;
+    private final Ops ops;
     private final Value[] outGrads;
     private final boolean[] needs;
 
-    BackwardContext(Node node, Emitter emitter, Value[] outGrads, boolean[] needs) {
+    BackwardContext(Node node, Ops ops, Value[] outGrads, boolean[] needs) {
         this.node = node;
-        this.emitter = emitter;
+        this.ops = ops;
         this.outGrads = outGrads;
         this.needs = needs;
     }
@@ -25,8 +26,14 @@ public final class BackwardContext {
         return node;
     }
 
-    public Emitter e() {
-        return emitter;
+    /** Adds the backward nodes (named after the forward node, untyped). */
+    public Ops ops() {
+        return ops;
+    }
+
+    /** The ai.onnx opset the graph is built for. */
+    public long opset() {
+        return ops.builder().opset();
     }
 
     public Value in(int i) {
@@ -45,7 +52,7 @@ public final class BackwardContext {
     /** Gradient of output i, or zeros of its shape when no gradient reaches it. */
     public Value gradOrZeros(int i) {
         Value g = grad(i);
-        return g != null ? g : emitter.zerosLike(out(i));
+        return g != null ? g : ops.zerosLike(out(i));
     }
 
     /** Whether the engine wants the gradient of input i. */
@@ -67,7 +74,7 @@ public final class BackwardContext {
     }
 
     public long[] shape(Value v) {
-        return Emitter.staticShape(v);
+        return Ops.staticShape(v);
     }
 
     /** The floating type the node computes in (that of its first output). */
@@ -76,7 +83,7 @@ public final class BackwardContext {
     }
 
     public Value scalar(double v) {
-        return emitter.scalar(dtype(), v);
+        return ops.scalar(dtype(), v);
     }
 
     public long attrInt(String key, long fallback) {
@@ -113,10 +120,10 @@ public final class BackwardContext {
         }
         Value r = g;
         if (!axes.isEmpty()) {
-            r = emitter.reduceSum(g, true, axes.stream().mapToLong(Long::longValue).toArray());
+            r = ops.reduceSum(g, true, axes.stream().mapToLong(Long::longValue).toArray());
         }
         if (lead > 0) {
-            r = emitter.reshape(r, to);
+            r = ops.reshape(r, to);
         }
         return r;
     }

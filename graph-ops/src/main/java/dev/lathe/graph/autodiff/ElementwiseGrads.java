@@ -8,20 +8,20 @@ final class ElementwiseGrads {
 
     static void register() {
         // ReLU'(0) = 0, as PyTorch's threshold_backward (mask y > 0).
-        BackwardRules.register("Relu", c -> new Value[] {masked(c, c.e().op("Greater", c.out(0), c.scalar(0)))});
+        BackwardRules.register("Relu", c -> new Value[] {masked(c, c.ops().op("Greater", c.out(0), c.scalar(0)))});
         BackwardRules.register("LeakyRelu", c -> {
-            Value scaled = c.e().mul(c.grad(0), c.scalar(c.attrFloat("alpha", 0.01f)));
-            return new Value[] {c.e().op("Where", c.e().op("Greater", c.in(0), c.scalar(0)), c.grad(0), scaled)};
+            Value scaled = c.ops().mul(c.grad(0), c.scalar(c.attrFloat("alpha", 0.01f)));
+            return new Value[] {c.ops().op("Where", c.ops().op("Greater", c.in(0), c.scalar(0)), c.grad(0), scaled)};
         });
         BackwardRules.register("Identity", c -> new Value[] {c.grad(0)});
-        BackwardRules.register("Neg", c -> new Value[] {c.e().neg(c.grad(0))});
+        BackwardRules.register("Neg", c -> new Value[] {c.ops().neg(c.grad(0))});
         BackwardRules.register("Add", c -> binary(c, c.grad(0), c.grad(0)));
-        BackwardRules.register("Sub", c -> binary(c, c.grad(0), c.needs(1) ? c.e().neg(c.grad(0)) : null));
-        BackwardRules.register("Mul", c -> binary(c, c.needs(0) ? c.e().mul(c.grad(0), c.in(1)) : null,
-                c.needs(1) ? c.e().mul(c.grad(0), c.in(0)) : null));
+        BackwardRules.register("Sub", c -> binary(c, c.grad(0), c.needs(1) ? c.ops().neg(c.grad(0)) : null));
+        BackwardRules.register("Mul", c -> binary(c, c.needs(0) ? c.ops().mul(c.grad(0), c.in(1)) : null,
+                c.needs(1) ? c.ops().mul(c.grad(0), c.in(0)) : null));
         // d(a/b)/db = -a/b^2 = -y/b, which reuses the forward output.
-        BackwardRules.register("Div", c -> binary(c, c.needs(0) ? c.e().div(c.grad(0), c.in(1)) : null,
-                c.needs(1) ? c.e().neg(c.e().div(c.e().mul(c.grad(0), c.out(0)), c.in(1))) : null));
+        BackwardRules.register("Div", c -> binary(c, c.needs(0) ? c.ops().div(c.grad(0), c.in(1)) : null,
+                c.needs(1) ? c.ops().neg(c.ops().div(c.ops().mul(c.grad(0), c.out(0)), c.in(1))) : null));
         BackwardRules.register("Sum", c -> {
             Value[] g = new Value[c.inputCount()];
             long[] outShape = c.shape(c.out(0));
@@ -30,50 +30,50 @@ final class ElementwiseGrads {
             }
             return g;
         });
-        BackwardRules.register("Sigmoid", c -> unary(c, c.e().mul(c.out(0), c.e().sub(c.scalar(1), c.out(0)))));
-        BackwardRules.register("Tanh", c -> unary(c, c.e().sub(c.scalar(1), c.e().mul(c.out(0), c.out(0)))));
+        BackwardRules.register("Sigmoid", c -> unary(c, c.ops().mul(c.out(0), c.ops().sub(c.scalar(1), c.out(0)))));
+        BackwardRules.register("Tanh", c -> unary(c, c.ops().sub(c.scalar(1), c.ops().mul(c.out(0), c.out(0)))));
         BackwardRules.register("Exp", c -> unary(c, c.out(0)));
-        BackwardRules.register("Log", c -> new Value[] {c.e().div(c.grad(0), c.in(0))});
-        BackwardRules.register("Erf", c -> unary(c, c.e().mul(c.scalar(2 / Math.sqrt(Math.PI)),
-                c.e().op("Exp", c.e().neg(c.e().mul(c.in(0), c.in(0)))))));
-        BackwardRules.register("Sqrt", c -> new Value[] {c.e().div(c.e().mul(c.grad(0), c.scalar(0.5)), c.out(0))});
-        BackwardRules.register("Reciprocal", c -> unary(c, c.e().neg(c.e().mul(c.out(0), c.out(0)))));
+        BackwardRules.register("Log", c -> new Value[] {c.ops().div(c.grad(0), c.in(0))});
+        BackwardRules.register("Erf", c -> unary(c, c.ops().mul(c.scalar(2 / Math.sqrt(Math.PI)),
+                c.ops().op("Exp", c.ops().neg(c.ops().mul(c.in(0), c.in(0)))))));
+        BackwardRules.register("Sqrt", c -> new Value[] {c.ops().div(c.ops().mul(c.grad(0), c.scalar(0.5)), c.out(0))});
+        BackwardRules.register("Reciprocal", c -> unary(c, c.ops().neg(c.ops().mul(c.out(0), c.out(0)))));
         // |x|' = sign(x), 0 at 0 as in PyTorch.
-        BackwardRules.register("Abs", c -> unary(c, c.e().op("Sign", c.in(0))));
-        BackwardRules.register("Softplus", c -> unary(c, c.e().op("Sigmoid", c.in(0))));
+        BackwardRules.register("Abs", c -> unary(c, c.ops().op("Sign", c.in(0))));
+        BackwardRules.register("Softplus", c -> unary(c, c.ops().op("Sigmoid", c.in(0))));
         BackwardRules.register("Pow", ElementwiseGrads::pow);
         BackwardRules.register("Where", c -> {
             Value zero = c.scalar(0);
             long[] outShape = c.shape(c.out(0));
-            Value a = c.needs(1) ? c.unbroadcast(c.e().op("Where", c.in(0), c.grad(0), zero), outShape, c.in(1)) : null;
-            Value b = c.needs(2) ? c.unbroadcast(c.e().op("Where", c.in(0), zero, c.grad(0)), outShape, c.in(2)) : null;
+            Value a = c.needs(1) ? c.unbroadcast(c.ops().op("Where", c.in(0), c.grad(0), zero), outShape, c.in(1)) : null;
+            Value b = c.needs(2) ? c.unbroadcast(c.ops().op("Where", c.in(0), zero, c.grad(0)), outShape, c.in(2)) : null;
             return new Value[] {null, a, b};
         });
         BackwardRules.register("Min", ElementwiseGrads::minMax);
         BackwardRules.register("Max", ElementwiseGrads::minMax);
         BackwardRules.register("Clip", ElementwiseGrads::clip);
-        BackwardRules.register("Cast", c -> new Value[] {c.e().cast(c.grad(0), c.in(0).dtype())});
+        BackwardRules.register("Cast", c -> new Value[] {c.ops().cast(c.grad(0), c.in(0).dtype())});
         // HardSigmoid y = max(0, min(1, alpha x + beta)): slope alpha strictly inside (0, 1), as PyTorch.
         BackwardRules.register("HardSigmoid", c -> {
             Value inside = inside(c, c.out(0), 0, 1);
-            return unary(c, c.e().mul(c.e().cast(inside, c.dtype()), c.scalar(c.attrFloat("alpha", 0.2f))));
+            return unary(c, c.ops().mul(c.ops().cast(inside, c.dtype()), c.scalar(c.attrFloat("alpha", 0.2f))));
         });
         // HardSwish y = x * relu6(x + 3) / 6: y' = (2x + 3) / 6 on (-3, 3), 1 above, 0 below, as PyTorch.
         BackwardRules.register("HardSwish", c -> {
             Value x = c.in(0);
-            Value mid = c.e().div(c.e().add(c.e().mul(x, c.scalar(2)), c.scalar(3)), c.scalar(6));
-            Value upper = c.e().op("Where", c.e().op("Less", x, c.scalar(3)), mid, c.scalar(1));
-            return unary(c, c.e().op("Where", c.e().op("Greater", x, c.scalar(-3)), upper, c.scalar(0)));
+            Value mid = c.ops().div(c.ops().add(c.ops().mul(x, c.scalar(2)), c.scalar(3)), c.scalar(6));
+            Value upper = c.ops().op("Where", c.ops().op("Less", x, c.scalar(3)), mid, c.scalar(1));
+            return unary(c, c.ops().op("Where", c.ops().op("Greater", x, c.scalar(-3)), upper, c.scalar(0)));
         });
     }
 
     private static Value inside(BackwardContext c, Value v, double lo, double hi) {
-        return c.e().op("And", c.e().op("Greater", v, c.scalar(lo)), c.e().op("Less", v, c.scalar(hi)));
+        return c.ops().op("And", c.ops().op("Greater", v, c.scalar(lo)), c.ops().op("Less", v, c.scalar(hi)));
     }
 
     /** Gradient of a unary op whose derivative is {@code local}: dX = dY * local. */
     private static Value[] unary(BackwardContext c, Value local) {
-        return new Value[] {c.e().mul(c.grad(0), local)};
+        return new Value[] {c.ops().mul(c.grad(0), local)};
     }
 
     private static Value[] binary(BackwardContext c, Value ga, Value gb) {
@@ -89,11 +89,11 @@ final class ElementwiseGrads {
         Value ga = null;
         Value gb = null;
         if (c.needs(0)) {
-            Value bT = b.dtype() == c.dtype() ? b : c.e().cast(b, c.dtype());
-            ga = c.e().mul(c.grad(0), c.e().mul(bT, c.e().op("Pow", a, c.e().sub(bT, c.scalar(1)))));
+            Value bT = b.dtype() == c.dtype() ? b : c.ops().cast(b, c.dtype());
+            ga = c.ops().mul(c.grad(0), c.ops().mul(bT, c.ops().op("Pow", a, c.ops().sub(bT, c.scalar(1)))));
         }
         if (c.needs(1)) {
-            gb = c.e().mul(c.grad(0), c.e().mul(c.out(0), c.e().op("Log", a)));
+            gb = c.ops().mul(c.grad(0), c.ops().mul(c.out(0), c.ops().op("Log", a)));
         }
         return binary(c, ga, gb);
     }
@@ -104,12 +104,12 @@ final class ElementwiseGrads {
         long[] outShape = c.shape(c.out(0));
         Value[] masks = new Value[n];
         for (int i = 0; i < n; i++) {
-            masks[i] = c.e().cast(c.e().op("Equal", c.in(i), c.out(0)), c.dtype());
+            masks[i] = c.ops().cast(c.ops().op("Equal", c.in(i), c.out(0)), c.dtype());
         }
-        Value share = c.e().div(c.grad(0), n == 1 ? masks[0] : c.e().op("Sum", masks));
+        Value share = c.ops().div(c.grad(0), n == 1 ? masks[0] : c.ops().op("Sum", masks));
         Value[] g = new Value[n];
         for (int i = 0; i < n; i++) {
-            g[i] = c.needs(i) ? c.unbroadcast(c.e().mul(share, masks[i]), outShape, c.in(i)) : null;
+            g[i] = c.needs(i) ? c.unbroadcast(c.ops().mul(share, masks[i]), outShape, c.in(i)) : null;
         }
         return g;
     }
@@ -124,14 +124,14 @@ final class ElementwiseGrads {
         Value hi = c.in(2);
         Value[] g = new Value[c.inputCount()];
         if (c.needs(0)) { // x == clip(x) exactly where min <= x <= max
-            g[0] = lo == null && hi == null ? c.grad(0) : masked(c, c.e().op("Equal", x, c.out(0)));
+            g[0] = lo == null && hi == null ? c.grad(0) : masked(c, c.ops().op("Equal", x, c.out(0)));
         }
         long[] outShape = c.shape(c.out(0));
         if (c.needs(1)) {
-            g[1] = c.unbroadcast(masked(c, c.e().op("Less", x, lo)), outShape, lo);
+            g[1] = c.unbroadcast(masked(c, c.ops().op("Less", x, lo)), outShape, lo);
         }
         if (c.needs(2)) {
-            g[2] = c.unbroadcast(masked(c, c.e().op("Greater", x, hi)), outShape, hi);
+            g[2] = c.unbroadcast(masked(c, c.ops().op("Greater", x, hi)), outShape, hi);
         }
         return g;
     }
@@ -141,6 +141,6 @@ final class ElementwiseGrads {
      * about half the time of Where(mask, dY, 0), whose broadcasting path is slow (8x96x112x112: 93 vs 202 ms).
      */
     static Value masked(BackwardContext c, Value mask) {
-        return c.e().mul(c.grad(0), c.e().cast(mask, c.dtype()));
+        return c.ops().mul(c.grad(0), c.ops().cast(mask, c.dtype()));
     }
 }

@@ -1,6 +1,8 @@
 package dev.lathe.graph.autodiff;
 
-import static dev.lathe.graph.autodiff.Emitter.attrs;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.build.Ops;
+import static dev.lathe.graph.build.Ops.attrs;
 
 import dev.lathe.graph.ir.Attr;
 
@@ -70,7 +72,7 @@ final class LinearGrads {
             out[1] = convWeightGrad(c, g, dy);
         }
         if (c.needs(2)) {
-            out[2] = c.e().reduceSum(dy, false, 0, 2, 3);
+            out[2] = c.ops().reduceSum(dy, false, 0, 2, 3);
         }
         return out;
     }
@@ -88,7 +90,7 @@ final class LinearGrads {
                 wT = flipKernel(c, wT, g.w[1] * g.group, g.w[0] / g.group, g.k(0), g.k(1));
             }
             long[] pads = {g.span(0) - g.pads[0], g.span(1) - g.pads[1], g.span(0) - g.pads[2], g.span(1) - g.pads[3]};
-            return c.e().op("Conv", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "pads", Attr.of(pads),
+            return c.ops().op("Conv", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "pads", Attr.of(pads),
                     "dilations", Attr.of(g.dilations), "group", Attr.of(g.group)), dy, wT);
         }
         long[] outputPadding = new long[2];
@@ -96,7 +98,7 @@ final class LinearGrads {
             long natural = (g.y[2 + i] - 1) * g.strides[i] - g.pads[i] - g.pads[i + 2] + g.span(i) + 1;
             outputPadding[i] = g.x[2 + i] - natural;
         }
-        return c.e().op("ConvTranspose", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "strides",
+        return c.ops().op("ConvTranspose", attrs("kernel_shape", Attr.of(g.k(0), g.k(1)), "strides",
                 Attr.of(g.strides), "pads", Attr.of(g.pads), "dilations", Attr.of(g.dilations), "group",
                 Attr.of(g.group), "output_padding", Attr.of(outputPadding)), dy, c.in(1));
     }
@@ -111,8 +113,8 @@ final class LinearGrads {
         for (int i = 0; i < kk; i++) {
             exchange[i * kk + (kk - 1 - i)] = 1;
         }
-        Value j = c.e().constant(Emitter.fromDoubles(c.in(1).dtype(), new long[] {kk, kk}, exchange));
-        return c.e().reshape(c.e().op("MatMul", c.e().reshape(w, a * b, kk), j), a, b, kh, kw);
+        Value j = c.ops().constant(Tensor.fromDoubles(c.in(1).dtype(), new long[] {kk, kk}, exchange));
+        return c.ops().reshape(c.ops().op("MatMul", c.ops().reshape(w, a * b, kk), j), a, b, kh, kw);
     }
 
     /** W [O, C/G, kh, kw] to [C, O/G, kh, kw]: the weight of the convolution that maps dY back to dX. */
@@ -123,13 +125,13 @@ final class LinearGrads {
         long kh = g.k(0);
         long kw = g.k(1);
         if (g.group == 1) {
-            return c.e().transpose(w, 1, 0, 2, 3);
+            return c.ops().transpose(w, 1, 0, 2, 3);
         }
         if (cg == 1 || og == 1) { // the swap moves a size-1 axis: a reshape is enough
-            return c.e().reshape(w, cg * g.group, og, kh, kw);
+            return c.ops().reshape(w, cg * g.group, og, kh, kw);
         }
-        Value t = c.e().transpose(c.e().reshape(w, g.group, og, cg, kh, kw), 0, 2, 1, 3, 4);
-        return c.e().reshape(t, cg * g.group, og, kh, kw);
+        Value t = c.ops().transpose(c.ops().reshape(w, g.group, og, cg, kh, kw), 0, 2, 1, 3, 4);
+        return c.ops().reshape(t, cg * g.group, og, kh, kw);
     }
 
     static Value convWeightGrad(BackwardContext c, ConvGeometry g, Value dy) {
@@ -147,29 +149,29 @@ final class LinearGrads {
             // depthwise: dW[c, k] = sum over batch and positions of P[n, c, k, l] * dY[n, c, l], as N*C matrix-vector
             // products [k, l] x [l, 1] and a sum over the batch: one read of the patches, where Mul + ReduceSum writes
             // and re-reads them (mobilenet_v2 144 channels 56x56 batch 16: 58 vs 253 ms)
-            Value p = c.e().reshape(patches, n, ch, kk, l);
-            Value d = c.e().reshape(dy, n, o, l, 1);
-            return c.e().reshape(c.e().reduceSum(c.e().op("MatMul", p, d), false, 0), g.w);
+            Value p = c.ops().reshape(patches, n, ch, kk, l);
+            Value d = c.ops().reshape(dy, n, o, l, 1);
+            return c.ops().reshape(c.ops().reduceSum(c.ops().op("MatMul", p, d), false, 0), g.w);
         }
         if (g.group == 1 && 4 * l <= o) {
             // Few output positions per image (deep, small feature maps): the batched MatMul's per-image [C*kk, O]
             // products outweigh the patches, so move the batch next to the positions and contract over N*L in ONE
             // Gemm. resnet18 layer4 (512ch 7x7, batch 16): 219 vs 293 ms (min of 3, same run); at 64ch 32x32 the
             // batched form wins (130 vs 253 ms).
-            Value p = c.e().reshape(c.e().transpose(c.e().reshape(patches, n, ch * kk, l), 1, 0, 2), ch * kk, n * l);
-            Value d = c.e().reshape(c.e().transpose(c.e().reshape(dy, n, o, l), 1, 0, 2), o, n * l);
-            return c.e().reshape(c.e().op("Gemm", attrs("transB", Attr.of(1L)), d, p), g.w);
+            Value p = c.ops().reshape(c.ops().transpose(c.ops().reshape(patches, n, ch * kk, l), 1, 0, 2), ch * kk, n * l);
+            Value d = c.ops().reshape(c.ops().transpose(c.ops().reshape(dy, n, o, l), 1, 0, 2), o, n * l);
+            return c.ops().reshape(c.ops().op("Gemm", attrs("transB", Attr.of(1L)), d, p), g.w);
         }
         if (g.group == 1) {
-            Value p = c.e().reshape(patches, n, ch * kk, l);
-            Value dT = c.e().transpose(c.e().reshape(dy, n, o, l), 0, 2, 1);
-            Value wT = c.e().reduceSum(c.e().op("MatMul", p, dT), false, 0); // [C*kk, O]
-            return c.e().reshape(c.e().transpose(wT, 1, 0), g.w);
+            Value p = c.ops().reshape(patches, n, ch * kk, l);
+            Value dT = c.ops().transpose(c.ops().reshape(dy, n, o, l), 0, 2, 1);
+            Value wT = c.ops().reduceSum(c.ops().op("MatMul", p, dT), false, 0); // [C*kk, O]
+            return c.ops().reshape(c.ops().transpose(wT, 1, 0), g.w);
         }
-        Value p = c.e().reshape(patches, n, g.group, cg * kk, l);
-        Value dT = c.e().transpose(c.e().reshape(dy, n, g.group, og, l), 0, 1, 3, 2);
-        Value wT = c.e().reduceSum(c.e().op("MatMul", p, dT), false, 0); // [G, Cg*kk, Og]
-        return c.e().reshape(c.e().transpose(wT, 0, 2, 1), g.w);
+        Value p = c.ops().reshape(patches, n, g.group, cg * kk, l);
+        Value dT = c.ops().transpose(c.ops().reshape(dy, n, g.group, og, l), 0, 1, 3, 2);
+        Value wT = c.ops().reduceSum(c.ops().op("MatMul", p, dT), false, 0); // [G, Cg*kk, Og]
+        return c.ops().reshape(c.ops().transpose(wT, 0, 2, 1), g.w);
     }
 
     /**
@@ -187,8 +189,8 @@ final class LinearGrads {
                 oneHot[(int) ((cc * kk + j) * kk + j)] = 1;
             }
         }
-        Value e = c.e().constant(Emitter.fromDoubles(c.in(0).dtype(), new long[] {ch * kk, 1, kh, kw}, oneHot));
-        return c.e().op("Conv", attrs("kernel_shape", Attr.of(kh, kw), "strides", Attr.of(g.strides), "pads",
+        Value e = c.ops().constant(Tensor.fromDoubles(c.in(0).dtype(), new long[] {ch * kk, 1, kh, kw}, oneHot));
+        return c.ops().op("Conv", attrs("kernel_shape", Attr.of(kh, kw), "strides", Attr.of(g.strides), "pads",
                 Attr.of(g.pads), "dilations", Attr.of(g.dilations), "group", Attr.of(ch)), c.in(0), e);
     }
 
@@ -210,13 +212,13 @@ final class LinearGrads {
         }
         if (c.needs(2)) {
             Value g = c.unbroadcast(dy, c.shape(c.out(0)), c.in(2));
-            out[2] = beta == 1f ? g : c.e().mul(g, c.scalar(beta));
+            out[2] = beta == 1f ? g : c.ops().mul(g, c.scalar(beta));
         }
         return out;
     }
 
     private static Value gemm(BackwardContext c, Value a, Value b, boolean ta, boolean tb, float alpha) {
-        return c.e().op("Gemm", attrs("transA", Attr.of(ta ? 1L : 0L), "transB", Attr.of(tb ? 1L : 0L), "alpha",
+        return c.ops().op("Gemm", attrs("transA", Attr.of(ta ? 1L : 0L), "transB", Attr.of(tb ? 1L : 0L), "alpha",
                 Attr.of(alpha)), a, b);
     }
 
@@ -234,13 +236,13 @@ final class LinearGrads {
         long[] ys = c.shape(c.out(0));
         Value[] out = new Value[2];
         if (c.needs(0)) {
-            Value g = c.e().op("MatMul", dy, c.e().transpose(b, swapLast(bs.length)));
+            Value g = c.ops().op("MatMul", dy, c.ops().transpose(b, swapLast(bs.length)));
             long[] gs = ys.clone();
             gs[gs.length - 1] = as[as.length - 1];
             out[0] = c.unbroadcast(g, gs, a);
         }
         if (c.needs(1)) {
-            Value g = c.e().op("MatMul", c.e().transpose(a, swapLast(as.length)), dy);
+            Value g = c.ops().op("MatMul", c.ops().transpose(a, swapLast(as.length)), dy);
             long[] gs = ys.clone();
             gs[gs.length - 2] = bs[bs.length - 2];
             out[1] = c.unbroadcast(g, gs, b);

@@ -61,23 +61,23 @@ final class NormGrads {
         }
         Value mean = batchStat(c, n.output(1), c.in(3), momentum);
         Value var = batchStat(c, n.output(2), c.in(4), momentum);
-        Value invStd = c.e().op("Reciprocal", c.e().op("Sqrt", c.e().add(var, c.scalar(c.attrFloat("epsilon",
+        Value invStd = c.ops().op("Reciprocal", c.ops().op("Sqrt", c.ops().add(var, c.scalar(c.attrFloat("epsilon",
                 1e-5f)))));
         Value dy = c.grad(0);
-        Value centered = c.e().sub(c.in(0), c.e().reshape(mean, bc));
-        Value sumDy = c.e().reduceSum(dy, false, axes);
-        Value sumDyCentered = c.e().reduceSum(c.e().mul(dy, centered), false, axes);
+        Value centered = c.ops().sub(c.in(0), c.ops().reshape(mean, bc));
+        Value sumDy = c.ops().reduceSum(dy, false, axes);
+        Value sumDyCentered = c.ops().reduceSum(c.ops().mul(dy, centered), false, axes);
         Value[] g = new Value[c.inputCount()];
         if (c.needs(0)) {
-            Value k = c.e().mul(c.in(1), invStd); // gamma invstd
-            Value shift = c.e().mul(k, c.e().mul(sumDy, c.scalar(-1.0 / count)));
-            Value cFactor = c.e().mul(c.e().mul(k, c.e().mul(invStd, invStd)),
-                    c.e().mul(sumDyCentered, c.scalar(-1.0 / count)));
-            Value rest = c.e().add(c.e().mul(centered, c.e().reshape(cFactor, bc)), c.e().reshape(shift, bc));
-            g[0] = c.e().add(c.e().mul(dy, c.e().reshape(k, bc)), rest);
+            Value k = c.ops().mul(c.in(1), invStd); // gamma invstd
+            Value shift = c.ops().mul(k, c.ops().mul(sumDy, c.scalar(-1.0 / count)));
+            Value cFactor = c.ops().mul(c.ops().mul(k, c.ops().mul(invStd, invStd)),
+                    c.ops().mul(sumDyCentered, c.scalar(-1.0 / count)));
+            Value rest = c.ops().add(c.ops().mul(centered, c.ops().reshape(cFactor, bc)), c.ops().reshape(shift, bc));
+            g[0] = c.ops().add(c.ops().mul(dy, c.ops().reshape(k, bc)), rest);
         }
         if (c.needs(1)) {
-            g[1] = c.e().mul(sumDyCentered, invStd);
+            g[1] = c.ops().mul(sumDyCentered, invStd);
         }
         if (c.needs(2)) {
             g[2] = sumDy;
@@ -90,7 +90,7 @@ final class NormGrads {
         if (momentum == 0) {
             return out;
         }
-        return c.e().mul(c.e().sub(out, c.e().mul(in, c.scalar(momentum))), c.scalar(1 / (1 - momentum)));
+        return c.ops().mul(c.ops().sub(out, c.ops().mul(in, c.scalar(momentum))), c.scalar(1 / (1 - momentum)));
     }
 
     private static Value[] batchNormInference(BackwardContext c) {
@@ -104,18 +104,18 @@ final class NormGrads {
             reduceAxes[i - 1] = i;
         }
         Value eps = c.scalar(c.attrFloat("epsilon", 1e-5f));
-        Value invStd = c.e().reshape(c.e().op("Reciprocal", c.e().op("Sqrt", c.e().add(c.in(4), eps))), bc);
+        Value invStd = c.ops().reshape(c.ops().op("Reciprocal", c.ops().op("Sqrt", c.ops().add(c.in(4), eps))), bc);
         Value dy = c.grad(0);
         Value[] g = new Value[5];
         if (c.needs(0)) {
-            g[0] = c.e().mul(dy, c.e().mul(c.e().reshape(c.in(1), bc), invStd));
+            g[0] = c.ops().mul(dy, c.ops().mul(c.ops().reshape(c.in(1), bc), invStd));
         }
         if (c.needs(1)) {
-            Value xhat = c.e().mul(c.e().sub(c.in(0), c.e().reshape(c.in(3), bc)), invStd);
-            g[1] = c.e().reduceSum(c.e().mul(dy, xhat), false, reduceAxes);
+            Value xhat = c.ops().mul(c.ops().sub(c.in(0), c.ops().reshape(c.in(3), bc)), invStd);
+            g[1] = c.ops().reduceSum(c.ops().mul(dy, xhat), false, reduceAxes);
         }
         if (c.needs(2)) {
-            g[2] = c.e().reduceSum(dy, false, reduceAxes);
+            g[2] = c.ops().reduceSum(dy, false, reduceAxes);
         }
         return g;
     }
@@ -142,8 +142,8 @@ final class NormGrads {
         Value mean = n.output(1);
         Value invStd = n.output(2);
         if (statType != c.dtype()) {
-            mean = c.e().cast(mean, c.dtype());
-            invStd = c.e().cast(invStd, c.dtype());
+            mean = c.ops().cast(mean, c.dtype());
+            invStd = c.ops().cast(invStd, c.dtype());
         }
         List<Long> normAxes = new ArrayList<>();
         for (int i = a; i < rank; i++) {
@@ -155,20 +155,20 @@ final class NormGrads {
             leadAxes[i] = i;
         }
         Value dy = c.grad(0);
-        Value xhat = c.e().mul(c.e().sub(c.in(0), mean), invStd);
+        Value xhat = c.ops().mul(c.ops().sub(c.in(0), mean), invStd);
         Value[] g = new Value[c.inputCount()];
         if (c.needs(0)) {
-            Value dxhat = c.e().mul(dy, c.in(1));
-            Value m1 = c.e().reduceMean(dxhat, true, na);
-            Value m2 = c.e().reduceMean(c.e().mul(dxhat, xhat), true, na);
-            g[0] = c.e().mul(invStd, c.e().sub(c.e().sub(dxhat, m1), c.e().mul(xhat, m2)));
+            Value dxhat = c.ops().mul(dy, c.in(1));
+            Value m1 = c.ops().reduceMean(dxhat, true, na);
+            Value m2 = c.ops().reduceMean(c.ops().mul(dxhat, xhat), true, na);
+            g[0] = c.ops().mul(invStd, c.ops().sub(c.ops().sub(dxhat, m1), c.ops().mul(xhat, m2)));
         }
         if (c.needs(1)) {
-            Value p = c.e().mul(dy, xhat);
-            g[1] = a == 0 ? p : c.e().reduceSum(p, false, leadAxes);
+            Value p = c.ops().mul(dy, xhat);
+            g[1] = a == 0 ? p : c.ops().reduceSum(p, false, leadAxes);
         }
         if (c.inputCount() > 2 && c.needs(2)) {
-            g[2] = a == 0 ? dy : c.e().reduceSum(dy, false, leadAxes);
+            g[2] = a == 0 ? dy : c.ops().reduceSum(dy, false, leadAxes);
         }
         return g;
     }

@@ -1,6 +1,8 @@
 package dev.lathe.graph.autodiff;
 
-import static dev.lathe.graph.autodiff.Emitter.attrs;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.build.Ops;
+import static dev.lathe.graph.build.Ops.attrs;
 
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
@@ -22,7 +24,7 @@ final class PoolGrads {
             for (int i = 2; i < x.length; i++) {
                 area *= x[i];
             }
-            return new Value[] {c.e().expand(c.e().mul(c.grad(0), c.scalar(1.0 / area)), x)};
+            return new Value[] {c.ops().expand(c.ops().mul(c.grad(0), c.scalar(1.0 / area)), x)};
         });
     }
 
@@ -47,10 +49,10 @@ final class PoolGrads {
         for (long d : x) {
             total *= d;
         }
-        Value zeros = c.e().constant(Emitter.filled(c.dtype(), 0.0, total));
-        Value flat = c.e().op("ScatterElements", attrs("axis", Attr.of(0L), "reduction", Attr.of("add")), zeros,
-                c.e().reshape(indices, -1), c.e().reshape(c.grad(0), -1));
-        return new Value[] {c.e().reshape(flat, x)};
+        Value zeros = c.ops().constant(Tensor.filled(c.dtype(), 0.0, total));
+        Value flat = c.ops().op("ScatterElements", attrs("axis", Attr.of(0L), "reduction", Attr.of("add")), zeros,
+                c.ops().reshape(indices, -1), c.ops().reshape(c.grad(0), -1));
+        return new Value[] {c.ops().reshape(flat, x)};
     }
 
     /**
@@ -90,15 +92,15 @@ final class PoolGrads {
                 inv[(int) (oh * y[3] + ow)] = 1.0 / (hc * wc);
             }
         }
-        Value scaled = c.e().mul(c.grad(0),
-                c.e().constant(Emitter.fromDoubles(c.dtype(), new long[] {1, 1, y[2], y[3]}, inv)));
+        Value scaled = c.ops().mul(c.grad(0),
+                c.ops().constant(Tensor.fromDoubles(c.dtype(), new long[] {1, 1, y[2], y[3]}, inv)));
         long[] outputPadding = new long[2];
         for (int i = 0; i < 2; i++) {
             long natural = (y[2 + i] - 1) * s[i] - p[i] - p[i + 2] + k[i];
             outputPadding[i] = x[2 + i] - natural;
         }
         long ch = x[1];
-        Value ones = c.e().constant(Emitter.filled(c.dtype(), 1.0, ch, 1, k[0], k[1]));
+        Value ones = c.ops().constant(Tensor.filled(c.dtype(), 1.0, ch, 1, k[0], k[1]));
         if (outputPadding[0] < 0 || outputPadding[1] < 0) { // ceil_mode windows past the padding: crop afterwards
             long[] pads = p.clone();
             pads[2] += -Math.min(0, outputPadding[0]);
@@ -111,7 +113,7 @@ final class PoolGrads {
 
     private static Value convTranspose(BackwardContext c, Value dy, Value w, long[] k, long[] s, long[] pads,
             long[] outputPadding, long group) {
-        return c.e().op("ConvTranspose", attrs("kernel_shape", Attr.of(k), "strides", Attr.of(s), "pads",
+        return c.ops().op("ConvTranspose", attrs("kernel_shape", Attr.of(k), "strides", Attr.of(s), "pads",
                 Attr.of(pads), "output_padding", Attr.of(outputPadding), "group", Attr.of(group)), dy, w);
     }
 }

@@ -10,35 +10,35 @@ final class ReduceGrads {
     static void register() {
         BackwardRules.register("ReduceSum", c -> new Value[] {spread(c, c.grad(0), axes(c, true))});
         BackwardRules.register("ReduceMean", c -> {
-            long[] axes = axes(c, c.e().opset() >= 18);
+            long[] axes = axes(c, c.opset() >= 18);
             long[] x = c.shape(c.in(0));
             long count = 1;
             for (long a : axes) {
                 count *= x[(int) a];
             }
-            return new Value[] {spread(c, c.e().mul(c.grad(0), c.scalar(1.0 / count)), axes)};
+            return new Value[] {spread(c, c.ops().mul(c.grad(0), c.scalar(1.0 / count)), axes)};
         });
         // d||x||/dx = x / ||x||, taken as 0 where the norm is 0 (PyTorch's norm backward does the same masking).
         BackwardRules.register("ReduceL2", c -> {
-            long[] axes = axes(c, c.e().opset() >= 18);
+            long[] axes = axes(c, c.opset() >= 18);
             Value y = keepDims(c, c.out(0), axes);
             Value dy = keepDims(c, c.grad(0), axes);
             Value zero = c.scalar(0);
-            Value isZero = c.e().op("Equal", y, zero);
-            Value safe = c.e().op("Where", isZero, c.scalar(1), y);
-            Value ratio = c.e().op("Where", isZero, zero, c.e().div(c.in(0), safe));
-            return new Value[] {c.e().mul(ratio, dy)};
+            Value isZero = c.ops().op("Equal", y, zero);
+            Value safe = c.ops().op("Where", isZero, c.scalar(1), y);
+            Value ratio = c.ops().op("Where", isZero, zero, c.ops().div(c.in(0), safe));
+            return new Value[] {c.ops().mul(ratio, dy)};
         });
         BackwardRules.register("Softmax", c -> {
             long axis = c.attrInt("axis", -1);
-            Value gy = c.e().mul(c.grad(0), c.out(0));
-            Value s = c.e().reduceSum(gy, true, axis);
-            return new Value[] {c.e().sub(gy, c.e().mul(c.out(0), s))};
+            Value gy = c.ops().mul(c.grad(0), c.out(0));
+            Value s = c.ops().reduceSum(gy, true, axis);
+            return new Value[] {c.ops().sub(gy, c.ops().mul(c.out(0), s))};
         });
         BackwardRules.register("LogSoftmax", c -> {
             long axis = c.attrInt("axis", -1);
-            Value s = c.e().reduceSum(c.grad(0), true, axis);
-            return new Value[] {c.e().sub(c.grad(0), c.e().mul(c.e().op("Exp", c.out(0)), s))};
+            Value s = c.ops().reduceSum(c.grad(0), true, axis);
+            return new Value[] {c.ops().sub(c.grad(0), c.ops().mul(c.ops().op("Exp", c.out(0)), s))};
         });
     }
 
@@ -76,11 +76,11 @@ final class ReduceGrads {
         for (long a : axes) {
             kept[(int) a] = 1;
         }
-        return c.e().reshape(v, kept);
+        return c.ops().reshape(v, kept);
     }
 
     private static Value spread(BackwardContext c, Value g, long[] axes) {
-        return c.e().expand(keepDims(c, g, axes), c.shape(c.in(0)));
+        return c.ops().expand(keepDims(c, g, axes), c.shape(c.in(0)));
     }
 
 }

@@ -1,6 +1,8 @@
 package dev.lathe.graph.autodiff;
 
-import static dev.lathe.graph.autodiff.Emitter.attrs;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.build.Ops;
+import static dev.lathe.graph.build.Ops.attrs;
 
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.Value;
@@ -14,7 +16,7 @@ final class ShapeGrads {
         for (String op : new String[] {"Reshape", "Flatten", "Squeeze", "Unsqueeze"}) {
             BackwardRules.register(op, c -> {
                 Value[] g = new Value[c.inputCount()];
-                g[0] = c.e().reshape(c.grad(0), c.shape(c.in(0)));
+                g[0] = c.ops().reshape(c.grad(0), c.shape(c.in(0)));
                 return g;
             });
         }
@@ -31,7 +33,7 @@ final class ShapeGrads {
             for (int i = 0; i < rank; i++) {
                 inverse[(int) perm[i]] = i;
             }
-            return new Value[] {c.e().transpose(c.grad(0), inverse)};
+            return new Value[] {c.ops().transpose(c.grad(0), inverse)};
         });
         BackwardRules.register("Expand", c -> new Value[] {c.unbroadcast(c.grad(0), c.shape(c.out(0)), c.in(0)), null});
         BackwardRules.register("Concat", ShapeGrads::concat);
@@ -68,7 +70,7 @@ final class ShapeGrads {
             steps[a] = 1;
         }
         Value[] g = new Value[c.inputCount()];
-        g[0] = c.e().op("Slice", c.grad(0), c.e().ints(starts), c.e().ints(ends), c.e().ints(axes), c.e().ints(steps));
+        g[0] = c.ops().op("Slice", c.grad(0), c.ops().ints(starts), c.ops().ints(ends), c.ops().ints(axes), c.ops().ints(steps));
         return g;
     }
 
@@ -81,7 +83,7 @@ final class ShapeGrads {
         for (int i = 0; i < n; i++) {
             sizes[i] = c.shape(c.in(i))[(int) axis];
         }
-        java.util.List<Value> parts = c.e().op("Split", attrs("axis", Attr.of(axis)), n, c.grad(0), c.e().ints(sizes));
+        java.util.List<Value> parts = c.ops().op("Split", attrs("axis", Attr.of(axis)), n, c.grad(0), c.ops().ints(sizes));
         Value[] g = new Value[n];
         for (int i = 0; i < n; i++) {
             g[i] = c.needs(i) ? parts.get(i) : null;
@@ -97,7 +99,7 @@ final class ShapeGrads {
             parts[i] = c.gradOrZeros(i);
         }
         Value[] g = new Value[c.inputCount()];
-        g[0] = c.e().op("Concat", attrs("axis", Attr.of(axis)), parts);
+        g[0] = c.ops().op("Concat", attrs("axis", Attr.of(axis)), parts);
         return g;
     }
 
@@ -121,7 +123,7 @@ final class ShapeGrads {
             pads[a + rank] = x[a] - Math.max(s, e);
         }
         Value[] g = new Value[c.inputCount()];
-        g[0] = c.e().op("Pad", c.grad(0), c.e().ints(pads));
+        g[0] = c.ops().op("Pad", c.grad(0), c.ops().ints(pads));
         return g;
     }
 
@@ -140,7 +142,7 @@ final class ShapeGrads {
             view[2 * i + 1] = x[i];
             repAxes[i] = 2 * i;
         }
-        return new Value[] {c.e().reduceSum(c.e().reshape(c.grad(0), view), false, repAxes), null};
+        return new Value[] {c.ops().reduceSum(c.ops().reshape(c.grad(0), view), false, repAxes), null};
     }
 
     /**
@@ -175,11 +177,11 @@ final class ShapeGrads {
                 dyPerm[k++] = i;
             }
         }
-        Value dy = a == 0 ? c.grad(0) : c.e().transpose(c.grad(0), dyPerm);
-        Value zeros = c.e().constant(Emitter.filled(c.dtype(), 0.0, xt));
-        Value idx = c.e().unsqueeze(c.in(1).dtype() == dev.lathe.graph.ir.DataType.INT64 ? c.in(1)
-                : c.e().cast(c.in(1), dev.lathe.graph.ir.DataType.INT64), -1);
-        Value scattered = c.e().op("ScatterND", attrs("reduction", Attr.of("add")), zeros, idx, dy);
+        Value dy = a == 0 ? c.grad(0) : c.ops().transpose(c.grad(0), dyPerm);
+        Value zeros = c.ops().constant(Tensor.filled(c.dtype(), 0.0, xt));
+        Value idx = c.ops().unsqueeze(c.in(1).dtype() == dev.lathe.graph.ir.DataType.INT64 ? c.in(1)
+                : c.ops().cast(c.in(1), dev.lathe.graph.ir.DataType.INT64), -1);
+        Value scattered = c.ops().op("ScatterND", attrs("reduction", Attr.of("add")), zeros, idx, dy);
         if (a == 0) {
             return new Value[] {scattered, null};
         }
@@ -187,6 +189,6 @@ final class ShapeGrads {
         for (int i = 0; i < rank; i++) {
             back[(int) toFront[i]] = i;
         }
-        return new Value[] {c.e().transpose(scattered, back), null};
+        return new Value[] {c.ops().transpose(scattered, back), null};
     }
 }

@@ -18,9 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends typed nodes to a graph. Module scopes ({@link #scope}) prefix parameter names exactly like PyTorch
- * {@code state_dict} keys ({@code layer1.0.conv1.weight}) and name nodes after the module that made them.
- * Every node is type-checked as it is built; a bad node fails at once with a message naming it.
+ * The one way nodes are made: authoring a new graph, and editing an existing one (autodiff, the train step, surgery,
+ * passes, and later Q/DQ insertion and gates). A builder points at an insertion point ({@link #atEnd},
+ * {@link #before}, {@link #after}) and, unless told not to ({@link #inferTypes}), infers the type of every node it
+ * adds, so a bad node fails at once with a message naming it.
+ *
+ * <p>Module scopes ({@link #scope}) prefix parameter names exactly like PyTorch {@code state_dict} keys
+ * ({@code layer1.0.conv1.weight}) and name nodes after the module that made them; an explicit name prefix
+ * ({@link #namePrefix}) names edits after the node they belong to ({@code grad/conv1/Conv}).
  *
  * <pre>{@code
  * GraphBuilder b = new GraphBuilder("net", 17);
@@ -28,6 +33,9 @@ import java.util.Map;
  * try (var s = b.scope("conv1")) { x = b.ops().conv(x, b.param("weight", w), null, ConvAttrs.same(3)); }
  * b.output(b.ops().relu(x), "logits");
  * Model m = b.build();
+ *
+ * GraphBuilder edit = GraphBuilder.editing(model).before(conv);   // insert into an existing graph
+ * Value q = edit.ops().op("QuantizeLinear", x, scale, zeroPoint);
  * }</pre>
  */
 public final class GraphBuilder {
@@ -35,11 +43,32 @@ public final class GraphBuilder {
     private final long opset;
     private final Deque<String> scopes = new ArrayDeque<>();
     private final Ops ops = new Ops(this);
-    private final Map<String, Long> extraOpsets = new LinkedHashMap<>();
+    /** Opset imports of custom domains: the edited model's own map, or collected for {@link #build}. */
+    private final Map<String, Long> opsetImports;
+    private Node anchor;
+    private boolean insertAfter;
+    private boolean inferTypes = true;
+    private String namePrefix;
 
+    /** A builder of a new graph, appending at its end. */
     public GraphBuilder(String graphName, long opset) {
-        this.graph = new Graph(graphName);
+        this(new Graph(graphName), opset, new LinkedHashMap<>());
+    }
+
+    private GraphBuilder(Graph graph, long opset, Map<String, Long> opsetImports) {
+        this.graph = graph;
         this.opset = opset;
+        this.opsetImports = opsetImports;
+    }
+
+    /** A builder that edits {@code model}'s main graph; custom domains it uses are added to the model's imports. */
+    public static GraphBuilder editing(Model model) {
+        return new GraphBuilder(model.graph(), model.opset(), model.opsetImports());
+    }
+
+    /** A builder that edits {@code graph} (a subgraph, or a graph whose model the caller completes). */
+    public static GraphBuilder editing(Graph graph, long opset) {
+        return new GraphBuilder(graph, opset, new LinkedHashMap<>());
     }
 
     public Graph graph() {
@@ -54,6 +83,56 @@ public final class GraphBuilder {
     public Ops ops() {
         return ops;
     }
+
+    // ---- where and how nodes are added ----
+
+    /** Appends new nodes at the end of the graph (the default). */
+    public GraphBuilder atEnd() {
+        anchor = null;
+        return this;
+    }
+
+    /** Inserts new nodes, in the order they are built, just before {@code node}. */
+    public GraphBuilder before(Node node) {
+        requireInGraph(node);
+        anchor = node;
+        insertAfter = false;
+        return this;
+    }
+
+    /** Inserts new nodes, in the order they are built, just after {@code node}. */
+    public GraphBuilder after(Node node) {
+        requireInGraph(node);
+        anchor = node;
+        insertAfter = true;
+        return this;
+    }
+
+    /**
+     * Whether each added node's output types are inferred (default true). Autodiff turns it off: gradient
+     * intermediates need no types, and the engine types each finished gradient like the value it belongs to.
+     */
+    public GraphBuilder inferTypes(boolean on) {
+        this.inferTypes = on;
+        return this;
+    }
+
+    /**
+     * Names the nodes and constants added from now on {@code prefix/OpType} and {@code prefix/const} (an edit named
+     * after the node it belongs to); null returns to names from the module scopes.
+     */
+    public GraphBuilder namePrefix(String prefix) {
+        this.namePrefix = prefix;
+        return this;
+    }
+
+    private void requireInGraph(Node node) {
+        if (node.graph() != graph) {
+            throw new IllegalArgumentException(node + " is not in graph '" + graph.name() + "'");
+        }
+    }
+
+    // ---- module scopes ----
 
     /** A named module scope; close it to leave. Scopes nest: "layer1" then "0" gives "layer1.0". */
     public Scope scope(String name) {
@@ -90,6 +169,8 @@ public final class GraphBuilder {
         return scopes.isEmpty() ? local : prefix() + "." + local;
     }
 
+    // ---- graph inputs, outputs, parameters and constants ----
+
     public Value input(String name, DataType dtype, Object... dims) {
         Value v = new Value(name, new TensorType(dtype, Shape.of(dims)));
         return graph.addInput(v);
@@ -113,7 +194,8 @@ public final class GraphBuilder {
 
     /** An anonymous constant (shapes, axes, scalars): an initializer with a generated name. */
     public Value constant(Tensor value) {
-        return graph.addInitializer(graph.uniqueName(qualify("const")), value);
+        String base = namePrefix != null ? namePrefix + "/const" : qualify("const");
+        return graph.addInitializer(graph.uniqueName(base), value);
     }
 
     public Value constant(long... values) {
@@ -124,7 +206,9 @@ public final class GraphBuilder {
         return constant(Tensor.scalar(value));
     }
 
-    /** Appends one node of {@code opType} with one output; attributes are already typed. */
+    // ---- nodes ----
+
+    /** Adds one node of {@code opType} with one output; attributes are already typed. */
     public Value op(String opType, List<Value> inputs, Map<String, Attr> attrs) {
         return op(opType, inputs, attrs, 1).get(0);
     }
@@ -134,7 +218,8 @@ public final class GraphBuilder {
     }
 
     public List<Value> op(String domain, String opType, List<Value> inputs, Map<String, Attr> attrs, int outputs) {
-        String base = scopes.isEmpty() ? opType : prefix() + "/" + opType;
+        String base = namePrefix != null ? namePrefix + "/" + opType
+                : scopes.isEmpty() ? opType : prefix() + "/" + opType;
         String nodeName = graph.uniqueName(base);
         List<Value> outs = new ArrayList<>();
         for (int i = 0; i < outputs; i++) {
@@ -143,18 +228,31 @@ public final class GraphBuilder {
         Node n = new Node(domain, opType, nodeName, inputs, outs);
         attrs.forEach(n::attr);
         if (!domain.isEmpty()) {
-            extraOpsets.putIfAbsent(domain, 1L);
+            opsetImports.putIfAbsent(domain, 1L);
         }
-        ShapeInference.inferNode(n, opset);
-        graph.addNode(n);
+        if (inferTypes) {
+            ShapeInference.inferNode(n, opset);
+        }
+        insert(n);
         return outs;
     }
 
-    /** Finishes the model: opset imports, producer and IR version set. */
+    private void insert(Node n) {
+        if (anchor == null) {
+            graph.addNode(n);
+        } else if (insertAfter) {
+            graph.insertAfter(anchor, n);
+            anchor = n; // the next node goes after this one, so built order is kept
+        } else {
+            graph.insertBefore(anchor, n);
+        }
+    }
+
+    /** Finishes a new model: opset imports, producer and IR version set. */
     public Model build() {
         Model m = new Model(graph);
         m.opsetImports().put("", opset);
-        m.opsetImports().putAll(extraOpsets);
+        m.opsetImports().putAll(opsetImports);
         m.setProducerName("lathe");
         m.setProducerVersion(Model.class.getPackage().getImplementationVersion() == null ? "dev"
                 : Model.class.getPackage().getImplementationVersion());

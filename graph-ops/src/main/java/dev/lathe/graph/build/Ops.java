@@ -1,6 +1,9 @@
 package dev.lathe.graph.build;
 
 import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Shape;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Typed ai.onnx operators. Each method appends one node through its {@link GraphBuilder}, which infers the
- * output type; the methods read like the model: {@code op.relu(op.batchNorm(op.conv(x, w, null, a), ...))}.
+ * Typed ai.onnx operators. Each method adds one node through its {@link GraphBuilder} at the builder's insertion
+ * point (inferring the output type unless the builder is told not to); the methods read like the model:
+ * {@code op.relu(op.batchNorm(op.conv(x, w, null, a), ...))}. Ops without a method here are built with
+ * {@link #op(String, Map, Value...)}.
  */
 public final class Ops {
     private final GraphBuilder b;
@@ -19,20 +24,62 @@ public final class Ops {
         this.b = b;
     }
 
-    private Value op(String type, Map<String, Attr> attrs, Value... inputs) {
+    /** The builder behind these methods: its insertion point, naming and type inference apply to every call. */
+    public GraphBuilder builder() {
+        return b;
+    }
+
+    /** One node of any ai.onnx op with one output. */
+    public Value op(String type, Map<String, Attr> attrs, Value... inputs) {
         return b.op(type, Arrays.asList(inputs), attrs);
     }
 
-    private Value op(String type, Value... inputs) {
+    public Value op(String type, Value... inputs) {
         return b.op(type, Arrays.asList(inputs), Map.of());
     }
 
-    private static Map<String, Attr> attrs(Object... kv) {
+    /** One node of any ai.onnx op with {@code outputs} outputs. */
+    public List<Value> op(String type, Map<String, Attr> attrs, int outputs, Value... inputs) {
+        return b.op(type, Arrays.asList(inputs), attrs, outputs);
+    }
+
+    /** Attributes from alternating keys and values: {@code attrs("axis", Attr.of(1L))}. */
+    public static Map<String, Attr> attrs(Object... kv) {
         Map<String, Attr> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], (Attr) kv[i + 1]);
         }
         return m;
+    }
+
+    // ---- constants ----
+
+    public Value constant(Tensor t) {
+        return b.constant(t);
+    }
+
+    public Value ints(long... values) {
+        return b.constant(values);
+    }
+
+    /** A scalar of a floating type (FLOAT or DOUBLE). */
+    public Value scalar(DataType dtype, double value) {
+        return b.constant(Tensor.filled(dtype, value));
+    }
+
+    /** Zeros shaped like {@code v} (which has a static shape), e.g. a gradient that no path reaches. */
+    public Value zerosLike(Value v) {
+        return b.constant(Tensor.filled(v.dtype(), 0.0, staticShape(v)));
+    }
+
+    /** Static sizes of a value, for graphs built for fixed shapes (autodiff, the train step). */
+    public static long[] staticShape(Value v) {
+        Shape s = v.shape();
+        if (s == null || !s.isStatic()) {
+            throw new IllegalArgumentException("autodiff needs a static shape for value '" + v.name() + "', got "
+                    + (s == null ? "no shape" : s) + "; build the graph for a fixed batch size");
+        }
+        return s.toArray();
     }
 
     // ---- convolution and pooling ----
@@ -107,6 +154,10 @@ public final class Ops {
 
     public Value softplus(Value x) {
         return op("Softplus", x);
+    }
+
+    public Value cast(Value x, DataType to) {
+        return op("Cast", attrs("to", Attr.of((long) to.code())), x);
     }
 
     public Value identity(Value x) {
@@ -236,6 +287,9 @@ public final class Ops {
     }
 
     public Value reduceSum(Value x, boolean keepDims, long... axes) {
+        if (b.opset() < 13) { // ReduceSum's axes became an input in opset 13
+            return op("ReduceSum", attrs("keepdims", Attr.of(keepDims ? 1L : 0L), "axes", Attr.of(axes)), x);
+        }
         return op("ReduceSum", attrs("keepdims", Attr.of(keepDims ? 1L : 0L)), x, b.constant(axes));
     }
 

@@ -81,13 +81,16 @@ public final class Graph {
     }
 
     public Value addInput(Value v) {
+        v.owner = this;
         inputs.add(v);
         claim(v.name());
         return v;
     }
 
     public void removeInput(Value v) {
-        inputs.remove(v);
+        if (inputs.remove(v) && v.owner == this) {
+            v.owner = null;
+        }
     }
 
     public Value addOutput(Value v) {
@@ -95,6 +98,7 @@ public final class Graph {
         return v;
     }
 
+    /** Replaces the graph output at position i; names are the caller's business (ONNX names outputs by value). */
     public void setOutput(int i, Value v) {
         outputs.set(i, v);
     }
@@ -114,6 +118,7 @@ public final class Graph {
         }
         Value v = new Value(name, t.type());
         v.setConstValue(t);
+        v.owner = this;
         initializers.put(name, v);
         claim(name);
         return v;
@@ -127,6 +132,7 @@ public final class Graph {
         if (initializers.putIfAbsent(v.name(), v) != null) {
             throw new IllegalArgumentException("graph '" + name + "' already has an initializer named " + v.name());
         }
+        v.owner = this;
         claim(v.name());
         return v;
     }
@@ -136,7 +142,9 @@ public final class Graph {
         if (v != null && !v.uses().isEmpty()) {
             throw new IllegalStateException("initializer " + name + " still used by " + v.uses().get(0).node());
         }
-        initializers.remove(name);
+        if (initializers.remove(name) != null && v.owner == this && !inputs.contains(v)) {
+            v.owner = null;
+        }
     }
 
     /** Renames an initializer, keeping its position. */
@@ -322,6 +330,80 @@ public final class Graph {
         }
         nodes.clear();
         nodes.addAll(order);
+    }
+
+    /**
+     * A deep copy: new nodes and values with the same names, types, attributes and metadata, sharing the immutable
+     * tensor data of initializers and attributes. {@code outer} maps values of enclosing graphs to their copies (a
+     * subgraph reads them by reference); it receives this graph's values too.
+     */
+    Graph copy(Map<Value, Value> outer) {
+        Graph c = new Graph(name);
+        c.docString = docString;
+        c.metadataProps.putAll(metadataProps);
+        c.opaqueSparseInitializers.addAll(opaqueSparseInitializers);
+        c.opaqueQuantizationAnnotations.addAll(opaqueQuantizationAnnotations);
+        for (Value v : inputs) {
+            c.addInput(copyOf(v, outer));
+        }
+        for (Value v : initializers.values()) {
+            Value init = copyOf(v, outer);
+            init.setConstValue(v.constValue());
+            init.setType(v.type());
+            c.addInitializer(init);
+        }
+        for (Node n : nodes) {
+            List<Value> in = new ArrayList<>(n.inputs().size());
+            for (Value v : n.inputs()) {
+                in.add(v == null ? null : mapped(v, outer, n));
+            }
+            List<Value> out = new ArrayList<>(n.outputs().size());
+            for (Value v : n.outputs()) {
+                out.add(copyOf(v, outer));
+            }
+            Node m = new Node(n.domain(), n.opType(), n.name(), in, out);
+            m.setOverload(n.overload());
+            m.setDocString(n.docString());
+            m.metadataProps().putAll(n.metadataProps());
+            for (Map.Entry<String, Attr> a : n.attributes().entrySet()) {
+                m.attr(a.getKey(), copyAttr(a.getValue(), outer));
+            }
+            c.addNode(m);
+        }
+        for (Value v : outputs) {
+            c.addOutput(mapped(v, outer, null));
+        }
+        return c;
+    }
+
+    private static Value copyOf(Value v, Map<Value, Value> copies) {
+        Value c = new Value(v.name(), v.type());
+        c.setDocString(v.docString());
+        copies.put(v, c);
+        return c;
+    }
+
+    private Value mapped(Value v, Map<Value, Value> copies, Node reader) {
+        Value c = copies.get(v);
+        if (c == null) {
+            throw new IllegalStateException("graph '" + name + "': value " + v.name() + (reader == null
+                    ? " (a graph output)" : " read by " + reader) + " is not produced, an input or an initializer");
+        }
+        return c;
+    }
+
+    private static Attr copyAttr(Attr a, Map<Value, Value> outer) {
+        if (a instanceof Attr.GraphAttr g) {
+            return new Attr.GraphAttr(g.value().copy(outer));
+        }
+        if (a instanceof Attr.GraphsAttr gs) {
+            List<Graph> copies = new ArrayList<>();
+            for (Graph g : gs.values()) {
+                copies.add(g.copy(outer));
+            }
+            return new Attr.GraphsAttr(copies);
+        }
+        return a; // records of immutable data
     }
 
     /** Inputs of a node plus the outer-scope values its subgraphs read. */

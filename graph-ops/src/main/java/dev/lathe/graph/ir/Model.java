@@ -28,6 +28,27 @@ public final class Model {
         opsetImports.put("", DEFAULT_OPSET);
     }
 
+    /**
+     * A deep copy of the graph (nodes, values, attributes, subgraphs) with the model's metadata; tensor data is
+     * immutable and shared, so copying a 100 MB model costs its node count, not its bytes. Editing the copy never
+     * changes this model.
+     */
+    public Model copy() {
+        Model m = new Model(graph.copy(new java.util.IdentityHashMap<>()));
+        m.irVersion = irVersion;
+        m.producerName = producerName;
+        m.producerVersion = producerVersion;
+        m.domain = domain;
+        m.modelVersion = modelVersion;
+        m.docString = docString;
+        m.opsetImports.clear();
+        m.opsetImports.putAll(opsetImports);
+        m.metadataProps.putAll(metadataProps);
+        m.opaqueFunctions.addAll(opaqueFunctions);
+        m.opaqueTrainingInfo.addAll(opaqueTrainingInfo);
+        return m;
+    }
+
     public Graph graph() {
         return graph;
     }

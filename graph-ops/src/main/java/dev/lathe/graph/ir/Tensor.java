@@ -87,6 +87,28 @@ public final class Tensor {
         return of(dtype, dims, allocate(dtype.byteSize(numel(dims))));
     }
 
+    /** A tensor of {@code dims} filled with {@code value}, in FLOAT or DOUBLE. */
+    public static Tensor filled(DataType dtype, double value, long... dims) {
+        double[] d = new double[(int) numel(dims)];
+        Arrays.fill(d, value);
+        return fromDoubles(dtype, dims, d);
+    }
+
+    /** Values given as doubles, stored as {@code dtype} (FLOAT or DOUBLE). */
+    public static Tensor fromDoubles(DataType dtype, long[] dims, double[] values) {
+        if (dtype == DataType.DOUBLE) {
+            return ofDoubles(dims, values);
+        }
+        if (dtype != DataType.FLOAT) {
+            throw new IllegalArgumentException("floating constants are FLOAT or DOUBLE, not " + dtype);
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return ofFloats(dims, f);
+    }
+
     private static ByteBuffer allocate(long bytes) {
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor of " + bytes + " bytes exceeds one buffer");

@@ -15,6 +15,8 @@ public final class Value {
     private Tensor constValue;
     private String docString = "";
     Node producer;
+    /** The graph that holds this value as an input or initializer (node outputs belong to their producer's). */
+    Graph owner;
     int outputIndex = -1;
     final List<Use> uses = new ArrayList<>();
 
@@ -99,13 +101,35 @@ public final class Value {
         this.docString = docString == null ? "" : docString;
     }
 
-    /** Points every consumer of this value at {@code other}. Graph outputs are the graph's business. */
+    /** The graph this value lives in (its producer's, or the one it is an input or initializer of), else null. */
+    public Graph graph() {
+        return producer != null ? producer.graph : owner;
+    }
+
+    /** Points every consumer of this value at {@code other}; graph outputs stay as they are. */
     public void replaceAllUsesWith(Value other) {
+        replaceAllUsesWith(other, false);
+    }
+
+    /**
+     * Points every consumer of this value at {@code other}, and with {@code replaceGraphOutputs} every position of
+     * this value in its graph's output list too (as ir-py's {@code replace_all_uses_with}). Names do not move: a
+     * caller that must keep an output's name renames the values itself.
+     */
+    public void replaceAllUsesWith(Value other, boolean replaceGraphOutputs) {
         if (other == this) {
             return;
         }
         for (Use u : new ArrayList<>(uses)) {
             u.node().replaceInput(u.index(), other);
+        }
+        Graph g = graph();
+        if (replaceGraphOutputs && g != null) {
+            for (int i = 0; i < g.outputs().size(); i++) {
+                if (g.outputs().get(i) == this) {
+                    g.setOutput(i, other);
+                }
+            }
         }
     }
 

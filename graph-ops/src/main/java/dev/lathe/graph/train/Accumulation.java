@@ -1,6 +1,6 @@
 package dev.lathe.graph.train;
 
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Tensor;
@@ -18,15 +18,15 @@ import java.util.Set;
  */
 final class Accumulation {
     private final Value apply;
-    private final Emitter e;
+    private final Ops e;
 
-    private Accumulation(Value apply, Emitter e) {
+    private Accumulation(Value apply, Ops e) {
         this.apply = apply;
         this.e = e;
     }
 
     /** Adds the accumulators and the apply input; replaces each gradient in {@code grads} by the K-batch mean. */
-    static Accumulation emit(Graph g, Emitter e, int k, Map<String, Value> params, Map<String, Value> grads,
+    static Accumulation emit(Graph g, Ops e, int k, Map<String, Value> params, Map<String, Value> grads,
             Map<String, Tensor> state) {
         Value applyIn = g.addInput(new Value(TrainStep.APPLY_UPDATE, TensorType.of(DataType.FLOAT)));
         Value apply = e.op("Greater", applyIn, e.scalar(DataType.FLOAT, 0.5));

@@ -1,6 +1,6 @@
 package dev.lathe.graph.train;
 
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Tensor;
@@ -15,7 +15,7 @@ import java.util.Map;
 final class Ema {
     private Ema() {}
 
-    static void emit(Graph g, Emitter e, double decay, Map<String, Tensor> weights, Value apply,
+    static void emit(Graph g, Ops e, double decay, Map<String, Tensor> weights, Value apply,
             Map<String, Tensor> state) {
         Value d = e.scalar(DataType.FLOAT, decay);
         Value oneMinusD = e.scalar(DataType.FLOAT, 1 - decay);

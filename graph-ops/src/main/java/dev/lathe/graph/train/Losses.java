@@ -1,8 +1,8 @@
 package dev.lathe.graph.train;
 
-import static dev.lathe.graph.autodiff.Emitter.attrs;
+import static dev.lathe.graph.build.Ops.attrs;
 
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
@@ -14,8 +14,8 @@ import dev.lathe.graph.ir.Value;
 final class Losses {
     private Losses() {}
 
-    static Value emit(Graph g, Emitter e, Loss loss, Value logits, Value labels, int batch) {
-        long classes = Emitter.staticShape(logits)[1];
+    static Value emit(Graph g, Ops e, Loss loss, Value logits, Value labels, int batch) {
+        long classes = Ops.staticShape(logits)[1];
         if (loss instanceof Loss.CrossEntropy ce) {
             return crossEntropy(e, logits, labels, classes, ce.labelSmoothing(), batch);
         }
@@ -29,7 +29,7 @@ final class Losses {
                 shift[i] = la.tau() * Math.log(Math.max(la.classPrior()[i], 1e-12));
             }
             Value scaled = la.logitScale() == 1 ? logits : e.mul(logits, e.scalar(DataType.FLOAT, la.logitScale()));
-            Value adjusted = e.add(scaled, e.constant(Emitter.fromDoubles(DataType.FLOAT, new long[] {classes}, shift)));
+            Value adjusted = e.add(scaled, e.constant(Tensor.fromDoubles(DataType.FLOAT, new long[] {classes}, shift)));
             return crossEntropy(e, adjusted, labels, classes, la.labelSmoothing(), batch);
         }
         if (loss instanceof Loss.Distillation kd) {
@@ -55,7 +55,7 @@ final class Losses {
     }
 
     /** -mean_n sum_c q_nc log softmax(z)_nc with q = (1 - eps) onehot(y) + eps / C. */
-    private static Value crossEntropy(Emitter e, Value logits, Value labels, long classes, double eps, int batch) {
+    private static Value crossEntropy(Ops e, Value logits, Value labels, long classes, double eps, int batch) {
         Value logP = e.op("LogSoftmax", attrs("axis", Attr.of(1L)), logits);
         Value oneHot = oneHot(e, labels, classes);
         Value q = eps == 0 ? oneHot : e.add(e.mul(oneHot, e.scalar(DataType.FLOAT, 1 - eps)),
@@ -63,7 +63,7 @@ final class Losses {
         return e.mul(e.reduceSum(e.mul(q, logP), false), e.scalar(DataType.FLOAT, -1.0 / batch));
     }
 
-    static Value oneHot(Emitter e, Value labels, long classes) {
+    static Value oneHot(Ops e, Value labels, long classes) {
         long[] range = new long[(int) classes];
         for (int i = 0; i < range.length; i++) {
             range[i] = i;
@@ -73,7 +73,7 @@ final class Losses {
     }
 
     /** Number of samples whose arg-max logit is the label (a FLOAT scalar, summable across steps). */
-    static Value correct(Emitter e, Value logits, Value labels) {
+    static Value correct(Ops e, Value logits, Value labels) {
         Value pred = e.op("ArgMax", attrs("axis", Attr.of(1L), "keepdims", Attr.of(0L)), logits);
         return e.reduceSum(e.cast(e.op("Equal", pred, labels), DataType.FLOAT), false);
     }

@@ -1,6 +1,6 @@
 package dev.lathe.graph.train;
 
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Tensor;
@@ -12,7 +12,7 @@ import java.util.Map;
 final class Optimizers {
     private Optimizers() {}
 
-    static void emit(Graph g, Emitter e, TrainConfig cfg, Map<String, Value> params, Map<String, Value> grads,
+    static void emit(Graph g, Ops e, TrainConfig cfg, Map<String, Value> params, Map<String, Value> grads,
             Value lr, Map<String, Tensor> state) {
         DataType f = DataType.FLOAT;
         if (cfg.optimizer() instanceof Optimizer.Sgd sgd) {

@@ -1,8 +1,9 @@
 package dev.lathe.graph.train;
 
 
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.autodiff.Autodiff;
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
@@ -75,13 +76,13 @@ public final class TrainStepBuilder {
         for (String name : buffers.keySet()) {
             bufferInputs.put(name, toInput(g, name));
         }
-        Emitter e = new Emitter(g, opset);
+        Ops e = GraphBuilder.editing(g, opset).inferTypes(false).ops();
         List<Value[]> bufferUpdates = lowerBatchNorms(g, e, cfg.bnMomentum(), bufferInputs);
         Value logits = logitsOutput(g);
         g.clearOutputs();
         Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, cfg.batch())));
         Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
-        e.setPrefix("loss");
+        e.builder().namePrefix("loss");
         Value loss = Losses.emit(g, e, cfg.loss(), logits, labels, cfg.batch());
         Value correct = Losses.correct(e, logits, labels);
         g.sortTopologically();
@@ -89,7 +90,7 @@ public final class TrainStepBuilder {
 
         List<Value> wrt = new ArrayList<>(paramInputs.values());
         Map<Value, Value> grads = Autodiff.gradients(g, opset, loss, wrt);
-        e.setPrefix("optimizer");
+        e.builder().namePrefix("optimizer");
         Map<String, Value> gradByName = new LinkedHashMap<>();
         for (Map.Entry<String, Value> p : paramInputs.entrySet()) {
             gradByName.put(p.getKey(), grads.get(p.getValue()));
@@ -189,28 +190,30 @@ public final class TrainStepBuilder {
      * running-stat graph inputs corrupts them; feeding one zero constant to both makes the two statistics share a
      * buffer), so the node gets two fresh zero tensors that nothing else reads, computed from the running inputs.
      */
-    private static List<Value[]> lowerBatchNorms(Graph g, Emitter e, double momentum, Map<String, Value> buffers) {
+    private static List<Value[]> lowerBatchNorms(Graph g, Ops e, double momentum, Map<String, Value> buffers) {
         List<Value[]> updates = new ArrayList<>();
         for (Node bn : new ArrayList<>(g.nodes())) {
             if (!bn.opType().equals("BatchNormalization")) {
                 continue;
             }
-            e.setPrefix(bn.name() + "/train");
+            e.builder().namePrefix(bn.name() + "/train");
             Value x = bn.input(0);
-            long[] xs = Emitter.staticShape(x);
+            long[] xs = Ops.staticShape(x);
             long ch = xs[1];
             long count = xs[0];
             for (int i = 2; i < xs.length; i++) {
                 count *= xs[i];
             }
             DataType t = x.dtype();
-            List<Value> outs = e.op("BatchNormalization", Emitter.attrs("epsilon", Attr.of(bn.attrFloat("epsilon",
+            List<Value> outs = e.op("BatchNormalization", Ops.attrs("epsilon", Attr.of(bn.attrFloat("epsilon",
                     1e-5f)), "momentum", Attr.of(0f), "training_mode", Attr.of(1L)), 3, x, bn.input(1), bn.input(2),
                     e.mul(bn.input(3), e.scalar(t, 0)), e.mul(bn.input(4), e.scalar(t, 0)));
             Value y = outs.get(0);
             y.setType(bn.output(0).type());
-            Value mean = Emitter.typed(outs.get(1), t, ch);
-            Value var = Emitter.typed(outs.get(2), t, ch);
+            Value mean = outs.get(1);
+            mean.setType(TensorType.of(t, ch));
+            Value var = outs.get(2);
+            var.setType(TensorType.of(t, ch));
             bn.output(0).replaceAllUsesWith(y);
             for (int i = 0; i < g.outputs().size(); i++) {
                 if (g.outputs().get(i) == bn.output(0)) {
@@ -240,7 +243,7 @@ public final class TrainStepBuilder {
     }
 
     /** clip_grad_norm_: g *= min(1, max_norm / (||g||_2 + 1e-6)) over all parameters together. */
-    private static void clipByGlobalNorm(Emitter e, Map<String, Value> grads, double maxNorm) {
+    private static void clipByGlobalNorm(Ops e, Map<String, Value> grads, double maxNorm) {
         List<Value> squares = new ArrayList<>();
         for (Value gr : grads.values()) {
             squares.add(e.reduceSum(e.mul(gr, gr), false));
@@ -258,8 +261,8 @@ public final class TrainStepBuilder {
     static Value output(Graph g, Value v, String name) {
         Value out = v;
         if (v.producer() == null || g.outputs().contains(v)) {
-            Emitter e = new Emitter(g, 13);
-            e.setPrefix("outputs");
+            Ops e = GraphBuilder.editing(g, 13).inferTypes(false).ops();
+            e.builder().namePrefix("outputs");
             out = e.op("Identity", v);
             out.setType(v.type());
         }

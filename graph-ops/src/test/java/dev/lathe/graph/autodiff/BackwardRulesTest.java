@@ -1,6 +1,9 @@
 package dev.lathe.graph.autodiff;
 
-import static dev.lathe.graph.autodiff.Emitter.attrs;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.build.Ops;
+import dev.lathe.graph.build.GraphBuilder;
+import static dev.lathe.graph.build.Ops.attrs;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,7 +147,7 @@ class BackwardRulesTest {
         // At exactly 0 the rule gives 0 (PyTorch's choice): the analytic gradient, run in ORT, must be 0 there.
         Graph g = new Graph("relu0");
         Value in = g.addInput(new Value("x", TensorType.of(F64, 2)));
-        Emitter e = new Emitter(g, 17);
+        Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
         Value y = e.op("Relu", in);
         y.setType(TensorType.of(F64, 2));
         Value loss = e.reduceSum(y, false);
@@ -157,7 +160,7 @@ class BackwardRulesTest {
     }
 
     /** d loss / d in of the one-input graph {@code g}, built by the autodiff and run in ONNX Runtime at {@code x}. */
-    private static double[] gradientInOrt(Graph g, Emitter e, Value in, Value loss, OnnxTensor x) throws Exception {
+    private static double[] gradientInOrt(Graph g, Ops e, Value in, Value loss, OnnxTensor x) throws Exception {
         Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
         grad.setName("grad");
         g.addOutput(grad);
@@ -254,11 +257,11 @@ class BackwardRulesTest {
             }
             Graph g = new Graph("maxpool_ties");
             Value in = g.addInput(new Value("x", TensorType.of(F32, n, ch, h, w)));
-            Emitter e = new Emitter(g, 17);
+            Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
             Value y = e.op("MaxPool", attrs("kernel_shape", ints(k, k), "strides", ints(st, st), "pads",
                     ints(pad, pad, pad, pad)), in);
             y.setType(TensorType.of(F32, n, ch, oh, ow));
-            Value weighted = e.mul(y, e.constant(Emitter.fromDoubles(F32, new long[] {n, ch, oh, ow}, dy)));
+            Value weighted = e.mul(y, e.constant(Tensor.fromDoubles(F32, new long[] {n, ch, oh, ow}, dy)));
             weighted.setType(y.type());
             Value loss = e.reduceSum(weighted, false);
             loss.setType(TensorType.of(F32));
@@ -360,7 +363,7 @@ class BackwardRulesTest {
     void batchNormInferenceForm() throws Exception {
         check(F64, 80).input("x", 2, 3, 4, 4).input("s", 3).input("b", 3).op((e, in) -> e.op("BatchNormalization",
                 attrs("epsilon", Attr.of(1e-3f)), in.get("x"), in.get("s"), in.get("b"),
-                e.constant(Emitter.filled(F64, 0.2, 3)), e.constant(Emitter.filled(F64, 1.5, 3)))).run();
+                e.constant(Tensor.filled(F64, 0.2, 3)), e.constant(Tensor.filled(F64, 1.5, 3)))).run();
     }
 
     @Test
@@ -370,12 +373,12 @@ class BackwardRulesTest {
         // constants can be merged into one buffer, which would then hold both statistics.
         check(F64, 82).input("x", 2, 3, 4, 4).input("s", 3).input("b", 3).op((e, in) -> e.op("BatchNormalization",
                 attrs("epsilon", Attr.of(1e-3f), "momentum", Attr.of(0f), "training_mode", Attr.of(1L)), 3,
-                in.get("x"), in.get("s"), in.get("b"), e.constant(Emitter.filled(F64, 0, 3)),
-                e.constant(Emitter.filled(F64, 1, 3))).get(0)).run();
+                in.get("x"), in.get("s"), in.get("b"), e.constant(Tensor.filled(F64, 0, 3)),
+                e.constant(Tensor.filled(F64, 1, 3))).get(0)).run();
         // momentum 0.9 with non-zero running inputs (statistics = (out - 0.9 in) / 0.1), rank 3
         check(F64, 83).input("x", 5, 2, 3).input("s", 2).input("b", 2).op((e, in) -> e.op("BatchNormalization",
                 attrs("momentum", Attr.of(0.9f), "training_mode", Attr.of(1L)), 3, in.get("x"), in.get("s"),
-                in.get("b"), e.constant(Emitter.filled(F64, 0.7, 2)), e.constant(Emitter.filled(F64, 2.5, 2)))
+                in.get("b"), e.constant(Tensor.filled(F64, 0.7, 2)), e.constant(Tensor.filled(F64, 2.5, 2)))
                 .get(0)).run();
     }
 
@@ -400,7 +403,7 @@ class BackwardRulesTest {
     void missingRuleIsAnErrorNamingTheOp() {
         Graph g = new Graph("m");
         Value x = g.addInput(new Value("x", TensorType.of(F64, 3)));
-        Emitter e = new Emitter(g, 17);
+        Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
         Value y = e.op("Cosh", x);
         y.setType(TensorType.of(F64, 3));
         Value loss = e.reduceSum(y, false);
@@ -415,7 +418,7 @@ class BackwardRulesTest {
         Graph g = new Graph("m");
         Value x = g.addInput(new Value("x", TensorType.of(F64, 3)));
         Value other = g.addInput(new Value("c", TensorType.of(F64, 3)));
-        Emitter e = new Emitter(g, 17);
+        Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
         Value side = e.op("Cosh", other); // depends on no requested input: pruned
         side.setType(TensorType.of(F64, 3));
         Value y = e.mul(x, side);

@@ -1,5 +1,7 @@
 package dev.lathe.graph.autodiff;
 
+import dev.lathe.graph.build.Ops;
+import dev.lathe.graph.build.GraphBuilder;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -44,7 +46,7 @@ final class GradCheck {
     private final Map<String, double[]> values = new LinkedHashMap<>();
     private final Map<String, long[]> intInputs = new LinkedHashMap<>();
     private final List<String> wrt = new ArrayList<>();
-    private BiFunction<Emitter, Map<String, Value>, Value> body;
+    private BiFunction<Ops, Map<String, Value>, Value> body;
     private double step = 1e-6;
     private double rtol = 1e-6;
     private int maxChecked = 48;
@@ -83,7 +85,7 @@ final class GradCheck {
         return this;
     }
 
-    GradCheck op(BiFunction<Emitter, Map<String, Value>, Value> body) {
+    GradCheck op(BiFunction<Ops, Map<String, Value>, Value> body) {
         this.body = body;
         return this;
     }
@@ -115,8 +117,8 @@ final class GradCheck {
             DataType t = intInputs.containsKey(name) ? DataType.INT64 : dtype;
             ins.put(name, g.addInput(new Value(name, TensorType.of(t, shapes.get(name)))));
         }
-        Emitter e = new Emitter(g, opset);
-        e.setPrefix("fwd");
+        Ops e = GraphBuilder.editing(g, opset).inferTypes(false).ops();
+        e.builder().namePrefix("fwd");
         Value out = body.apply(e, ins);
         if (outShape == null) {
             out.setName("out");
@@ -146,7 +148,7 @@ final class GradCheck {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = r.nextGaussian();
         }
-        Value weighted = e.mul(out, e.constant(Emitter.fromDoubles(dtype, outShape, weights)));
+        Value weighted = e.mul(out, e.constant(Tensor.fromDoubles(dtype, outShape, weights)));
         weighted.setType(TensorType.of(dtype, outShape));
         Value loss = e.reduceSum(weighted, false);
         loss.setType(TensorType.of(dtype));

@@ -1,9 +1,10 @@
 package dev.lathe.graph.train;
 
+import dev.lathe.graph.build.GraphBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lathe.graph.autodiff.Autodiff;
-import dev.lathe.graph.autodiff.Emitter;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
@@ -38,8 +39,8 @@ class LossParityTest {
         Graph g = new Graph(name);
         Value logits = g.addInput(new Value("logits", TensorType.of(DataType.FLOAT, N, C)));
         Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, N)));
-        Emitter e = new Emitter(g, 17);
-        e.setPrefix("loss");
+        Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
+        e.builder().namePrefix("loss");
         Value value = Losses.emit(g, e, loss, logits, labels, N);
         ShapeInference.inferGraph(g, 17);
         Value grad = Autodiff.gradients(g, 17, value, List.of(logits)).get(logits);
