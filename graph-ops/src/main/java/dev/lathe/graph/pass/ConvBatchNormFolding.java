@@ -184,11 +184,7 @@ public final class ConvBatchNormFolding implements Pass {
         Value y = bn.output(0);
         Value convOut = conv.output(0);
         String outName = y.name();
-        y.replaceAllUsesWith(convOut);
-        int outputIndex = g.outputs().indexOf(y);
-        if (outputIndex >= 0) {
-            g.setOutput(outputIndex, convOut);
-        }
+        y.replaceAllUsesWith(convOut, true);
         g.removeNode(bn);
         convOut.setName(outName);
 

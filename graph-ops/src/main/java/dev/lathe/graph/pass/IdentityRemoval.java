@@ -32,15 +32,13 @@ public final class IdentityRemoval implements Pass {
             }
             Value in = n.input(0);
             Value out = n.output(0);
-            int outputIndex = g.outputs().indexOf(out);
-            if (outputIndex < 0) {
+            if (!g.outputs().contains(out)) {
                 out.replaceAllUsesWith(in);
                 g.removeNode(n);
                 modified = true;
             } else if (canTakeOverName(g, in)) {
                 String name = out.name();
-                out.replaceAllUsesWith(in);
-                g.setOutput(outputIndex, in);
+                out.replaceAllUsesWith(in, true);
                 g.removeNode(n);
                 in.setName(name);
                 if (out.type() != null) {

@@ -1,16 +1,15 @@
 package dev.lathe.graph.pass;
 
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,7 +47,7 @@ public final class ScalarOperandRank implements Pass {
             for (int i = 0; rank > 0 && i < n.inputs().size(); i++) {
                 Value in = n.input(i);
                 if (in.shape().rank() < rank && Tensor.numel(in.shape().toArray()) == 1) {
-                    n.replaceInput(i, widen(g, in, rank, widened));
+                    n.replaceInput(i, widen(g, model.opset(), in, rank, widened));
                     replaced.add(in);
                     modified = true;
                 }
@@ -63,7 +62,7 @@ public final class ScalarOperandRank implements Pass {
         return new PassResult(model, modified);
     }
 
-    private static Value widen(Graph g, Value scalar, int rank, Map<String, Value> widened) {
+    private static Value widen(Graph g, long opset, Value scalar, int rank, Map<String, Value> widened) {
         String key = scalar.name() + "#" + rank;
         Value done = widened.get(key);
         if (done != null) {
@@ -76,15 +75,13 @@ public final class ScalarOperandRank implements Pass {
             Tensor t = scalar.constValue();
             out = g.addInitializer(g.uniqueName(scalar.name() + "_rank" + rank), Tensor.of(t.dtype(), ones, t.data()));
         } else {
-            Value shape = g.addInitializer(g.uniqueName(scalar.name() + "_shape" + rank), Tensor.vector(ones));
-            out = new Value(g.uniqueName(scalar.name() + "_rank" + rank), TensorType.of(scalar.dtype(), ones));
-            Node reshape = new Node("", "Reshape", g.uniqueName(scalar.name() + "_rank" + rank), List.of(scalar,
-                    shape), List.of(out));
+            GraphBuilder b = GraphBuilder.editing(g, opset).namePrefix(scalar.name() + "_rank" + rank);
             if (scalar.producer() != null) {
-                g.insertAfter(scalar.producer(), reshape);
+                b.after(scalar.producer());
             } else {
-                g.insertBefore(g.nodes().get(0), reshape);
+                b.before(g.nodes().get(0));
             }
+            out = b.ops().reshape(scalar, ones);
         }
         widened.put(key, out);
         return out;

@@ -40,10 +40,15 @@ public final class TrainStepBuilder {
 
     private TrainStepBuilder() {}
 
-    /** Builds from a model factory (called twice: the train graph consumes one copy, the eval graph another). */
+    /** Builds from a model factory; see {@link #build(Model, TrainConfig)}. */
     public static TrainStep build(Supplier<Model> forward, TrainConfig cfg) {
-        Model train = forward.get();
-        Model eval = forward.get();
+        return build(forward.get(), cfg);
+    }
+
+    /** Builds the train and eval graphs from copies of {@code forward}, which is left as it was. */
+    public static TrainStep build(Model forward, TrainConfig cfg) {
+        Model train = forward.copy();
+        Model eval = forward.copy();
         long opset = train.opset();
         if (opset < 13) {
             throw new IllegalArgumentException("train steps need opset >= 13 (ReduceSum/Split/Squeeze take axes as "
@@ -170,12 +175,7 @@ public final class TrainStepBuilder {
     static Value toInput(Graph g, String name) {
         Value init = g.initializer(name);
         Value in = new Value(name, init.type());
-        init.replaceAllUsesWith(in);
-        for (int i = 0; i < g.outputs().size(); i++) {
-            if (g.outputs().get(i) == init) {
-                g.setOutput(i, in);
-            }
-        }
+        init.replaceAllUsesWith(in, true);
         g.removeInitializer(name);
         g.addInput(in);
         return in;
@@ -214,12 +214,7 @@ public final class TrainStepBuilder {
             mean.setType(TensorType.of(t, ch));
             Value var = outs.get(2);
             var.setType(TensorType.of(t, ch));
-            bn.output(0).replaceAllUsesWith(y);
-            for (int i = 0; i < g.outputs().size(); i++) {
-                if (g.outputs().get(i) == bn.output(0)) {
-                    g.setOutput(i, y);
-                }
-            }
+            bn.output(0).replaceAllUsesWith(y, true);
             Value rm = bn.input(3);
             Value rv = bn.input(4);
             if (rm != null && buffers.containsValue(rm)) {

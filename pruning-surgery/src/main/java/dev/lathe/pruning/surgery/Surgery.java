@@ -1,5 +1,7 @@
 package dev.lathe.pruning.surgery;
 
+import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.Dim;
@@ -145,7 +147,7 @@ public final class Surgery {
                 axes[i] = axis + i;
             }
             String base = n.name().isEmpty() ? "layernorm" : n.name();
-            LocalBuilder lb = new LocalBuilder(graph, n, cg.model().opset(), base);
+            Ops lb = GraphBuilder.editing(graph, cg.model().opset()).before(n).namePrefix(base + "/masked").ops();
             Value x = n.input(0);
             Value mask = graph.addInitializer(graph.uniqueName(base + ".kept_mask"),
                     Tensor.ofFloats(maskDims, maskValues));
@@ -153,59 +155,17 @@ public final class Surgery {
                     Tensor.scalar((float) (1.0 / (keptChannels * others))));
             Value eps = graph.addInitializer(graph.uniqueName(base + ".eps"),
                     Tensor.scalar(n.attrFloat("epsilon", 1e-5f)));
-            Value mean = lb.op("Mul", lb.reduceSum(lb.op("Mul", x, mask), axes), invCount);
+            Value mean = lb.op("Mul", lb.reduceSum(lb.op("Mul", x, mask), true, axes), invCount);
             Value d = lb.op("Mul", lb.op("Sub", x, mean), mask);
-            Value var = lb.op("Mul", lb.reduceSum(lb.op("Mul", d, d), axes), invCount);
+            Value var = lb.op("Mul", lb.reduceSum(lb.op("Mul", d, d), true, axes), invCount);
             Value y = lb.op("Div", d, lb.op("Sqrt", lb.op("Add", var, eps)));
             y = lb.op("Mul", y, n.input(1));
             if (n.inputs().size() > 2 && n.input(2) != null) {
                 y = lb.op("Add", y, n.input(2));
             }
             Value out = n.output(0);
-            out.replaceAllUsesWith(y);
-            for (int i = 0; i < graph.outputs().size(); i++) {
-                if (graph.outputs().get(i) == out) {
-                    graph.setOutput(i, y);
-                }
-            }
+            out.replaceAllUsesWith(y, true);
             graph.removeNode(n);
-        }
-    }
-
-    /** Inserts typed nodes before an anchor node, for the ZERO-mode rewrites. */
-    private static final class LocalBuilder {
-        private final Graph graph;
-        private final Node anchor;
-        private final long opset;
-        private final String base;
-
-        LocalBuilder(Graph graph, Node anchor, long opset, String base) {
-            this.graph = graph;
-            this.anchor = anchor;
-            this.opset = opset;
-            this.base = base;
-        }
-
-        Value op(String opType, Value... inputs) {
-            return insert(new Node("", opType, graph.uniqueName(base + "/masked_" + opType), List.of(inputs),
-                    List.of(new Value("", null))));
-        }
-
-        /** ReduceSum keeping dims, with its axes as an input from opset 13 and as an attribute before. */
-        Value reduceSum(Value x, long[] axes) {
-            String name = graph.uniqueName(base + "/masked_ReduceSum");
-            Node node = opset >= 13
-                    ? new Node("", "ReduceSum", name, List.of(x, graph.addInitializer(graph.uniqueName(name + ".axes"),
-                            Tensor.vector(axes))), List.of(new Value("", null)))
-                    : new Node("", "ReduceSum", name, List.of(x), List.of(new Value("", null)))
-                            .attr("axes", new Attr.IntsAttr(axes));
-            return insert(node.attr("keepdims", new Attr.IntAttr(1)));
-        }
-
-        private Value insert(Node node) {
-            graph.insertBefore(anchor, node);
-            ShapeInference.inferNode(node, opset);
-            return node.output(0);
         }
     }
 
