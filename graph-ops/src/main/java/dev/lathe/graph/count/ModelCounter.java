@@ -41,10 +41,14 @@ import java.util.Set;
 public final class ModelCounter {
     private ModelCounter() {}
 
-    /** Infers types (needed for output sizes) and counts the model's main graph. */
+    /**
+     * Counts the model's main graph. Output sizes need types: they are inferred on a copy (the graph only; tensor
+     * data is shared), so counting never edits the caller's model.
+     */
     public static ModelCount count(Model model) {
-        ShapeInference.inferModel(model);
-        Graph g = model.graph();
+        Model typed = model.copy();
+        ShapeInference.inferModel(typed);
+        Graph g = typed.graph();
         Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Value, Boolean> isParam = new IdentityHashMap<>();
         List<LayerCount> nodes = new ArrayList<>();

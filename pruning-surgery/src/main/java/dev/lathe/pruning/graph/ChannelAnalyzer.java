@@ -4,6 +4,7 @@ import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +35,7 @@ public final class ChannelAnalyzer {
 
     public ChannelGraph analyze(Model model) {
         Graph g = model.graph();
-        inferMissingTypes(model);
+        Map<Value, TensorType> before = inferMissingTypes(model);
         AnalysisContext ctx = new AnalysisContext(model.opset());
         Set<String> unseenIgnored = new java.util.HashSet<>(ignoredNodes);
         for (Node n : g.nodes()) {
@@ -73,16 +74,23 @@ public final class ChannelAnalyzer {
                 ctx.block(t.space(), "graph output " + out.name() + " keeps its channels");
             }
         }
-        return build(model, ctx);
+        ChannelGraph cg = build(model, ctx);
+        for (Map.Entry<Value, TensorType> e : before.entrySet()) { // held aside: the caller's model stays as it was
+            cg.inferredTypes.put(e.getKey(), e.getKey().type());
+            e.getKey().setType(e.getValue());
+        }
+        return cg;
     }
 
     /**
      * Handlers read static sizes (Flatten needs the spatial size behind the channels, Reshape the dims it splits), and
      * a plain torch.onnx export types only the graph inputs and outputs; without this, ResNet-50's last residual
      * stream was blocked at its Flatten. Nodes with no rule, or whose rule fails, keep the types they have, and the
-     * handlers that need them block with a reason.
+     * handlers that need them block with a reason. Returns the values it typed with their previous types, so the
+     * analysis can put them back when it is done.
      */
-    private static void inferMissingTypes(Model model) {
+    private static Map<Value, TensorType> inferMissingTypes(Model model) {
+        Map<Value, TensorType> before = new IdentityHashMap<>();
         for (Node n : model.graph().nodes()) {
             boolean untyped = false;
             for (Value out : n.outputs()) {
@@ -91,12 +99,16 @@ public final class ChannelAnalyzer {
             if (!untyped || !ShapeInference.hasRule(n.domain(), n.opType())) {
                 continue;
             }
+            for (Value out : n.outputs()) {
+                before.putIfAbsent(out, out.type());
+            }
             try {
                 ShapeInference.inferNode(n, model.opset());
             } catch (RuntimeException e) {
                 // Left untyped: the handlers that need these sizes say so in the block report.
             }
         }
+        return before;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.lathe.pruning.graph;
 
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +18,8 @@ public final class ChannelGraph {
     private final int[][] channelUnit;
     private final List<ConstEdit> edits;
     private final List<ParamSlice> slices;
+    /** Types the analysis inferred for untyped values, held aside so that analysing does not edit the model. */
+    final Map<Value, TensorType> inferredTypes = new IdentityHashMap<>();
 
     ChannelGraph(Model model, Map<Value, Track> tracks, List<ChannelGroup> groups, List<ChannelSpace> spaces,
             int[][] channelGroup, int[][] channelUnit, List<ConstEdit> edits, List<ParamSlice> slices) {
@@ -31,6 +35,14 @@ public final class ChannelGraph {
 
     public Model model() {
         return model;
+    }
+
+    /**
+     * The analysis leaves the model's types as they were; a cut, which edits the model anyway, first writes the types
+     * the analysis inferred (the handlers' static sizes) so the edited model is typed as the analysis saw it.
+     */
+    public void writeInferredTypes() {
+        inferredTypes.forEach(Value::setType);
     }
 
     /** Values that carry channels, with their axis; values not in the map are left alone by a cut. */

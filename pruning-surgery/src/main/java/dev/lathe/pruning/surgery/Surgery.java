@@ -38,6 +38,7 @@ public final class Surgery {
 
     /** Applies the removal of {@code removedUnits} (per group index) in place on the analysed model. */
     public static void apply(ChannelGraph cg, Map<Integer, BitSet> removedUnits, Mode mode) {
+        cg.writeInferredTypes();
         Map<ChannelSpace, boolean[]> removed = new IdentityHashMap<>();
         Map<ChannelSpace, int[]> kept = new IdentityHashMap<>();
         for (ChannelSpace s : cg.spaces()) {
