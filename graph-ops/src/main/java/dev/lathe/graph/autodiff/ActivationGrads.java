@@ -13,16 +13,16 @@ final class ActivationGrads {
 
     private ActivationGrads() {}
 
-    static void register() {
+    static void addTo(BackwardRules.Builder rules) {
         // elu_backward: x <= 0 takes the exponential branch, whose derivative alpha e^x = y + alpha reuses y.
-        BackwardRules.register("Elu", c -> {
+        rules.add("Elu", c -> {
             Value negative = c.ops().mul(c.grad(0), c.ops().add(c.out(0), c.scalar(c.attrFloat("alpha", 1f))));
             return new Value[] {c.ops().op("Where", c.ops().op("Greater", c.in(0), c.scalar(0)), c.grad(0), negative)};
         });
-        BackwardRules.register("PRelu", ActivationGrads::prelu);
-        BackwardRules.register("Gelu", ActivationGrads::gelu);
+        rules.add("PRelu", ActivationGrads::prelu);
+        rules.add("Gelu", ActivationGrads::gelu);
         // mish = x tanh(sp(x)): mish' = tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2), as PyTorch's mish_backward.
-        BackwardRules.register("Mish", c -> {
+        rules.add("Mish", c -> {
             Value x = c.in(0);
             Value t = c.ops().op("Tanh", c.ops().op("Softplus", x));
             Value oneMinusT2 = c.ops().sub(c.scalar(1), c.ops().mul(t, t));

@@ -37,6 +37,12 @@ public final class Autodiff {
 
     /** As {@link #gradients(Graph, long, Value, List)} with an explicit seed gradient for {@code loss}. */
     public static Map<Value, Value> gradients(Graph graph, long opset, Value loss, Value seed, List<Value> wrt) {
+        return gradients(graph, opset, loss, seed, wrt, BackwardRules.standard());
+    }
+
+    /** As above with the rules of {@code rules} (the standard ones extended by a user's, for instance). */
+    public static Map<Value, Value> gradients(Graph graph, long opset, Value loss, Value seed, List<Value> wrt,
+            BackwardRules rules) {
         Ops e = GraphBuilder.editing(graph, opset).inferTypes(false).ops();
         Set<Value> depends = identitySet();
         depends.addAll(wrt);
@@ -79,7 +85,7 @@ public final class Autodiff {
         }
         contributions.computeIfAbsent(loss, k -> new ArrayList<>()).add(seed);
         for (Node n : path) { // already in reverse topological order
-            BackwardRule rule = BackwardRules.get(n);
+            BackwardRule rule = rules.get(n, opset);
             Value[] outGrads = new Value[n.outputs().size()];
             for (int i = 0; i < outGrads.length; i++) {
                 outGrads[i] = sum(e, n.output(i), contributions.remove(n.output(i)));

@@ -6,23 +6,23 @@ import dev.lathe.graph.ir.Value;
 final class ElementwiseGrads {
     private ElementwiseGrads() {}
 
-    static void register() {
+    static void addTo(BackwardRules.Builder rules) {
         // ReLU'(0) = 0, as PyTorch's threshold_backward (mask y > 0).
-        BackwardRules.register("Relu", c -> new Value[] {masked(c, c.ops().op("Greater", c.out(0), c.scalar(0)))});
-        BackwardRules.register("LeakyRelu", c -> {
+        rules.add("Relu", c -> new Value[] {masked(c, c.ops().op("Greater", c.out(0), c.scalar(0)))});
+        rules.add("LeakyRelu", c -> {
             Value scaled = c.ops().mul(c.grad(0), c.scalar(c.attrFloat("alpha", 0.01f)));
             return new Value[] {c.ops().op("Where", c.ops().op("Greater", c.in(0), c.scalar(0)), c.grad(0), scaled)};
         });
-        BackwardRules.register("Identity", c -> new Value[] {c.grad(0)});
-        BackwardRules.register("Neg", c -> new Value[] {c.ops().neg(c.grad(0))});
-        BackwardRules.register("Add", c -> binary(c, c.grad(0), c.grad(0)));
-        BackwardRules.register("Sub", c -> binary(c, c.grad(0), c.needs(1) ? c.ops().neg(c.grad(0)) : null));
-        BackwardRules.register("Mul", c -> binary(c, c.needs(0) ? c.ops().mul(c.grad(0), c.in(1)) : null,
+        rules.add("Identity", c -> new Value[] {c.grad(0)});
+        rules.add("Neg", c -> new Value[] {c.ops().neg(c.grad(0))});
+        rules.add("Add", c -> binary(c, c.grad(0), c.grad(0)));
+        rules.add("Sub", c -> binary(c, c.grad(0), c.needs(1) ? c.ops().neg(c.grad(0)) : null));
+        rules.add("Mul", c -> binary(c, c.needs(0) ? c.ops().mul(c.grad(0), c.in(1)) : null,
                 c.needs(1) ? c.ops().mul(c.grad(0), c.in(0)) : null));
         // d(a/b)/db = -a/b^2 = -y/b, which reuses the forward output.
-        BackwardRules.register("Div", c -> binary(c, c.needs(0) ? c.ops().div(c.grad(0), c.in(1)) : null,
+        rules.add("Div", c -> binary(c, c.needs(0) ? c.ops().div(c.grad(0), c.in(1)) : null,
                 c.needs(1) ? c.ops().neg(c.ops().div(c.ops().mul(c.grad(0), c.out(0)), c.in(1))) : null));
-        BackwardRules.register("Sum", c -> {
+        rules.add("Sum", c -> {
             Value[] g = new Value[c.inputCount()];
             long[] outShape = c.shape(c.out(0));
             for (int i = 0; i < g.length; i++) {
@@ -30,36 +30,36 @@ final class ElementwiseGrads {
             }
             return g;
         });
-        BackwardRules.register("Sigmoid", c -> unary(c, c.ops().mul(c.out(0), c.ops().sub(c.scalar(1), c.out(0)))));
-        BackwardRules.register("Tanh", c -> unary(c, c.ops().sub(c.scalar(1), c.ops().mul(c.out(0), c.out(0)))));
-        BackwardRules.register("Exp", c -> unary(c, c.out(0)));
-        BackwardRules.register("Log", c -> new Value[] {c.ops().div(c.grad(0), c.in(0))});
-        BackwardRules.register("Erf", c -> unary(c, c.ops().mul(c.scalar(2 / Math.sqrt(Math.PI)),
+        rules.add("Sigmoid", c -> unary(c, c.ops().mul(c.out(0), c.ops().sub(c.scalar(1), c.out(0)))));
+        rules.add("Tanh", c -> unary(c, c.ops().sub(c.scalar(1), c.ops().mul(c.out(0), c.out(0)))));
+        rules.add("Exp", c -> unary(c, c.out(0)));
+        rules.add("Log", c -> new Value[] {c.ops().div(c.grad(0), c.in(0))});
+        rules.add("Erf", c -> unary(c, c.ops().mul(c.scalar(2 / Math.sqrt(Math.PI)),
                 c.ops().op("Exp", c.ops().neg(c.ops().mul(c.in(0), c.in(0)))))));
-        BackwardRules.register("Sqrt", c -> new Value[] {c.ops().div(c.ops().mul(c.grad(0), c.scalar(0.5)), c.out(0))});
-        BackwardRules.register("Reciprocal", c -> unary(c, c.ops().neg(c.ops().mul(c.out(0), c.out(0)))));
+        rules.add("Sqrt", c -> new Value[] {c.ops().div(c.ops().mul(c.grad(0), c.scalar(0.5)), c.out(0))});
+        rules.add("Reciprocal", c -> unary(c, c.ops().neg(c.ops().mul(c.out(0), c.out(0)))));
         // |x|' = sign(x), 0 at 0 as in PyTorch.
-        BackwardRules.register("Abs", c -> unary(c, c.ops().op("Sign", c.in(0))));
-        BackwardRules.register("Softplus", c -> unary(c, c.ops().op("Sigmoid", c.in(0))));
-        BackwardRules.register("Pow", ElementwiseGrads::pow);
-        BackwardRules.register("Where", c -> {
+        rules.add("Abs", c -> unary(c, c.ops().op("Sign", c.in(0))));
+        rules.add("Softplus", c -> unary(c, c.ops().op("Sigmoid", c.in(0))));
+        rules.add("Pow", ElementwiseGrads::pow);
+        rules.add("Where", c -> {
             Value zero = c.scalar(0);
             long[] outShape = c.shape(c.out(0));
             Value a = c.needs(1) ? c.unbroadcast(c.ops().op("Where", c.in(0), c.grad(0), zero), outShape, c.in(1)) : null;
             Value b = c.needs(2) ? c.unbroadcast(c.ops().op("Where", c.in(0), zero, c.grad(0)), outShape, c.in(2)) : null;
             return new Value[] {null, a, b};
         });
-        BackwardRules.register("Min", ElementwiseGrads::minMax);
-        BackwardRules.register("Max", ElementwiseGrads::minMax);
-        BackwardRules.register("Clip", ElementwiseGrads::clip);
-        BackwardRules.register("Cast", c -> new Value[] {c.ops().cast(c.grad(0), c.in(0).dtype())});
+        rules.add("Min", ElementwiseGrads::minMax);
+        rules.add("Max", ElementwiseGrads::minMax);
+        rules.add("Clip", ElementwiseGrads::clip);
+        rules.add("Cast", c -> new Value[] {c.ops().cast(c.grad(0), c.in(0).dtype())});
         // HardSigmoid y = max(0, min(1, alpha x + beta)): slope alpha strictly inside (0, 1), as PyTorch.
-        BackwardRules.register("HardSigmoid", c -> {
+        rules.add("HardSigmoid", c -> {
             Value inside = inside(c, c.out(0), 0, 1);
             return unary(c, c.ops().mul(c.ops().cast(inside, c.dtype()), c.scalar(c.attrFloat("alpha", 0.2f))));
         });
         // HardSwish y = x * relu6(x + 3) / 6: y' = (2x + 3) / 6 on (-3, 3), 1 above, 0 below, as PyTorch.
-        BackwardRules.register("HardSwish", c -> {
+        rules.add("HardSwish", c -> {
             Value x = c.in(0);
             Value mid = c.ops().div(c.ops().add(c.ops().mul(x, c.scalar(2)), c.scalar(3)), c.scalar(6));
             Value upper = c.ops().op("Where", c.ops().op("Less", x, c.scalar(3)), mid, c.scalar(1));

@@ -19,10 +19,10 @@ import java.util.Arrays;
 final class LinearGrads {
     private LinearGrads() {}
 
-    static void register() {
-        BackwardRules.register("Conv", LinearGrads::conv);
-        BackwardRules.register("Gemm", LinearGrads::gemm);
-        BackwardRules.register("MatMul", LinearGrads::matMul);
+    static void addTo(BackwardRules.Builder rules) {
+        rules.add("Conv", LinearGrads::conv);
+        rules.add("Gemm", LinearGrads::gemm);
+        rules.add("MatMul", LinearGrads::matMul);
     }
 
     /** Conv geometry of a 2-D node, with defaults filled in. */

@@ -16,9 +16,9 @@ import java.util.List;
 final class NormGrads {
     private NormGrads() {}
 
-    static void register() {
-        BackwardRules.register("BatchNormalization", NormGrads::batchNorm);
-        BackwardRules.register("LayerNormalization", NormGrads::layerNorm);
+    static void addTo(BackwardRules.Builder rules) {
+        rules.add("BatchNormalization", NormGrads::batchNorm);
+        rules.add("LayerNormalization", NormGrads::layerNorm);
     }
 
     private static Value[] batchNorm(BackwardContext c) {

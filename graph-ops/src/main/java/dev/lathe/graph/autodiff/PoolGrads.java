@@ -15,10 +15,10 @@ import java.util.Arrays;
 final class PoolGrads {
     private PoolGrads() {}
 
-    static void register() {
-        BackwardRules.register("MaxPool", PoolGrads::maxPool);
-        BackwardRules.register("AveragePool", PoolGrads::averagePool);
-        BackwardRules.register("GlobalAveragePool", c -> {
+    static void addTo(BackwardRules.Builder rules) {
+        rules.add("MaxPool", PoolGrads::maxPool);
+        rules.add("AveragePool", PoolGrads::averagePool);
+        rules.add("GlobalAveragePool", c -> {
             long[] x = c.shape(c.in(0));
             long area = 1;
             for (int i = 2; i < x.length; i++) {

@@ -7,39 +7,51 @@ import dev.lathe.graph.ir.Value;
 final class ReduceGrads {
     private ReduceGrads() {}
 
-    static void register() {
-        BackwardRules.register("ReduceSum", c -> new Value[] {spread(c, c.grad(0), axes(c, true))});
-        BackwardRules.register("ReduceMean", c -> {
-            long[] axes = axes(c, c.opset() >= 18);
-            long[] x = c.shape(c.in(0));
-            long count = 1;
-            for (long a : axes) {
-                count *= x[(int) a];
-            }
-            return new Value[] {spread(c, c.ops().mul(c.grad(0), c.scalar(1.0 / count)), axes)};
-        });
-        // d||x||/dx = x / ||x||, taken as 0 where the norm is 0 (PyTorch's norm backward does the same masking).
-        BackwardRules.register("ReduceL2", c -> {
-            long[] axes = axes(c, c.opset() >= 18);
-            Value y = keepDims(c, c.out(0), axes);
-            Value dy = keepDims(c, c.grad(0), axes);
-            Value zero = c.scalar(0);
-            Value isZero = c.ops().op("Equal", y, zero);
-            Value safe = c.ops().op("Where", isZero, c.scalar(1), y);
-            Value ratio = c.ops().op("Where", isZero, zero, c.ops().div(c.in(0), safe));
-            return new Value[] {c.ops().mul(ratio, dy)};
-        });
-        BackwardRules.register("Softmax", c -> {
+    static void addTo(BackwardRules.Builder rules) {
+        // axes moved from an attribute to an input: ReduceSum in opset 13, the other reductions in 18
+        rules.add("ReduceSum", 1, 13, c -> new Value[] {sum(c, false)});
+        rules.add("ReduceSum", 13, Long.MAX_VALUE, c -> new Value[] {sum(c, true)});
+        rules.add("ReduceMean", 1, 18, c -> new Value[] {mean(c, false)});
+        rules.add("ReduceMean", 18, Long.MAX_VALUE, c -> new Value[] {mean(c, true)});
+        rules.add("ReduceL2", 1, 18, c -> new Value[] {l2(c, false)});
+        rules.add("ReduceL2", 18, Long.MAX_VALUE, c -> new Value[] {l2(c, true)});
+        rules.add("Softmax", c -> {
             long axis = c.attrInt("axis", -1);
             Value gy = c.ops().mul(c.grad(0), c.out(0));
             Value s = c.ops().reduceSum(gy, true, axis);
             return new Value[] {c.ops().sub(gy, c.ops().mul(c.out(0), s))};
         });
-        BackwardRules.register("LogSoftmax", c -> {
+        rules.add("LogSoftmax", c -> {
             long axis = c.attrInt("axis", -1);
             Value s = c.ops().reduceSum(c.grad(0), true, axis);
             return new Value[] {c.ops().sub(c.grad(0), c.ops().mul(c.ops().op("Exp", c.out(0)), s))};
         });
+    }
+
+    private static Value sum(BackwardContext c, boolean axesInput) {
+        return spread(c, c.grad(0), axes(c, axesInput));
+    }
+
+    private static Value mean(BackwardContext c, boolean axesInput) {
+        long[] axes = axes(c, axesInput);
+        long[] x = c.shape(c.in(0));
+        long count = 1;
+        for (long a : axes) {
+            count *= x[(int) a];
+        }
+        return spread(c, c.ops().mul(c.grad(0), c.scalar(1.0 / count)), axes);
+    }
+
+    // d||x||/dx = x / ||x||, taken as 0 where the norm is 0 (PyTorch's norm backward does the same masking).
+    private static Value l2(BackwardContext c, boolean axesInput) {
+        long[] axes = axes(c, axesInput);
+        Value y = keepDims(c, c.out(0), axes);
+        Value dy = keepDims(c, c.grad(0), axes);
+        Value zero = c.scalar(0);
+        Value isZero = c.ops().op("Equal", y, zero);
+        Value safe = c.ops().op("Where", isZero, c.scalar(1), y);
+        Value ratio = c.ops().op("Where", isZero, zero, c.ops().div(c.in(0), safe));
+        return c.ops().mul(ratio, dy);
     }
 
     /** The reduced axes, normalised to be non-negative; an absent axes list means all axes. */

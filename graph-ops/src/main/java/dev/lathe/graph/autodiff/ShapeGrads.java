@@ -12,15 +12,15 @@ import java.util.Arrays;
 final class ShapeGrads {
     private ShapeGrads() {}
 
-    static void register() {
+    static void addTo(BackwardRules.Builder rules) {
         for (String op : new String[] {"Reshape", "Flatten", "Squeeze", "Unsqueeze"}) {
-            BackwardRules.register(op, c -> {
+            rules.add(op, c -> {
                 Value[] g = new Value[c.inputCount()];
                 g[0] = c.ops().reshape(c.grad(0), c.shape(c.in(0)));
                 return g;
             });
         }
-        BackwardRules.register("Transpose", c -> {
+        rules.add("Transpose", c -> {
             int rank = c.shape(c.in(0)).length;
             long[] perm = c.attrInts("perm", null);
             if (perm == null) {
@@ -35,13 +35,13 @@ final class ShapeGrads {
             }
             return new Value[] {c.ops().transpose(c.grad(0), inverse)};
         });
-        BackwardRules.register("Expand", c -> new Value[] {c.unbroadcast(c.grad(0), c.shape(c.out(0)), c.in(0)), null});
-        BackwardRules.register("Concat", ShapeGrads::concat);
-        BackwardRules.register("Split", ShapeGrads::split);
-        BackwardRules.register("Slice", ShapeGrads::slice);
-        BackwardRules.register("Tile", ShapeGrads::tile);
-        BackwardRules.register("Gather", ShapeGrads::gather);
-        BackwardRules.register("Pad", ShapeGrads::pad);
+        rules.add("Expand", c -> new Value[] {c.unbroadcast(c.grad(0), c.shape(c.out(0)), c.in(0)), null});
+        rules.add("Concat", ShapeGrads::concat);
+        rules.add("Split", ShapeGrads::split);
+        rules.add("Slice", ShapeGrads::slice);
+        rules.add("Tile", ShapeGrads::tile);
+        rules.add("Gather", ShapeGrads::gather);
+        rules.add("Pad", ShapeGrads::pad);
     }
 
     /** Constant-mode Pad with non-negative pads: dX is the window of dY the input occupies. */
