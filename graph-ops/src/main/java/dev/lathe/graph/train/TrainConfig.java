@@ -3,15 +3,16 @@ package dev.lathe.graph.train;
 import java.util.function.Predicate;
 
 /**
- * What the train step does: loss, optimizer, fixed batch size, BN momentum (PyTorch convention, 0.1), gradient
- * clipping by global norm (0 = off), frozen parameters (kept as constants) and the parameters exempt from weight
- * decay (by default every rank-1 parameter: norm scales and biases); {@code gradientOutputs} adds each parameter's
+ * What the train step does: objective (a weighted sum of loss terms), optimizer, fixed batch size, BN momentum
+ * (PyTorch convention, 0.1), gradient clipping by global norm (0 = off), frozen parameters (kept as constants: no
+ * gradient, no optimizer state; a BatchNorm whose scale and bias are frozen stays in inference form on its running
+ * statistics, as a module in eval mode) and the parameters exempt from weight decay (by default every rank-1 parameter: norm scales and biases); {@code gradientOutputs} adds each parameter's
  * (clipped) gradient as an output {@code <name>.grad}, for checks against a reference. {@code accumulation} K > 1
  * makes each run one micro-batch that adds its gradient to an in-graph accumulator and updates the weights only when
  * fed {@link TrainStep#APPLY_UPDATE} = 1 (every K-th micro-batch), with the mean of the K gradients;
  * {@code emaDecay} > 0 keeps an exponential moving average of the parameters and BN buffers ({@code <name>.ema}).
  */
-public record TrainConfig(Loss loss, Optimizer optimizer, int batch, double bnMomentum, double clipNorm,
+public record TrainConfig(Objective objective, Optimizer optimizer, int batch, double bnMomentum, double clipNorm,
         Predicate<String> frozen, NoDecay noDecay, boolean gradientOutputs, int accumulation, double emaDecay) {
 
     public TrainConfig {
@@ -33,43 +34,47 @@ public record TrainConfig(Loss loss, Optimizer optimizer, int batch, double bnMo
     }
 
     public static TrainConfig of(Loss loss, Optimizer optimizer, int batch) {
-        return new TrainConfig(loss, optimizer, batch, 0.1, 0, n -> false, NoDecay.NORMS_AND_BIASES, false, 1, 0);
+        return of(loss.objective(), optimizer, batch);
+    }
+
+    public static TrainConfig of(Objective objective, Optimizer optimizer, int batch) {
+        return new TrainConfig(objective, optimizer, batch, 0.1, 0, n -> false, NoDecay.NORMS_AND_BIASES, false, 1, 0);
     }
 
     public TrainConfig withClipNorm(double c) {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, c, frozen, noDecay, gradientOutputs,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, c, frozen, noDecay, gradientOutputs,
                 accumulation, emaDecay);
     }
 
     public TrainConfig withFrozen(Predicate<String> f) {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, clipNorm, f, noDecay, gradientOutputs,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, clipNorm, f, noDecay, gradientOutputs,
                 accumulation, emaDecay);
     }
 
     public TrainConfig withNoDecay(NoDecay d) {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, clipNorm, frozen, d, gradientOutputs,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, clipNorm, frozen, d, gradientOutputs,
                 accumulation, emaDecay);
     }
 
     public TrainConfig withGradientOutputs() {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, true, accumulation,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, true, accumulation,
                 emaDecay);
     }
 
     public TrainConfig withBnMomentum(double m) {
-        return new TrainConfig(loss, optimizer, batch, m, clipNorm, frozen, noDecay, gradientOutputs,
+        return new TrainConfig(objective, optimizer, batch, m, clipNorm, frozen, noDecay, gradientOutputs,
                 accumulation, emaDecay);
     }
 
     /** K micro-batches per optimizer update (1 = update every run). */
     public TrainConfig withAccumulation(int k) {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, gradientOutputs, k,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, gradientOutputs, k,
                 emaDecay);
     }
 
     /** EMA of the weights with this decay per update (timm's ModelEmaV2: ema = d ema + (1 - d) weights). */
     public TrainConfig withEma(double decay) {
-        return new TrainConfig(loss, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, gradientOutputs,
+        return new TrainConfig(objective, optimizer, batch, bnMomentum, clipNorm, frozen, noDecay, gradientOutputs,
                 accumulation, decay);
     }
 }

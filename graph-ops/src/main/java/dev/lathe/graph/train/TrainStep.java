@@ -23,6 +23,8 @@ public record TrainStep(Model train, Model eval, String input, String logits, in
     public static final String TEACHER_LOGITS = "teacher_logits";
     public static final String TARGET_PROBS = "target_probs";
     public static final String STEP = "step";
+    /** INT64 scalar input of a step whose objective draws random numbers: fed per step, so resume is exact. */
+    public static final String SEED = "seed";
     /** FLOAT scalar input of an accumulating step: 1 applies the update, 0 only accumulates the gradient. */
     public static final String APPLY_UPDATE = "apply_update";
     /** Suffix of a parameter's gradient accumulator in the state. */

@@ -22,17 +22,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Turns a forward model (one image input, logits [N, C] as the output named logits or the first output,
- * parameters as initializers) into a
- * {@link TrainStep}: the train graph is forward with training-mode BatchNorm, loss, metrics, the autodiff backward,
- * optional clipping and the optimizer update, all standard ai.onnx ops, for a fixed batch size.
+ * Turns a forward model (its first input the data the loader feeds, parameters as initializers) and an
+ * {@link Objective} over its named values into a {@link TrainStep}: the train graph is forward with training-mode
+ * BatchNorm, the objective's terms and their weighted sum, the autodiff backward, optional clipping and the optimizer
+ * update, all standard ai.onnx ops, for a fixed batch size (every input's leading symbolic dimension is fixed to it).
+ * Inputs the objective declares (labels, targets, masks, a seed) are fed by name. When the objective reads the labels
+ * and the model has a classifier output (logits [N, C], the output named logits or the first), the step also counts
+ * the correct predictions.
  *
  * <p>Trainable parameters are the FLOAT initializers of rank >= 1 that are not BatchNorm running statistics and not
  * frozen. BatchNorm becomes ONNX's training-mode BatchNormalization (batch mean and biased variance for normalising,
- * the unbiased variance for the running estimate, as PyTorch), differentiated by the autodiff's fused BN rule.
+ * the unbiased variance for the running estimate, as PyTorch), differentiated by the autodiff's fused BN rule; a
+ * BatchNorm whose scale and bias are both frozen stays as it is (inference form, running statistics constant), which is
+ * PyTorch's frozen module in eval mode.
  */
 public final class TrainStepBuilder {
     /** The conventional name of a classifier's logits output (the zoo's), preferred over output order. */
@@ -57,11 +63,15 @@ public final class TrainStepBuilder {
         Graph g = train.graph();
         Value input = g.inputs().get(0);
         String logitsName = logitsOutput(g).name();
-        Shape inShape = input.shape();
-        input.setType(new TensorType(input.dtype(), inShape.with(0, Dim.of(cfg.batch()))));
+        for (Value in : g.inputs()) {
+            Shape shape = in.shape();
+            if (shape != null && shape.rank() > 0 && !shape.get(0).isFixed()) {
+                in.setType(new TensorType(in.dtype(), shape.with(0, Dim.of(cfg.batch()))));
+            }
+        }
         ShapeInference.inferGraph(g, opset);
 
-        Set<String> bufferNames = runningStatNames(g);
+        Set<String> bufferNames = runningStatNames(g, cfg.frozen());
         Map<String, Tensor> params = new LinkedHashMap<>();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
         Map<String, Tensor> frozen = new LinkedHashMap<>();
@@ -82,14 +92,20 @@ public final class TrainStepBuilder {
             bufferInputs.put(name, toInput(g, name));
         }
         Ops e = GraphBuilder.editing(g, opset).inferTypes(false).ops();
-        List<Value[]> bufferUpdates = lowerBatchNorms(g, e, cfg.bnMomentum(), bufferInputs);
+        List<Value[]> bufferUpdates = lowerBatchNorms(g, e, cfg.bnMomentum(), bufferInputs, cfg.frozen());
+        Map<String, Value> forwardOutputs = new LinkedHashMap<>();
+        for (Value o : g.outputs()) {
+            forwardOutputs.put(o.name(), o);
+        }
         Value logits = logitsOutput(g);
         g.clearOutputs();
-        Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, cfg.batch())));
-        Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
         e.builder().namePrefix("loss");
-        Value loss = Losses.emit(g, e, cfg.loss(), logits, labels, cfg.batch());
-        Value correct = Losses.correct(e, logits, labels);
+        ObjectiveContext objective = new ObjectiveContext(g, e, cfg.batch(), forwardOutputs);
+        Value loss = cfg.objective().emit(objective);
+        Value labels = g.inputs().stream().filter(v -> v.name().equals(TrainStep.LABELS)).findFirst().orElse(null);
+        Value correct = labels != null && logits.shape() != null && logits.shape().rank() == 2
+                ? LossTerms.correct(e, logits, labels) : null;
+        Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
         g.sortTopologically();
         ShapeInference.inferGraph(g, opset);
 
@@ -107,7 +123,12 @@ public final class TrainStepBuilder {
             clipByGlobalNorm(e, gradByName, cfg.clipNorm());
         }
         output(g, loss, TrainStep.LOSS);
-        output(g, correct, TrainStep.CORRECT);
+        if (correct != null) {
+            output(g, correct, TrainStep.CORRECT);
+        }
+        if (objective.termValues.size() > 1) {
+            objective.termValues.forEach((name, v) -> output(g, v, TrainStep.LOSS + "." + name));
+        }
         if (cfg.gradientOutputs()) {
             for (Map.Entry<String, Value> gr : gradByName.entrySet()) {
                 output(g, gr.getValue(), gr.getKey() + ".grad");
@@ -130,7 +151,7 @@ public final class TrainStepBuilder {
         }
         ShapeInference.inferGraph(g, opset);
         new ScalarOperandRank().apply(train);
-        train.setDocString("lathe train step: " + cfg.loss() + ", " + cfg.optimizer() + ", batch " + cfg.batch());
+        train.setDocString("lathe train step: " + cfg.objective() + ", " + cfg.optimizer() + ", batch " + cfg.batch());
 
         Graph eg = eval.graph();
         for (String name : params.keySet()) {
@@ -156,11 +177,11 @@ public final class TrainStepBuilder {
         return g.outputs().get(0);
     }
 
-    /** Names of the initializers feeding BatchNormalization's running mean and variance. */
-    static Set<String> runningStatNames(Graph g) {
+    /** Names of the initializers feeding the running mean and variance of the BatchNormalizations that train. */
+    static Set<String> runningStatNames(Graph g, Predicate<String> frozen) {
         Set<String> out = new LinkedHashSet<>();
         for (Node n : g.nodes()) {
-            if (n.opType().equals("BatchNormalization")) {
+            if (n.opType().equals("BatchNormalization") && !isFrozen(n, frozen)) {
                 for (int i = 3; i <= 4; i++) {
                     if (n.input(i) != null && n.input(i).isInitializer()) {
                         out.add(n.input(i).name());
@@ -190,10 +211,11 @@ public final class TrainStepBuilder {
      * running-stat graph inputs corrupts them; feeding one zero constant to both makes the two statistics share a
      * buffer), so the node gets two fresh zero tensors that nothing else reads, computed from the running inputs.
      */
-    private static List<Value[]> lowerBatchNorms(Graph g, Ops e, double momentum, Map<String, Value> buffers) {
+    private static List<Value[]> lowerBatchNorms(Graph g, Ops e, double momentum, Map<String, Value> buffers,
+            Predicate<String> frozen) {
         List<Value[]> updates = new ArrayList<>();
         for (Node bn : new ArrayList<>(g.nodes())) {
-            if (!bn.opType().equals("BatchNormalization")) {
+            if (!bn.opType().equals("BatchNormalization") || isFrozen(bn, frozen)) {
                 continue;
             }
             e.builder().namePrefix(bn.name() + "/train");
@@ -235,6 +257,20 @@ public final class TrainStepBuilder {
             g.removeNode(bn);
         }
         return updates;
+    }
+
+    /**
+     * A BatchNormalization whose scale and bias are frozen initializers belongs to a frozen sub-network: it keeps its
+     * inference form (PyTorch's eval mode), so its running statistics are read, never updated.
+     */
+    private static boolean isFrozen(Node bn, Predicate<String> frozen) {
+        for (int i = 1; i <= 2; i++) {
+            Value p = bn.input(i);
+            if (p == null || !p.isInitializer() || !frozen.test(p.name())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** clip_grad_norm_: g *= min(1, max_norm / (||g||_2 + 1e-6)) over all parameters together. */

@@ -38,10 +38,10 @@ class LossParityTest {
     private static void check(String name, Loss loss, String logitsKey) throws Exception {
         Graph g = new Graph(name);
         Value logits = g.addInput(new Value("logits", TensorType.of(DataType.FLOAT, N, C)));
-        Value labels = g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, N)));
+        g.addInput(new Value(TrainStep.LABELS, TensorType.of(DataType.INT64, N)));
         Ops e = GraphBuilder.editing(g, 17).inferTypes(false).ops();
         e.builder().namePrefix("loss");
-        Value value = Losses.emit(g, e, loss, logits, labels, N);
+        Value value = loss.objective().emit(new ObjectiveContext(g, e, N, Map.of("logits", logits)));
         ShapeInference.inferGraph(g, 17);
         Value grad = Autodiff.gradients(g, 17, value, List.of(logits)).get(logits);
         TrainStepBuilder.output(g, value, TrainStep.LOSS);
