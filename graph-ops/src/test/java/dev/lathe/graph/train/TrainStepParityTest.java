@@ -57,6 +57,11 @@ class TrainStepParityTest {
 
     /** The generator's Net with the fixture's initial state. */
     static Model net() {
+        return net(fx);
+    }
+
+    /** The Net of small_resnet/net.py with the initial state of fixture {@code f}. */
+    static Model net(Fixture f) {
         GraphBuilder b = new GraphBuilder("small_resnet", 17);
         Nn nn = new Nn(b, 0);
         Value x = b.input("input", DataType.FLOAT, "N", 3, 16, 16);
@@ -74,7 +79,7 @@ class TrainStepParityTest {
         b.output(nn.linear("fc", x, 10, true), "logits");
         Model m = b.build();
         for (Value init : m.graph().initializers().values()) {
-            Tensor t = fx.tensors.get("param:" + init.name());
+            Tensor t = f.tensors.get("param:" + init.name());
             if (t != null) {
                 init.setConstValue(t);
             }
