@@ -58,6 +58,21 @@ final class OnnxRules {
         ShapeInference.register("Dropout", c -> List.of(c.input(0), new TensorType(DataType.BOOL,
                 c.input(0).shape())));
 
+        // Random draws: the shape is an attribute (or the input's), the type the dtype attribute (default FLOAT, or
+        // the input's for the *Like forms and Bernoulli).
+        for (String op : List.of("RandomUniform", "RandomNormal")) {
+            ShapeInference.register(op, c -> {
+                long[] shape = c.attrInts("shape", null);
+                if (shape == null) {
+                    throw c.fail("needs its shape attribute");
+                }
+                return List.of(new TensorType(randomType(c, DataType.FLOAT), Shape.of(shape)));
+            });
+        }
+        for (String op : List.of("RandomUniformLike", "RandomNormalLike", "Bernoulli")) {
+            ShapeInference.register(op, c -> List.of(new TensorType(randomType(c, c.dtype(0)), c.shape(0))));
+        }
+
         ShapeInference.register("Conv", OnnxRules::conv);
         ShapeInference.register("ConvTranspose", OnnxRules::convTranspose);
         ShapeInference.register("MaxPool", c -> {
@@ -119,6 +134,11 @@ final class OnnxRules {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static DataType randomType(InferenceContext c, DataType fallback) {
+        long code = c.attrInt("dtype", -1);
+        return code < 0 ? fallback : DataType.fromCode((int) code);
+    }
 
     /** Product of dimensions: fixed if all are fixed, the single symbolic one when the rest multiply to 1. */
     static Dim product(List<Dim> dims) {
