@@ -48,4 +48,9 @@ public final class TaylorImportance implements Importance {
     public static Importance averaged(GradientSet set) {
         return new CicImportance(set, 0.0, true);
     }
+
+    /** Taylor from statistics collected without classes: the mean of the per-batch normalised scores. */
+    public static Importance averaged(CicStatistics statistics) {
+        return new CicImportance(statistics, 0.0, true);
+    }
 }
