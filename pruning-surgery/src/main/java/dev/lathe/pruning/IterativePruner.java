@@ -28,10 +28,10 @@ public final class IterativePruner {
     }
 
     /**
-     * One step: its 1-based index of {@code of}, the options it planned with (its share of the final target) and
-     * what the cut did.
+     * One step: its 1-based index of {@code of}, the options it planned with (its share of the final target, which
+     * is a share of the {@code input} model's counts) and what the cut did.
      */
-    public record Step(int index, int of, PlanOptions options, Pruner.Result result) {}
+    public record Step(int index, int of, PlanOptions options, ModelCount input, Pruner.Result result) {}
 
     /** The final model, the input model's counts and the final model's, and every step. */
     public record Result(Model model, ModelCount before, ModelCount after, List<Step> steps) {}
@@ -72,7 +72,7 @@ public final class IterativePruner {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("step " + i + ": " + e.getMessage(), e);
             }
-            Step step = new Step(i, steps, o, r);
+            Step step = new Step(i, steps, o, first, r);
             done.add(step);
             onStep.accept(step);
             current = fineTune.apply(current, step);

@@ -12,6 +12,11 @@ public final class Importances {
 
     private Importances() {}
 
+    /** Whether the criterion called {@code name} scores with gradients ({@link ImportanceOptions#gradients}). */
+    public static boolean needsGradients(String name) {
+        return name.equals("taylor") || name.equals("cic");
+    }
+
     /** The criterion called {@code name}; gradient criteria need {@code options.gradients()}. */
     public static Criterion byName(String name, ImportanceOptions options) {
         return switch (name) {
