@@ -20,30 +20,12 @@ public final class CicImportance implements Importance {
 
     /** From a kept gradient set: each group is scored batch by batch when the planner asks for it. */
     public CicImportance(GradientSet gradients, double alpha) {
-        this(gradients, alpha, false);
-    }
-
-    /** From statistics collected on the channel graph whose groups are scored. */
-    public CicImportance(CicStatistics statistics, double alpha) {
-        this(statistics, alpha, false);
-    }
-
-    CicImportance(CicStatistics statistics, double alpha, boolean ignoreClasses) {
-        this.stats = g -> statistics.byGroup().get(g.id());
         this.alpha = alpha;
-        this.ignoreClasses = ignoreClasses;
-    }
-
-    CicImportance(GradientSet gradients, double alpha, boolean ignoreClasses) {
-        this.alpha = alpha;
-        this.ignoreClasses = ignoreClasses;
+        this.ignoreClasses = false;
         List<Integer> classOfBatch = new ArrayList<>();
         List<TaylorImportance> perBatch = new ArrayList<>();
         for (GradientSet.Batch b : gradients.batches()) {
-            if (!ignoreClasses && b.classLabel() < 0) {
-                throw new IllegalArgumentException("CIC needs single-class batches; a gradient batch has no class");
-            }
-            classOfBatch.add(ignoreClasses ? 0 : b.classLabel());
+            classOfBatch.add(CicStatistics.classOf(b, true));
             perBatch.add(new TaylorImportance(b.gradients()));
         }
         this.stats = group -> {
@@ -57,6 +39,17 @@ public final class CicImportance implements Importance {
             }
             return acc;
         };
+    }
+
+    /** From statistics collected on the channel graph whose groups are scored. */
+    public CicImportance(CicStatistics statistics, double alpha) {
+        this(statistics, alpha, false);
+    }
+
+    CicImportance(CicStatistics statistics, double alpha, boolean ignoreClasses) {
+        this.stats = g -> statistics.byGroup().get(g.id());
+        this.alpha = alpha;
+        this.ignoreClasses = ignoreClasses;
     }
 
     @Override

@@ -45,13 +45,20 @@ public record CicStatistics(Map<Integer, ClassScoreStats> byGroup) {
     public static CicStatistics collect(Model model, ChannelGraph graph, GradientSource source, boolean classWise)
             throws Exception {
         CicStatistics[] acc = {empty()};
-        source.forEachBatch(model, classWise, batch -> {
-            if (classWise && batch.classLabel() < 0) {
-                throw new IllegalArgumentException("CIC needs single-class batches; a gradient batch has no class");
-            }
-            acc[0] = acc[0].merge(of(graph, classWise ? batch.classLabel() : 0, batch.gradients()));
-        });
+        source.forEachBatch(model, classWise,
+                batch -> acc[0] = acc[0].merge(of(graph, classOf(batch, classWise), batch.gradients())));
         return acc[0];
+    }
+
+    /** The class a batch counts for: its own (which it must have) when class-wise, else the one class 0. */
+    static int classOf(GradientSet.Batch batch, boolean classWise) {
+        if (!classWise) {
+            return 0;
+        }
+        if (batch.classLabel() < 0) {
+            throw new IllegalArgumentException("CIC needs single-class batches; a gradient batch has no class");
+        }
+        return batch.classLabel();
     }
 
     /** The statistics of this record's batches and {@code other}'s together. */
