@@ -75,10 +75,16 @@ class ImportancesTest {
 
     @Test
     void gradientCriteriaNeedAGradientSource() {
-        for (String name : new String[] {"taylor", "cic"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Importances.byName(name, ImportanceOptions.defaults()));
-            assertTrue(e.getMessage().contains("needs gradients"), e.getMessage());
+        for (String name : Importances.NAMES) {
+            boolean gradients = name.equals("taylor") || name.equals("cic");
+            assertEquals(gradients, Importances.needsGradients(name), name);
+            if (gradients) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Importances.byName(name, ImportanceOptions.defaults()));
+                assertTrue(e.getMessage().contains("needs gradients"), e.getMessage());
+            } else {
+                assertEquals(name, Importances.byName(name, ImportanceOptions.defaults()).name());
+            }
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.lathe.pruning.importance;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.pruning.graph.ChannelGraph;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** The criteria by name, as the CLI spells them (Torch-Pruning's {@code tp.importance.*}). */
 public final class Importances {
@@ -20,28 +19,14 @@ public final class Importances {
     /** The criterion called {@code name}; gradient criteria need {@code options.gradients()}. */
     public static Criterion byName(String name, ImportanceOptions options) {
         return switch (name) {
-            case "l1" -> weightsOnly(name, () -> new MagnitudeImportance(1));
-            case "l2" -> weightsOnly(name, () -> new MagnitudeImportance(2));
-            case "bn" -> weightsOnly(name, BnScaleImportance::new);
-            case "fpgm" -> weightsOnly(name, FpgmImportance::new);
-            case "random" -> weightsOnly(name, () -> new RandomImportance(options.seed()));
+            case "l1" -> new Named(name, (model, graph) -> new MagnitudeImportance(1));
+            case "l2" -> new Named(name, (model, graph) -> new MagnitudeImportance(2));
+            case "bn" -> new Named(name, (model, graph) -> new BnScaleImportance());
+            case "fpgm" -> new Named(name, (model, graph) -> new FpgmImportance());
+            case "random" -> new Named(name, (model, graph) -> new RandomImportance(options.seed()));
             case "taylor", "cic" -> gradients(name, options);
             default -> throw new IllegalArgumentException("unknown criterion '" + name + "'; expected one of "
                     + NAMES);
-        };
-    }
-
-    private static Criterion weightsOnly(String name, Supplier<Importance> make) {
-        return new Criterion() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Importance importanceFor(Model model, ChannelGraph graph) {
-                return make.get();
-            }
         };
     }
 
@@ -51,17 +36,22 @@ public final class Importances {
             throw new IllegalArgumentException("criterion " + name + " needs gradients: give a GradientSource");
         }
         boolean classWise = name.equals("cic");
-        return new Criterion() {
-            @Override
-            public String name() {
-                return name;
-            }
+        return new Named(name, (model, graph) -> {
+            CicStatistics stats = CicStatistics.collect(model, graph, options.gradients(), classWise);
+            return classWise ? new CicImportance(stats, options.cicAlpha()) : TaylorImportance.averaged(stats);
+        });
+    }
 
-            @Override
-            public Importance importanceFor(Model model, ChannelGraph graph) throws Exception {
-                CicStatistics stats = CicStatistics.collect(model, graph, options.gradients(), classWise);
-                return classWise ? new CicImportance(stats, options.cicAlpha()) : TaylorImportance.averaged(stats);
-            }
-        };
+    /** How a criterion makes its importance for one model. */
+    @FunctionalInterface
+    private interface Factory {
+        Importance make(Model model, ChannelGraph graph) throws Exception;
+    }
+
+    private record Named(String name, Factory factory) implements Criterion {
+        @Override
+        public Importance importanceFor(Model model, ChannelGraph graph) throws Exception {
+            return factory.make(model, graph);
+        }
     }
 }
