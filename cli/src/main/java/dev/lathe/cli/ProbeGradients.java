@@ -4,6 +4,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
+import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.pruning.importance.GradientSet;
 import dev.lathe.pruning.importance.GradientSource;
@@ -29,7 +30,8 @@ record ProbeGradients(TrainFlags.SyntheticSpec data, int batch) implements Gradi
         }
         List<int[]> batches = classWise ? GradientProbe.singleClassBatches(images, batch, data.seed())
                 : GradientProbe.shuffledBatches(images, batch, data.seed());
-        try (GradientProbe probe = new GradientProbe(TrainStepBuilder.build(TrainFlags.copiesOf(model), cfg), THREADS)) {
+        TrainStep step = TrainStepBuilder.build(TrainFlags.copiesOf(model), cfg);
+        try (GradientProbe probe = new GradientProbe(step, THREADS)) {
             for (int[] b : batches) {
                 sink.accept(new GradientSet.Batch(classWise ? images.label(b[0]) : -1, probe.gradients(images, b)));
             }

@@ -133,8 +133,9 @@ public final class PruneCommand implements Command {
                 ? Files.createTempDirectory(req.output().toAbsolutePath().getParent(), ".lathe-prune-steps") : null;
         try {
             long start = System.nanoTime();
-            IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()),
-                    work == null ? IterativePruner.FineTune.NONE : (pruned, step) -> fineTune(req, pruned, step, work, ctx));
+            IterativePruner.FineTune fineTune = work == null ? IterativePruner.FineTune.NONE
+                    : (pruned, step) -> fineTune(req, pruned, step, work, ctx);
+            IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()), fineTune);
             Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
             PruneReport.printTable(r.before(), r.after(), ctx.out());
             ctx.out().printf("params %.2f%% kept, MACs %.2f%% kept after %d steps; %.2f s%n",

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * Prunes in K steps toward a final ratio or target, re-scoring the current (already smaller, possibly fine-tuned)
  * model each time and handing it to a fine-tune callback after every step, the last included. Step i aims at the
  * fraction {@code 1 − (1 − F)·i/K} of the input model's MACs or params (converted to a fraction of the current
- * model), or removes {@code 1 − (1 − R)^(1/K)} of each group's channels, so K steps of ratio R keep (1 − R) of the
- * channels. Models pass from step to step in memory.
+ * model), or removes {@code 1 − (1 − R)^(1/K)} of each group's channels, so K steps of ratio R keep (1 − R) of
+ * the channels. Models pass from step to step in memory.
  */
 public final class IterativePruner {
     /** Trains the model a step has just cut and returns the trained model (the same object or another). */
