@@ -9,19 +9,12 @@ import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.Pruner;
-import dev.lathe.pruning.importance.CicImportance;
-import dev.lathe.pruning.importance.GradientSet;
-import dev.lathe.graph.train.Loss;
-import dev.lathe.graph.train.Optimizer;
-import dev.lathe.graph.train.TrainConfig;
-import dev.lathe.graph.train.TrainStep;
-import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.pruning.importance.Criterion;
+import dev.lathe.pruning.importance.ImportanceOptions;
+import dev.lathe.pruning.importance.Importances;
 import dev.lathe.runtime.HostTensor;
-import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.data.SyntheticDataset;
 import dev.lathe.runtime.train.EpochMetrics;
-import dev.lathe.runtime.train.LrSchedule;
-import dev.lathe.runtime.train.Trainer;
 import dev.lathe.runtime.ModelSource;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
@@ -32,7 +25,6 @@ import dev.lathe.runtime.bench.RandomInputs;
 import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.Set;
@@ -72,11 +64,21 @@ public final class DemoCommand implements Command {
         return o;
     }
 
+    /** The demo's flags, parsed once. */
+    record Request(Path out, int threads, boolean quick) {
+        static Request parse(CommandLine cmd) {
+            return new Request(Path.of(cmd.getOptionValue("out", "lathe-demo")),
+                    cmd.hasOption("threads") ? Integer.parseInt(cmd.getOptionValue("threads")) : 2,
+                    cmd.hasOption("quick"));
+        }
+    }
+
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        Path out = Path.of(cmd.getOptionValue("out", "lathe-demo"));
-        int threads = cmd.hasOption("threads") ? Integer.parseInt(cmd.getOptionValue("threads")) : 2;
-        boolean quick = cmd.hasOption("quick");
+        Request req = Request.parse(cmd);
+        Path out = req.out();
+        int threads = req.threads();
+        boolean quick = req.quick();
         Files.createDirectories(out);
         Stage stage = new Stage(ctx);
 
@@ -99,8 +101,8 @@ public final class DemoCommand implements Command {
         SyntheticDataset val = data.val();
         Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
         Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
-        EpochMetrics trained = train(forward, train, val, quick ? 1 : 8, quick ? 0 : 1, 32, 0.05, threads, out.resolve("train"),
-                trainedFile, ctx);
+        EpochMetrics trained = new TrainRecipe(quick ? 1 : 8, quick ? 0 : 1, 32, 0.05, threads)
+                .run(forward, train, val, out.resolve("train"), trainedFile, ctx.err()).last();
         stage.done(describe(trained) + ", wrote " + trainedFile);
 
         stage.begin("bench", "ONNX Runtime CPU, batch 8, trtexec-style timing");
@@ -110,19 +112,20 @@ public final class DemoCommand implements Command {
 
         stage.begin("prune", "CIC (class-wise Taylor, mean - std over classes) to 60% of the MACs, by graph surgery");
         Model pruned = Onnx.load(trainedFile);
-        GradientSet grads = PruneCommand.gradientsFromData(trainedFile, data, true, 16);
-        Pruner.Result cut = Pruner.prune(pruned, new CicImportance(grads, 1.0), new PlanOptions(0, 0.6, 0, true, 4, 0.9),
-                Set.of());
+        Criterion cic = Importances.byName("cic",
+                ImportanceOptions.defaults().withGradients(new ProbeGradients(data, 16)));
+        Pruner.Result cut = Pruner.prune(pruned, cic, new PlanOptions(0, 0.6, 0, true, 4, 0.9), Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);
-        PruneCommand.printTable(cut.before(), cut.after(), ctx.out());
+        PruneReport.printTable(cut.before(), cut.after(), ctx.out());
         stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
                 cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
 
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
-        EpochMetrics tuned = train(TrainFlags.fromFile(prunedFile), train, val, quick ? 1 : 3, 0, 32, 0.01, threads,
-                out.resolve("finetune"), finetunedFile, ctx);
+        EpochMetrics tuned = new TrainRecipe(quick ? 1 : 3, 0, 32, 0.01, threads)
+                .run(TrainFlags.fromFile(prunedFile), train, val, out.resolve("finetune"), finetunedFile, ctx.err())
+                .last();
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
 
         stage.begin("bench", "the pruned model, same settings");
@@ -133,24 +136,6 @@ public final class DemoCommand implements Command {
         ctx.out().println();
         ctx.out().println("demo finished: artefacts in " + out.toAbsolutePath());
         return 0;
-    }
-
-    /**
-     * SGD (Nesterov momentum 0.9, weight decay 5e-4) on the logit-adjusted loss with the training set's class prior,
-     * which is plain cross-entropy on balanced data, cosine schedule after {@code warmup} linear warm-up epochs;
-     * exports the eval-mode model to {@code exportTo}.
-     */
-    static EpochMetrics train(Supplier<Model> forward, Dataset train, Dataset val, int epochs, double warmup,
-            int batch, double lr, int threads, Path dir, Path exportTo, CliContext ctx) throws Exception {
-        Loss loss = new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), 1.0, 0);
-        TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), batch);
-        TrainStep step = TrainStepBuilder.build(forward, cfg);
-        try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, warmup, epochs), 0, threads,
-                dir, false, ctx.err(), -1))) {
-            List<EpochMetrics> history = t.fit(train, val);
-            t.exportInference(forward.get(), exportTo);
-            return history.get(history.size() - 1);
-        }
     }
 
     private static String describe(EpochMetrics m) {
@@ -164,8 +149,7 @@ public final class DemoCommand implements Command {
         return Double.isNaN(v) ? "n/a" : String.format("%.1f%%", 100 * v);
     }
 
-
-    static BenchmarkResult bench(Path modelFile, int threads, boolean quick) throws Exception {
+    private static BenchmarkResult bench(Path modelFile, int threads, boolean quick) throws Exception {
         BenchmarkConfig config = quick ? BenchmarkConfig.defaults().withWarmupMillis(50).withMinIterations(3)
                 .withMinDurationMillis(200) : BenchmarkConfig.defaults();
         try (Session s = new OrtRuntime().open(ModelSource.file(modelFile),

@@ -1,35 +1,22 @@
 package dev.lathe.cli;
 
-import dev.lathe.graph.count.LayerCount;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.graph.train.Loss;
-import dev.lathe.graph.train.Optimizer;
-import dev.lathe.graph.train.TrainConfig;
-import dev.lathe.graph.train.TrainStepBuilder;
-import dev.lathe.runtime.data.SyntheticDataset;
-import dev.lathe.runtime.train.GradientProbe;
-import java.util.function.Supplier;
+import dev.lathe.pruning.IterativePruner;
 import dev.lathe.pruning.Pruner;
-import dev.lathe.pruning.importance.BnScaleImportance;
-import dev.lathe.pruning.importance.CicImportance;
-import dev.lathe.pruning.importance.FpgmImportance;
+import dev.lathe.pruning.importance.Criterion;
 import dev.lathe.pruning.importance.GradientSet;
-import dev.lathe.pruning.importance.Importance;
-import dev.lathe.pruning.importance.MagnitudeImportance;
-import dev.lathe.pruning.importance.RandomImportance;
-import dev.lathe.pruning.importance.TaylorImportance;
+import dev.lathe.pruning.importance.GradientSource;
+import dev.lathe.pruning.importance.ImportanceOptions;
+import dev.lathe.pruning.importance.Importances;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.PruningPlan;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Comparator;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -39,7 +26,8 @@ import org.apache.commons.cli.Options;
  * pruning by graph surgery, with a before/after table of parameters and MACs per layer.
  */
 public final class PruneCommand implements Command {
-    static final List<String> CRITERIA = List.of("l1", "l2", "bn", "taylor", "fpgm", "cic", "random");
+    /** Batch of the fine-tunes between steps (the trainer needs at least one full batch per epoch). */
+    private static final int FINETUNE_BATCH = 16;
 
     @Override
     public String name() {
@@ -53,7 +41,7 @@ public final class PruneCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx (--criterion " + String.join("|", CRITERIA) + " (--ratio R | --target-macs F | "
+        return "MODEL.onnx (--criterion " + String.join("|", Importances.NAMES) + " (--ratio R | --target-macs F | "
                 + "--target-params F) | --plan plan.json) [--global] [--round-to N] [--ignore NODE,...] "
                 + "[--data SPEC|GRADS.onnx] [--steps K [--finetune-epochs E]] [--plan-out plan.json] -o pruned.onnx";
     }
@@ -62,7 +50,7 @@ public final class PruneCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("criterion").hasArg().argName("C")
-                .desc("importance: " + String.join(", ", CRITERIA) + " (default l1)").build());
+                .desc("importance: " + String.join(", ", Importances.NAMES) + " (default l1)").build());
         o.addOption(Option.builder().longOpt("ratio").hasArg().argName("R")
                 .desc("fraction of channels to remove per group (or of all channels with --global)").build());
         o.addOption(Option.builder().longOpt("target-macs").hasArg().argName("F")
@@ -107,201 +95,110 @@ public final class PruneCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        Path in = CliArgs.singleModel(cmd);
-        if (!Files.isRegularFile(in)) {
-            throw new UserError("model not found: " + in);
-        }
-        if (!cmd.hasOption("output")) {
-            throw new UserError("no output file; pass -o pruned.onnx");
-        }
-        Path out = Path.of(cmd.getOptionValue("output"));
-        Set<String> ignored = new LinkedHashSet<>();
-        if (cmd.hasOption("ignore")) {
-            for (String s : cmd.getOptionValue("ignore").split(",")) {
-                if (!s.isBlank()) {
-                    ignored.add(s.trim());
-                }
-            }
-        }
-        int steps = (int) parseLong(cmd, "steps", 1);
-        int finetuneEpochs = (int) parseLong(cmd, "finetune-epochs", 0);
-        if (steps < 1 || finetuneEpochs < 0) {
-            throw new UserError("--steps must be >= 1 and --finetune-epochs >= 0, got " + steps + " and "
-                    + finetuneEpochs);
-        }
-        if (steps > 1 || finetuneEpochs > 0) {
-            if (cmd.hasOption("plan") || cmd.hasOption("plan-out")) {
-                throw new UserError("--plan and --plan-out describe one cut of the input model; they cannot be "
-                        + "combined with --steps or --finetune-epochs");
-            }
-            new IterativePruning(cmd, in, out, ignored, steps, finetuneEpochs, ctx).run();
-            return 0;
-        }
-        Model model = Onnx.load(in);
-        Pruner.Result r;
-        long start = System.nanoTime();
+        PruneRequest req = PruneRequest.parse(cmd);
+        Model model = Onnx.load(req.model());
         try {
-            if (cmd.hasOption("plan")) {
-                for (String conflicting : List.of("criterion", "ratio", "target-macs", "global", "round-to")) {
-                    if (cmd.hasOption(conflicting)) {
-                        throw new UserError("--plan replays a plan; --" + conflicting + " cannot be combined with it");
-                    }
-                }
-                PruningPlan plan = PruningPlan.load(Path.of(cmd.getOptionValue("plan")));
-                r = Pruner.replay(model, plan, ignored);
+            if (req.iterative()) {
+                pruneInSteps(req, model, ctx);
             } else {
-                Importance imp = importance(cmd, in);
-                r = Pruner.prune(model, imp, planOptions(cmd), ignored);
+                pruneOnce(req, model, ctx);
             }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (cmd.hasOption("plan-out")) {
-            r.plan().save(Path.of(cmd.getOptionValue("plan-out")));
-        }
-        Onnx.save(model, out); // Onnx.save writes a temp file and renames it
-        printReport(r, ctx.out(), seconds);
-        ctx.out().println("wrote " + out);
+        ctx.out().println("wrote " + req.output());
         return 0;
     }
 
-    static Importance importance(CommandLine cmd, Path modelFile) throws Exception {
-        String c = cmd.getOptionValue("criterion", "l1");
-        switch (c) {
-            case "l1":
-                return new MagnitudeImportance(1);
-            case "l2":
-                return new MagnitudeImportance(2);
-            case "bn":
-                return new BnScaleImportance();
-            case "fpgm":
-                return new FpgmImportance();
-            case "random":
-                return new RandomImportance(parseLong(cmd, "seed", 0));
-            case "taylor":
-            case "cic":
-                if (!cmd.hasOption("data")) {
-                    throw new UserError("--criterion " + c + " needs gradients: pass --data synthetic[:options] to "
-                            + "compute them from data, or --data GRADS.onnx (parameter gradients as initializers; for "
-                            + "cic one set per single-class batch, named b<i>.c<class>/<param>)");
-                }
-                String spec = cmd.getOptionValue("data");
-                GradientSet g;
-                if (spec.equals("synthetic") || spec.startsWith("synthetic:")) {
-                    g = gradientsFromData(modelFile, TrainFlags.synthetic(spec), c.equals("cic"),
-                            (int) parseLong(cmd, "grad-batch", 16));
-                } else {
-                    Path data = Path.of(spec);
-                    if (!Files.isRegularFile(data)) {
-                        throw new UserError("gradient file not found: " + data);
-                    }
-                    g = GradientSet.load(data);
-                }
-                return c.equals("taylor") ? TaylorImportance.averaged(g)
-                        : new CicImportance(g, parseDouble(cmd, "cic-alpha", 1.0));
-            default:
-                throw new UserError("unknown criterion '" + c + "'; expected one of " + CRITERIA);
+    private static void pruneOnce(PruneRequest req, Model model, CliContext ctx) throws Exception {
+        long start = System.nanoTime();
+        Pruner.Result r = req.replay() != null
+                ? Pruner.replay(model, PruningPlan.load(req.replay()), req.ignored())
+                : Pruner.prune(model, criterion(req), req.options(), req.ignored());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (req.planOut() != null) {
+            r.plan().save(req.planOut());
         }
+        Onnx.save(model, req.output()); // Onnx.save writes a temp file and renames it
+        PruneReport.print(r, ctx.out(), seconds);
     }
 
     /**
-     * Loss gradients of every parameter from the model's current weights: single-class batches for CIC (SEEDS §5.1),
-     * shuffled mixed batches for Taylor.
+     * {@code --steps K [--finetune-epochs E]}: {@link IterativePruner} with the runtime's trainer as the fine-tune,
+     * whose checkpoints and exports go to a temporary folder beside the output.
      */
-    static GradientSet gradientsFromData(Path modelFile, TrainFlags.SyntheticSpec spec, boolean classWise, int batch)
-            throws Exception {
-        Supplier<Model> forward = TrainFlags.fromFile(modelFile);
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0, false, 0), batch)
-                .withGradientOutputs();
-        SyntheticDataset data = spec.train();
-        if (data.size() < batch) {
-            throw new UserError("--grad-batch " + batch + " is larger than the " + data.size() + " images of --data");
+    private static void pruneInSteps(PruneRequest req, Model model, CliContext ctx) throws Exception {
+        IterativePruner pruner = new IterativePruner(criterion(req), req.options(), req.steps(), req.ignored());
+        Path work = req.finetuneEpochs() > 0
+                ? Files.createTempDirectory(req.output().toAbsolutePath().getParent(), ".lathe-prune-steps") : null;
+        try {
+            long start = System.nanoTime();
+            IterativePruner.FineTune fineTune = work == null ? IterativePruner.FineTune.NONE
+                    : (pruned, step) -> fineTune(req, pruned, step, work, ctx);
+            IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()), fineTune);
+            Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
+            PruneReport.printTable(r.before(), r.after(), ctx.out());
+            ctx.out().printf("params %.2f%% kept, MACs %.2f%% kept after %d steps; %.2f s%n",
+                    100.0 * r.after().params() / r.before().params(),
+                    100.0 * r.after().macs() / Math.max(1, r.before().macs()), req.steps(),
+                    (System.nanoTime() - start) / 1e9);
+        } finally {
+            deleteTree(work);
         }
-        List<int[]> batches = classWise ? GradientProbe.singleClassBatches(data, batch, spec.seed())
-                : GradientProbe.shuffledBatches(data, batch, spec.seed());
-        List<GradientSet.Batch> out = new java.util.ArrayList<>();
-        try (GradientProbe probe = new GradientProbe(TrainStepBuilder.build(forward, cfg), 2)) {
-            for (int[] b : batches) {
-                out.add(new GradientSet.Batch(classWise ? data.label(b[0]) : -1, probe.gradients(data, b)));
+    }
+
+    private static Model fineTune(PruneRequest req, Model pruned, IterativePruner.Step step, Path work,
+            CliContext ctx) throws Exception {
+        TrainRecipe recipe = new TrainRecipe(req.finetuneEpochs(), 0, FINETUNE_BATCH, req.finetuneLr(), req.threads());
+        TrainRecipe.Outcome o = recipe.run(TrainFlags.copiesOf(pruned), req.finetune().train(), req.finetune().val(),
+                work.resolve("train" + step.index()), work.resolve("step" + step.index() + "_finetuned.onnx"),
+                ctx.err());
+        ctx.out().printf("step %d/%d: fine-tuned %d epoch(s): train loss %.4f, val top-1 %.2f%%%n", step.index(),
+                step.of(), req.finetuneEpochs(), o.last().trainLoss(), 100 * o.last().valTop1());
+        return o.model();
+    }
+
+    private static void printStep(IterativePruner.Step step, PrintStream out) {
+        ModelCount first = step.input();
+        ModelCount now = step.result().after();
+        out.printf("step %d/%d: %s -> params %d (%.1f%%), MACs %d (%.1f%%), %d channels removed%n", step.index(),
+                step.of(), describe(step.options()), now.params(), 100.0 * now.params() / first.params(), now.macs(),
+                100.0 * now.macs() / Math.max(1, first.macs()), step.result().plan().removedChannels());
+    }
+
+    private static String describe(PlanOptions o) {
+        if (o.targetMacs() > 0) {
+            return String.format("keep %.3f of the MACs", o.targetMacs());
+        }
+        if (o.targetParams() > 0) {
+            return String.format("keep %.3f of the params", o.targetParams());
+        }
+        return String.format("channel ratio %.3f", o.ratio());
+    }
+
+    /** The request's criterion; Taylor and CIC get their gradients from synthetic data or a gradient file. */
+    private static Criterion criterion(PruneRequest req) throws IOException {
+        GradientSource gradients = null;
+        if (req.gradientData() != null) {
+            gradients = new ProbeGradients(req.gradientData(), req.gradBatch());
+        } else if (req.gradientFile() != null) {
+            if (!Files.isRegularFile(req.gradientFile())) {
+                throw new UserError("gradient file not found: " + req.gradientFile());
+            }
+            gradients = GradientSource.fixed(GradientSet.load(req.gradientFile()));
+        }
+        return Importances.byName(req.criterion(),
+                new ImportanceOptions(req.seed(), req.cicAlpha(), gradients));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
-        return new GradientSet(out);
-    }
-
-    static PlanOptions planOptions(CommandLine cmd) {
-        boolean ratio = cmd.hasOption("ratio");
-        boolean macs = cmd.hasOption("target-macs");
-        boolean params = cmd.hasOption("target-params");
-        if ((ratio ? 1 : 0) + (macs ? 1 : 0) + (params ? 1 : 0) != 1) {
-            throw new UserError("give exactly one of --ratio R, --target-macs F and --target-params F");
-        }
-        PlanOptions o = new PlanOptions(ratio ? parseDouble(cmd, "ratio", 0) : 0,
-                macs ? parseDouble(cmd, "target-macs", 1) : 0, params ? parseDouble(cmd, "target-params", 1) : 0,
-                cmd.hasOption("global"), (int) parseLong(cmd, "round-to", 1), parseDouble(cmd, "max-ratio", 1.0));
-        if (macs && o.targetMacs() <= 0) {
-            throw new UserError("--target-macs must be in (0, 1], got " + o.targetMacs());
-        }
-        if (params && o.targetParams() <= 0) {
-            throw new UserError("--target-params must be in (0, 1], got " + o.targetParams());
-        }
-        return o;
-    }
-
-    static double parseDouble(CommandLine cmd, String opt, double fallback) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            return v == null ? fallback : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + opt + " expects a number, got '" + v + "'");
-        }
-    }
-
-    static long parseLong(CommandLine cmd, String opt, long fallback) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            return v == null ? fallback : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + opt + " expects an integer, got '" + v + "'");
-        }
-    }
-
-    /** Per weighted layer and in total: parameters and MACs before and after. */
-    static void printReport(Pruner.Result r, PrintStream out, double seconds) {
-        printTable(r.before(), r.after(), out);
-        ModelCount bt = r.before();
-        ModelCount at = r.after();
-        out.printf("params %.2f%% kept, MACs %.2f%% kept; %d channels removed in %d of %d prunable groups "
-                + "(%d groups); %.2f s%n", 100.0 * at.params() / bt.params(), 100.0 * at.macs() / Math.max(1, bt.macs()),
-                r.plan().removedChannels(), r.plan().groups().size(), r.prunableGroups(), r.groups(), seconds);
-        if (!r.unscored().isEmpty()) {
-            out.println("not scored by " + r.plan().criterion() + " (kept): " + String.join(", ", r.unscored()));
-        }
-        for (String b : r.blocked()) {
-            out.println("fixed: " + b);
-        }
-    }
-
-    /** Params and MACs per weighted layer and in total, before and after. */
-    static void printTable(ModelCount before, ModelCount afterCount, PrintStream out) {
-        Map<String, LayerCount> after = new HashMap<>();
-        for (LayerCount c : afterCount.nodes()) {
-            after.put(c.name(), c);
-        }
-        out.printf("%-44s %-14s %12s %12s %14s %14s%n", "layer", "op", "params", "params'", "MACs", "MACs'");
-        for (LayerCount b : before.nodes()) {
-            if (b.params() == 0 && b.macs() <= 0) {
-                continue;
-            }
-            LayerCount a = after.get(b.name());
-            out.printf("%-44s %-14s %12d %12d %14d %14d%n", shorten(b.name(), 44), b.opType(), b.params(),
-                    a == null ? 0 : a.params(), Math.max(0, b.macs()), a == null ? 0 : Math.max(0, a.macs()));
-        }
-        out.printf("%-59s %12d %12d %14d %14d%n", "total", before.params(), afterCount.params(), before.macs(),
-                afterCount.macs());
-    }
-
-    private static String shorten(String s, int n) {
-        return s.length() <= n ? s : "…" + s.substring(s.length() - n + 1);
     }
 }

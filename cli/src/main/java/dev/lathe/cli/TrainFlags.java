@@ -124,6 +124,17 @@ final class TrainFlags {
         };
     }
 
+    /**
+     * Fresh copies of an in-memory model, one per call (a train step consumes its forward model); the model is
+     * serialized once.
+     */
+    static Supplier<Model> copiesOf(Model model) {
+        // TODO(Model.copy): copy the IR instead of parsing serialized bytes once graph-ops has Model.copy().
+        byte[] bytes = Onnx.toBytes(model);
+        String label = model.graph().name();
+        return () -> Onnx.fromBytes(bytes, label);
+    }
+
     /** --opt sgd (Nesterov, --momentum, --wd 5e-4) or adamw (--wd 0.05). */
     static Optimizer optimizer(CommandLine cmd) {
         String opt = cmd.getOptionValue("opt", "sgd");

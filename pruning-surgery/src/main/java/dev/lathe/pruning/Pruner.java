@@ -6,6 +6,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.graph.ChannelGroup;
+import dev.lathe.pruning.importance.Criterion;
 import dev.lathe.pruning.importance.Importance;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
@@ -36,7 +37,20 @@ public final class Pruner {
 
     /** Scores, plans and cuts {@code model} in place. */
     public static Result prune(Model model, Importance importance, PlanOptions options, Set<String> ignoredNodes) {
+        return prune(model, analyze(model, ignoredNodes), importance, options);
+    }
+
+    /**
+     * Scores with a fresh importance of {@code criterion} for the model as it is (gradient criteria compute its
+     * gradients now), plans and cuts {@code model} in place.
+     */
+    public static Result prune(Model model, Criterion criterion, PlanOptions options, Set<String> ignoredNodes)
+            throws Exception {
         ChannelGraph cg = analyze(model, ignoredNodes);
+        return prune(model, cg, criterion.importanceFor(model, cg), options);
+    }
+
+    private static Result prune(Model model, ChannelGraph cg, Importance importance, PlanOptions options) {
         Planner planner = new Planner(cg, importance);
         Map<Integer, BitSet> removed = planner.select(options);
         PruningPlan plan = PruningPlan.of(cg, removed, importance.name(), options.toString());

@@ -44,8 +44,8 @@ public final class TaylorImportance implements Importance {
                 s -> s.role() == ParamRole.WEIGHT_OUT || s.role() == ParamRole.WEIGHT_IN));
     }
 
-    /** Taylor over several batches: the mean of the per-batch normalised scores. */
-    public static Importance averaged(GradientSet set) {
-        return new CicImportance(set, 0.0, true);
+    /** Taylor over several batches, from statistics collected without classes: the mean of the per-batch scores. */
+    public static Importance averaged(CicStatistics statistics) {
+        return new CicImportance(statistics, 0.0, true);
     }
 }

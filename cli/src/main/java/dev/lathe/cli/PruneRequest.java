@@ -1,0 +1,152 @@
+package dev.lathe.cli;
+
+import dev.lathe.pruning.importance.Importances;
+import dev.lathe.pruning.plan.PlanOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.cli.CommandLine;
+
+/**
+ * The flags of {@code lathe prune}, parsed and checked once.
+ *
+ * @param options the ratio or target, ranking and rounding; null when {@code replay} is set
+ * @param replay a plan to replay instead of choosing channels, or null
+ * @param planOut where to write the chosen plan, or null
+ * @param gradientData synthetic data to compute Taylor/CIC gradients from, or null
+ * @param gradientFile a file of Taylor/CIC gradients, or null
+ * @param finetune the data of the fine-tunes between steps; null when {@code finetuneEpochs} is 0
+ */
+record PruneRequest(Path model, Path output, String criterion, PlanOptions options, Path replay, Path planOut,
+        Set<String> ignored, long seed, double cicAlpha, TrainFlags.SyntheticSpec gradientData, Path gradientFile,
+        int gradBatch, int steps, int finetuneEpochs, double finetuneLr, int threads, TrainFlags.DataSets finetune) {
+
+    /** More than one cut, or fine-tuning: {@link dev.lathe.pruning.IterativePruner}'s job. */
+    boolean iterative() {
+        return steps > 1 || finetuneEpochs > 0;
+    }
+
+    static PruneRequest parse(CommandLine cmd) {
+        Path in = CliArgs.singleModel(cmd);
+        if (!Files.isRegularFile(in)) {
+            throw new UserError("model not found: " + in);
+        }
+        if (!cmd.hasOption("output")) {
+            throw new UserError("no output file; pass -o pruned.onnx");
+        }
+        Set<String> ignored = new LinkedHashSet<>();
+        if (cmd.hasOption("ignore")) {
+            for (String s : cmd.getOptionValue("ignore").split(",")) {
+                if (!s.isBlank()) {
+                    ignored.add(s.trim());
+                }
+            }
+        }
+        int steps = (int) parseLong(cmd, "steps", 1);
+        int finetuneEpochs = (int) parseLong(cmd, "finetune-epochs", 0);
+        if (steps < 1 || finetuneEpochs < 0) {
+            throw new UserError("--steps must be >= 1 and --finetune-epochs >= 0, got " + steps + " and "
+                    + finetuneEpochs);
+        }
+        boolean iterative = steps > 1 || finetuneEpochs > 0;
+        if (iterative && (cmd.hasOption("plan") || cmd.hasOption("plan-out"))) {
+            throw new UserError("--plan and --plan-out describe one cut of the input model; they cannot be "
+                    + "combined with --steps or --finetune-epochs");
+        }
+        Path replay = null;
+        PlanOptions options = null;
+        if (cmd.hasOption("plan")) {
+            for (String conflicting : List.of("criterion", "ratio", "target-macs", "global", "round-to")) {
+                if (cmd.hasOption(conflicting)) {
+                    throw new UserError("--plan replays a plan; --" + conflicting + " cannot be combined with it");
+                }
+            }
+            replay = Path.of(cmd.getOptionValue("plan"));
+        }
+        String criterion = cmd.getOptionValue("criterion", "l1");
+        String data = cmd.getOptionValue("data");
+        TrainFlags.SyntheticSpec gradientData = null;
+        Path gradientFile = null;
+        if (replay == null) {
+            if (Importances.needsGradients(criterion)) {
+                if (data == null) {
+                    throw new UserError("--criterion " + criterion + " needs gradients: pass --data synthetic[:options]"
+                            + " to compute them from data, or --data GRADS.onnx (parameter gradients as initializers; "
+                            + "for cic one set per single-class batch, named b<i>.c<class>/<param>)");
+                }
+                if (isSynthetic(data)) {
+                    gradientData = TrainFlags.synthetic(data);
+                } else {
+                    gradientFile = Path.of(data);
+                }
+            }
+            options = planOptions(cmd);
+        }
+        boolean fileGradients = data != null && !isSynthetic(data) && data.endsWith(".onnx");
+        if (gradientFile != null && fileGradients && steps > 1) {
+            throw new UserError("--criterion " + criterion + " with --steps needs gradients of each step's smaller "
+                    + "model: pass --data synthetic[:options], not a gradient file");
+        }
+        TrainFlags.DataSets finetune = null;
+        if (finetuneEpochs > 0) {
+            if (data == null || fileGradients) {
+                throw new UserError("--finetune-epochs needs training data: --data synthetic[:options] or a dataset "
+                        + "spec as for lathe train");
+            }
+            finetune = TrainFlags.datasets(data);
+        }
+        return new PruneRequest(in, Path.of(cmd.getOptionValue("output")), criterion, options, replay,
+                cmd.hasOption("plan-out") ? Path.of(cmd.getOptionValue("plan-out")) : null, ignored,
+                parseLong(cmd, "seed", 0), parseDouble(cmd, "cic-alpha", 1.0), gradientData, gradientFile,
+                (int) parseLong(cmd, "grad-batch", 16), steps, finetuneEpochs, parseDouble(cmd, "finetune-lr", 0.01),
+                (int) parseLong(cmd, "threads", 2), finetune);
+    }
+
+    private static boolean isSynthetic(String data) {
+        return data.equals("synthetic") || data.startsWith("synthetic:");
+    }
+
+    private static PlanOptions planOptions(CommandLine cmd) {
+        boolean ratio = cmd.hasOption("ratio");
+        boolean macs = cmd.hasOption("target-macs");
+        boolean params = cmd.hasOption("target-params");
+        if ((ratio ? 1 : 0) + (macs ? 1 : 0) + (params ? 1 : 0) != 1) {
+            throw new UserError("give exactly one of --ratio R, --target-macs F and --target-params F");
+        }
+        PlanOptions o;
+        try {
+            o = new PlanOptions(ratio ? parseDouble(cmd, "ratio", 0) : 0, macs ? parseDouble(cmd, "target-macs", 1) : 0,
+                    params ? parseDouble(cmd, "target-params", 1) : 0, cmd.hasOption("global"),
+                    (int) parseLong(cmd, "round-to", 1), parseDouble(cmd, "max-ratio", 1.0));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        if (macs && o.targetMacs() <= 0) {
+            throw new UserError("--target-macs must be in (0, 1], got " + o.targetMacs());
+        }
+        if (params && o.targetParams() <= 0) {
+            throw new UserError("--target-params must be in (0, 1], got " + o.targetParams());
+        }
+        return o;
+    }
+
+    private static double parseDouble(CommandLine cmd, String opt, double fallback) {
+        String v = cmd.getOptionValue(opt);
+        try {
+            return v == null ? fallback : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UserError("--" + opt + " expects a number, got '" + v + "'");
+        }
+    }
+
+    private static long parseLong(CommandLine cmd, String opt, long fallback) {
+        String v = cmd.getOptionValue(opt);
+        try {
+            return v == null ? fallback : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UserError("--" + opt + " expects an integer, got '" + v + "'");
+        }
+    }
+}
