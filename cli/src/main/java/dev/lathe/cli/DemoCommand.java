@@ -26,7 +26,6 @@ import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -99,7 +98,7 @@ public final class DemoCommand implements Command {
         TrainFlags.SyntheticSpec data = new TrainFlags.SyntheticSpec(10, 32, quick ? 24 : 120, quick ? 4 : 20, 10, 0);
         SyntheticDataset train = data.train();
         SyntheticDataset val = data.val();
-        Supplier<Model> forward = () -> ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
+        Model forward = ModelZoo.get("cifar_resnet56").build(new ZooConfig(10, 32, 0));
         Path trainedFile = out.resolve("cifar_resnet56_trained.onnx");
         EpochMetrics trained = new TrainRecipe(quick ? 1 : 8, quick ? 0 : 1, 32, 0.05, threads)
                 .run(forward, train, val, out.resolve("train"), trainedFile, ctx.err()).last();

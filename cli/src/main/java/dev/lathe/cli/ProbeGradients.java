@@ -30,7 +30,7 @@ record ProbeGradients(TrainFlags.SyntheticSpec data, int batch) implements Gradi
         }
         List<int[]> batches = classWise ? GradientProbe.singleClassBatches(images, batch, data.seed())
                 : GradientProbe.shuffledBatches(images, batch, data.seed());
-        TrainStep step = TrainStepBuilder.build(TrainFlags.copiesOf(model), cfg);
+        TrainStep step = TrainStepBuilder.build(model, cfg);
         try (GradientProbe probe = new GradientProbe(step, THREADS)) {
             for (int[] b : batches) {
                 sink.accept(new GradientSet.Batch(classWise ? images.label(b[0]) : -1, probe.gradients(images, b)));

@@ -150,7 +150,7 @@ public final class PruneCommand implements Command {
     private static Model fineTune(PruneRequest req, Model pruned, IterativePruner.Step step, Path work,
             CliContext ctx) throws Exception {
         TrainRecipe recipe = new TrainRecipe(req.finetuneEpochs(), 0, FINETUNE_BATCH, req.finetuneLr(), req.threads());
-        TrainRecipe.Outcome o = recipe.run(TrainFlags.copiesOf(pruned), req.finetune().train(), req.finetune().val(),
+        TrainRecipe.Outcome o = recipe.run(pruned, req.finetune().train(), req.finetune().val(),
                 work.resolve("train" + step.index()), work.resolve("step" + step.index() + "_finetuned.onnx"),
                 ctx.err());
         ctx.out().printf("step %d/%d: fine-tuned %d epoch(s): train loss %.4f, val top-1 %.2f%%%n", step.index(),

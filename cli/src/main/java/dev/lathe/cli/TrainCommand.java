@@ -13,7 +13,6 @@ import dev.lathe.runtime.train.LrSchedule;
 import dev.lathe.runtime.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -104,7 +103,7 @@ public final class TrainCommand implements Command {
             throw new UserError("--out DIR is required");
         }
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
-        Supplier<Model> forward = TrainFlags.model(cmd, data.classes(), data.resolution());
+        Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
         int batch = TrainFlags.positiveInt(cmd, "batch", 64);
         Optimizer optimizer = TrainFlags.optimizer(cmd);
@@ -121,7 +120,8 @@ public final class TrainCommand implements Command {
         }
         Dataset train = data.train();
         Dataset val = data.val();
-        TrainConfig cfg = TrainConfig.of(loss(cmd, train), optimizer, batch)
+        Loss loss = loss(cmd, train);
+        TrainConfig cfg = TrainConfig.of(loss, optimizer, batch)
                 .withClipNorm(TrainFlags.number(cmd, "clip", 0))
                 .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
                 .withEma(TrainFlags.emaDecay(cmd));
@@ -133,8 +133,7 @@ public final class TrainCommand implements Command {
         Path out = Path.of(cmd.getOptionValue("out"));
         long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
         Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
-        if (cmd.hasOption("teacher") && !(cfg.loss() instanceof Loss.Distillation)
-                && !(cfg.loss() instanceof Loss.KlDivergence)) {
+        if (cmd.hasOption("teacher") && !(loss instanceof Loss.Distillation) && !(loss instanceof Loss.KlDivergence)) {
             throw new UserError("--teacher is for --loss kd or kl");
         }
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
@@ -143,7 +142,7 @@ public final class TrainCommand implements Command {
                 TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(SessionFlags.device(cmd)),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
-            t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));
+            t.exportInference(forward, export, cmd.hasOption("fold-bn"));
             if (!h.isEmpty()) {
                 EpochMetrics last = h.get(h.size() - 1);
                 ctx.out().printf("trained %d epochs: val top-1 %.4f, top-5 %.4f; model written to %s%n", last.epoch(),

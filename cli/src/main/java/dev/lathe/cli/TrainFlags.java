@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 
 /** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
@@ -91,8 +90,8 @@ final class TrainFlags {
         }
     }
 
-    /** A factory of fresh forward models from --model NAME (zoo) or --onnx FILE. */
-    static Supplier<Model> model(CommandLine cmd, int classes, int resolution) {
+    /** The forward model of --model NAME (zoo) or --onnx FILE. */
+    static Model model(CommandLine cmd, int classes, int resolution) {
         if (cmd.hasOption("model") == cmd.hasOption("onnx")) {
             throw new UserError("give exactly one of --model NAME or --onnx FILE");
         }
@@ -104,7 +103,7 @@ final class TrainFlags {
                 throw new UserError(e.getMessage());
             }
             ZooConfig c = entry.defaults().withClasses(classes).withResolution(resolution);
-            return () -> entry.build(c);
+            return entry.build(c);
         }
         Path file = Path.of(cmd.getOptionValue("onnx"));
         if (!Files.isRegularFile(file)) {
@@ -113,26 +112,12 @@ final class TrainFlags {
         return fromFile(file);
     }
 
-    /** Fresh copies of the model in {@code file}, one load per call (a train step consumes its forward model). */
-    static Supplier<Model> fromFile(Path file) {
-        return () -> {
-            try {
-                return Onnx.load(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-    }
-
-    /**
-     * Fresh copies of an in-memory model, one per call (a train step consumes its forward model); the model is
-     * serialized once.
-     */
-    static Supplier<Model> copiesOf(Model model) {
-        // TODO(Model.copy): copy the IR instead of parsing serialized bytes once graph-ops has Model.copy().
-        byte[] bytes = Onnx.toBytes(model);
-        String label = model.graph().name();
-        return () -> Onnx.fromBytes(bytes, label);
+    static Model fromFile(Path file) {
+        try {
+            return Onnx.load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** --opt sgd (Nesterov, --momentum, --wd 5e-4) or adamw (--wd 0.05). */

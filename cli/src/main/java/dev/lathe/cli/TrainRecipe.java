@@ -13,7 +13,6 @@ import dev.lathe.runtime.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The demo's training, also {@code lathe prune}'s fine-tune between steps: SGD (Nesterov momentum 0.9, weight decay
@@ -29,7 +28,7 @@ record TrainRecipe(int epochs, double warmup, int batch, double lr, int threads)
      * Trains a model of {@code forward} (checkpoints and metrics in {@code dir}) and exports the eval-mode model to
      * {@code exportTo}.
      */
-    Outcome run(Supplier<Model> forward, Dataset train, Dataset val, Path dir, Path exportTo, PrintStream log)
+    Outcome run(Model forward, Dataset train, Dataset val, Path dir, Path exportTo, PrintStream log)
             throws Exception {
         Loss loss = new Loss.LogitAdjusted(Loss.LogitAdjusted.priorOf(train.classCounts()), 1.0, 0);
         TrainConfig cfg = TrainConfig.of(loss, new Optimizer.Sgd(0.9, true, 5e-4), batch);
@@ -37,7 +36,7 @@ record TrainRecipe(int epochs, double warmup, int batch, double lr, int threads)
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(lr, warmup, epochs), 0, threads,
                 dir, false, log, -1))) {
             List<EpochMetrics> history = t.fit(train, val);
-            Model trained = forward.get();
+            Model trained = forward.copy();
             t.exportInference(trained, exportTo); // sets the trained weights into the model it writes
             return new Outcome(trained, history.get(history.size() - 1));
         }
