@@ -9,6 +9,9 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.data.SyntheticDataset;
+import dev.lathe.runtime.Runtimes;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.train.GradientProbe;
 import java.util.function.Supplier;
 import dev.lathe.pruning.Pruner;
@@ -221,7 +224,8 @@ public final class PruneCommand implements Command {
         List<int[]> batches = classWise ? GradientProbe.singleClassBatches(data, batch, spec.seed())
                 : GradientProbe.shuffledBatches(data, batch, spec.seed());
         List<GradientSet.Batch> out = new java.util.ArrayList<>();
-        try (GradientProbe probe = new GradientProbe(TrainStepBuilder.build(forward, cfg), 2)) {
+        try (GradientProbe probe = new GradientProbe(Runtimes.get(OrtProviders.CPU), TrainStepBuilder.build(forward, cfg),
+                SessionConfig.defaults().withThreads(2, 0))) {
             for (int[] b : batches) {
                 out.add(new GradientSet.Batch(classWise ? data.label(b[0]) : -1, probe.gradients(data, b)));
             }
