@@ -5,6 +5,7 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.ort.train.TrainBenchmark;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -59,6 +60,7 @@ public final class BenchTrainCommand implements Command {
         if (!cmd.hasOption("model")) {
             throw new UserError("--model NAME is required");
         }
+        SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         int batch = TrainFlags.positiveInt(cmd, "batch", 16);
         int resolution = TrainFlags.positiveInt(cmd, "resolution", 224);
         int classes = TrainFlags.positiveInt(cmd, "classes", 1000);
@@ -70,7 +72,7 @@ public final class BenchTrainCommand implements Command {
         TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
         TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
                 TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(
-                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), SessionFlags.trainingDevice(cmd));
+                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), device);
         ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         return 0;
     }

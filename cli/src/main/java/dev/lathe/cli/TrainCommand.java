@@ -7,6 +7,7 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
@@ -104,6 +105,7 @@ public final class TrainCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
+        SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Supplier<Model> forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
@@ -141,7 +143,7 @@ public final class TrainCommand implements Command {
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
                 TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(SessionFlags.trainingDevice(cmd)),
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward.get(), export, cmd.hasOption("fold-bn"));
