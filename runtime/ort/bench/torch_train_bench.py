@@ -1,7 +1,7 @@
 """PyTorch peer of `lathe bench train`: images/s of full SGD training steps (forward, cross-entropy, backward,
 SGD momentum step) on random data, CPU, fixed thread count. Prints one JSON line.
 
-/usr/bin/python3 runtime/bench/torch_train_bench.py --model resnet18 --batch 16 --resolution 224 --threads 2
+/usr/bin/python3 runtime/ort/bench/torch_train_bench.py --model resnet18 --batch 16 --resolution 224 --threads 2
 (--model cic_resnet32 is the CIFAR ResNet-32 of Lathe's zoo, not a torchvision model; use --classes 100)
 """
 import argparse
