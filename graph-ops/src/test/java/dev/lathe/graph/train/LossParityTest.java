@@ -1,5 +1,6 @@
 package dev.lathe.graph.train;
 
+import dev.lathe.graph.testkit.OrtParity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lathe.graph.autodiff.Autodiff;
@@ -52,7 +53,7 @@ class LossParityTest {
         feeds.put(TrainStep.LABELS, fx.get("y"));
         feeds.put(TrainStep.TEACHER_LOGITS, fx.get("teacher"));
         feeds.put(TrainStep.TARGET_PROBS, fx.get("q"));
-        Map<String, float[]> out = OrtRun.run(m, feeds);
+        Map<String, float[]> out = OrtParity.runFloats(m, feeds, OrtParity.Settings.DEPLOYED);
         assertEquals(1, out.get(TrainStep.LOSS).length);
         Fixture.assertClose(name + " loss", fx.get(name + ".loss"), out.get(TrainStep.LOSS));
         Fixture.assertClose(name + " d loss / d logits", fx.get(name + ".grad"), out.get("grad"));

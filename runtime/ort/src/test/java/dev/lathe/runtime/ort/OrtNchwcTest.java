@@ -15,7 +15,7 @@ import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
-import dev.lathe.graph.train.OrtRun;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
@@ -107,6 +107,6 @@ class OrtNchwcTest {
             images[i] = (float) r.nextGaussian();
         }
         in.put(step.input(), Tensor.ofFloats(shape, images));
-        return OrtRun.run(m, in);
+        return OrtParity.runFloats(m, in, OrtParity.Settings.DEPLOYED);
     }
 }
