@@ -36,6 +36,8 @@ public final class OrtParity {
      * @param optimize whether ORT may rewrite the graph (all levels) or runs it as written
      */
     public record Settings(int threads, boolean optimize) {
+        /** ORT's defaults: its own thread count, every ORT rewrite. */
+        public static final Settings ORT_DEFAULTS = new Settings(0, true);
         /** ORT's own thread count, no ORT rewrites: the graph exactly as serialized. */
         public static final Settings AS_WRITTEN = new Settings(0, false);
         /** One thread, no ORT rewrites: as written and reproducible bit for bit. */
