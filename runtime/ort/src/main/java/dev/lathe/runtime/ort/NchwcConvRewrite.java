@@ -21,8 +21,8 @@ import java.util.Map;
  * {@code com.microsoft.nchwc ReorderInput -> Conv -> ReorderOutput}, its weight reordered in-graph to the layout
  * OIhw{B}i{B}o that the kernel reads ([O/B][C/B][kh][kw][B in][B out]; depthwise [C/B][kh][kw][B]) by one or two
  * transposes. 1x1 Convs and Convs with little work per weight element stay plain (see {@link #MIN_OUTPUT_PIXELS}).
- * The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run time by the
- * runtime module; the output is ORT-CPU-specific and must not be saved as a portable model.
+ * The block is ORT's MLAS NCHWc block for the machine (16 with AVX-512, 8 with AVX2), found at run time by
+ * {@link OrtNchwc}; the output is ORT-CPU-specific and must not be saved as a portable model.
  */
 public final class NchwcConvRewrite implements Pass {
     public static final String DOMAIN = "com.microsoft.nchwc";
