@@ -40,7 +40,8 @@ final class SessionFlags {
     /** --device alone, for commands with their own thread flags (train, bench train). */
     static Option deviceOption() {
         return Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]")
-                .desc("where to run (default cpu; cuda needs a build with -Pcuda)").build();
+                .desc("where to run (default: the runtime's, cpu for ort-cpu, cuda:0 for ort-cuda; cuda needs a build"
+                        + " with -Pcuda)").build();
     }
 
     /** The --device value, cpu when absent. */
