@@ -21,7 +21,7 @@ for spec in $MODELS; do
   load="$(cut -d' ' -f1 /proc/loadavg)"
   lathe_json="$(java -Xmx8g -jar "$JAR" bench train --model "$model" --batch "$batch" --resolution "$res" \
       --classes "$classes" --threads 2 --steps "$STEPS" --warmup "$WARMUP" --json)"
-  torch_json="$(/usr/bin/python3 "$ROOT/runtime/bench/torch_train_bench.py" --model "$model" --batch "$batch" \
+  torch_json="$(/usr/bin/python3 "$ROOT/runtime/ort/bench/torch_train_bench.py" --model "$model" --batch "$batch" \
       --resolution "$res" --classes "$classes" --threads 2 --steps "$STEPS" --warmup "$WARMUP")"
   lathe="$(field images_per_second <<<"$lathe_json")"
   torch="$(field images_per_second <<<"$torch_json")"

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceException;
+import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.bench.BenchmarkConfig;
 import dev.lathe.runtime.bench.BenchmarkResult;
@@ -28,7 +29,7 @@ public final class BenchInferCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx [--batch B] [--shape NAME=AxBxC] [--threads T] [--warmup-ms MS] [--duration S]"
+        return "MODEL.onnx [--batch B] [--shape NAME=AxBxC] [--runtime NAME] [--device cpu|cuda[:N]] [--threads T] [--warmup-ms MS] [--duration S]"
                 + " [--iterations N] [--json]";
     }
 
@@ -77,7 +78,8 @@ public final class BenchInferCommand implements Command {
             config = config.withMinIterations(SessionFlags.positiveInt(cmd, "iterations"));
         }
         long seed = cmd.hasOption("seed") ? nonNegativeLong(cmd, "seed") : 0;
-        try (Session session = SessionFlags.open(model, SessionFlags.config(cmd))) {
+        InferenceRuntime runtime = SessionFlags.runtime(cmd);
+        try (Session session = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
             Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed, shapes(cmd));
             BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, batch, model.toString());
             ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());

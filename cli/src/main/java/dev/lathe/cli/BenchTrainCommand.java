@@ -5,7 +5,8 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
-import dev.lathe.runtime.train.TrainBenchmark;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.ort.train.TrainBenchmark;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -26,7 +27,8 @@ public final class BenchTrainCommand implements Command {
     @Override
     public String usage() {
         return "--model NAME --batch B --resolution R [--classes C] [--threads T] [--steps N] [--warmup N]"
-                + " [--opt sgd|adamw] [--accum K] [--ema DECAY] [--device cpu|cuda[:N]] [--json]";
+                + " [--opt sgd|adamw] [--accum K] [--ema DECAY] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]]"
+                + " [--json]";
     }
 
     @Override
@@ -47,6 +49,7 @@ public final class BenchTrainCommand implements Command {
                 + "measured step is one micro-batch, every K-th applies the update (default 1)").build());
         o.addOption(Option.builder().longOpt("ema").hasArg().argName("DECAY").desc("also update a weight EMA (default "
                 + "off)").build());
+        o.addOption(SessionFlags.runtimeOption());
         o.addOption(SessionFlags.deviceOption());
         o.addOption(Option.builder().longOpt("json").desc("print the result as JSON").build());
         return o;
@@ -57,6 +60,7 @@ public final class BenchTrainCommand implements Command {
         if (!cmd.hasOption("model")) {
             throw new UserError("--model NAME is required");
         }
+        SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         int batch = TrainFlags.positiveInt(cmd, "batch", 16);
         int resolution = TrainFlags.positiveInt(cmd, "resolution", 224);
         int classes = TrainFlags.positiveInt(cmd, "classes", 1000);
@@ -68,7 +72,7 @@ public final class BenchTrainCommand implements Command {
         TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
         TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
                 TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(
-                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), SessionFlags.device(cmd));
+                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), device);
         ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         return 0;
     }

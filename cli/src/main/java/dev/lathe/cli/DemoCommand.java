@@ -22,7 +22,7 @@ import dev.lathe.runtime.bench.BenchmarkConfig;
 import dev.lathe.runtime.bench.BenchmarkResult;
 import dev.lathe.runtime.bench.InferenceBenchmark;
 import dev.lathe.runtime.bench.RandomInputs;
-import dev.lathe.runtime.ort.OrtRuntime;
+import dev.lathe.runtime.InferenceRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,7 +49,7 @@ public final class DemoCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--out DIR] [--threads T] [--quick]";
+        return "[--out DIR] [--threads T] [--runtime NAME] [--quick]";
     }
 
     @Override
@@ -59,6 +59,7 @@ public final class DemoCommand implements Command {
                 .desc("folder for the demo's models and reports (default lathe-demo)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
                 .desc("intra-op threads for ONNX Runtime (default 2)").build());
+        o.addOption(SessionFlags.runtimeOption());
         o.addOption(Option.builder().longOpt("quick").desc("shortest settings (used by the test suite)").build());
         return o;
     }
@@ -78,6 +79,7 @@ public final class DemoCommand implements Command {
         Path out = req.out();
         int threads = req.threads();
         boolean quick = req.quick();
+        InferenceRuntime runtime = SessionFlags.runtime(cmd);
         Files.createDirectories(out);
         Stage stage = new Stage(ctx);
 
@@ -105,7 +107,7 @@ public final class DemoCommand implements Command {
         stage.done(describe(trained) + ", wrote " + trainedFile);
 
         stage.begin("bench", "ONNX Runtime CPU, batch 8, trtexec-style timing");
-        BenchmarkResult bench = bench(trainedFile, threads, quick);
+        BenchmarkResult bench = bench(runtime, trainedFile, threads, quick);
         stage.done(String.format("median %.2f ms, p95 %.2f ms, %.1f images/s", bench.medianMs(), bench.p95Ms(),
                 bench.throughput()));
 
@@ -128,7 +130,7 @@ public final class DemoCommand implements Command {
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
 
         stage.begin("bench", "the pruned model, same settings");
-        BenchmarkResult benchPruned = bench(finetunedFile, threads, quick);
+        BenchmarkResult benchPruned = bench(runtime, finetunedFile, threads, quick);
         stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the unpruned throughput",
                 benchPruned.medianMs(), benchPruned.throughput(), benchPruned.throughput() / bench.throughput()));
 
@@ -148,11 +150,11 @@ public final class DemoCommand implements Command {
         return Double.isNaN(v) ? "n/a" : String.format("%.1f%%", 100 * v);
     }
 
-    private static BenchmarkResult bench(Path modelFile, int threads, boolean quick) throws Exception {
+    private static BenchmarkResult bench(InferenceRuntime runtime, Path modelFile, int threads, boolean quick) {
         BenchmarkConfig config = quick ? BenchmarkConfig.defaults().withWarmupMillis(50).withMinIterations(3)
                 .withMinDurationMillis(200) : BenchmarkConfig.defaults();
-        try (Session s = new OrtRuntime().open(ModelSource.file(modelFile),
-                SessionConfig.defaults().withThreads(threads, 1))) {
+        try (Session s = runtime.open(ModelSource.file(modelFile),
+                SessionConfig.defaults().withDevice(runtime.defaultDevice()).withThreads(threads, 1))) {
             Map<String, HostTensor> inputs = RandomInputs.forSpecs(s.inputs(), 8, 0);
             return new InferenceBenchmark(config).run(s, inputs, 8, modelFile.getFileName().toString());
         }

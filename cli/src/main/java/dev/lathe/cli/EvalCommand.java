@@ -1,5 +1,9 @@
 package dev.lathe.cli;
 
+import dev.lathe.runtime.InferenceRuntime;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.train.Accuracy;
 import dev.lathe.runtime.train.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +26,7 @@ public final class EvalCommand implements Command {
 
     @Override
     public String usage() {
-        return "--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT [--batch B] [--threads T]";
+        return "--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT [--batch B] [--threads T] [--runtime NAME] [--device cpu|cuda[:N]]";
     }
 
     @Override
@@ -33,6 +37,8 @@ public final class EvalCommand implements Command {
                 .desc("the same synthetic spec as lathe train; its validation split is used").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("batch size (default 64)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("threads (default 2)").build());
+        o.addOption(SessionFlags.runtimeOption());
+        o.addOption(SessionFlags.deviceOption());
         return o;
     }
 
@@ -46,9 +52,13 @@ public final class EvalCommand implements Command {
             throw new UserError("--onnx " + file + ": no such file");
         }
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
-        double[] acc = Evaluation.run(file, data.val(), TrainFlags.positiveInt(cmd, "batch", 64),
-                TrainFlags.positiveInt(cmd, "threads", 2));
-        ctx.out().printf("top-1 %.4f  top-5 %.4f  (%d images)%n", acc[0], acc[1], data.val().size());
+        InferenceRuntime runtime = SessionFlags.runtime(cmd);
+        SessionConfig config = SessionConfig.defaults().withDevice(SessionFlags.device(cmd, runtime))
+                .withThreads(TrainFlags.positiveInt(cmd, "threads", 2), 0);
+        try (Session session = SessionFlags.open(runtime, file, config)) {
+            Accuracy acc = Evaluation.run(session, data.val(), TrainFlags.positiveInt(cmd, "batch", 64));
+            ctx.out().printf("top-1 %.4f  top-5 %.4f  (%d images)%n", acc.top1(), acc.top5(), data.val().size());
+        }
         return 0;
     }
 }

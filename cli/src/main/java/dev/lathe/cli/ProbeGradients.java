@@ -8,7 +8,10 @@ import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.pruning.importance.GradientSet;
 import dev.lathe.pruning.importance.GradientSource;
+import dev.lathe.runtime.Runtimes;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.SyntheticDataset;
+import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.train.GradientProbe;
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,7 +34,8 @@ record ProbeGradients(TrainFlags.SyntheticSpec data, int batch) implements Gradi
         List<int[]> batches = classWise ? GradientProbe.singleClassBatches(images, batch, data.seed())
                 : GradientProbe.shuffledBatches(images, batch, data.seed());
         TrainStep step = TrainStepBuilder.build(model, cfg);
-        try (GradientProbe probe = new GradientProbe(step, THREADS)) {
+        try (GradientProbe probe = new GradientProbe(Runtimes.get(OrtProviders.CPU), step,
+                SessionConfig.defaults().withThreads(THREADS, 0))) {
             for (int[] b : batches) {
                 sink.accept(new GradientSet.Batch(classWise ? images.label(b[0]) : -1, probe.gradients(images, b)));
             }

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceException;
+import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.Outputs;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.TensorSpec;
@@ -33,7 +34,8 @@ public final class RunCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx --input NAME=FILE.npy [--input ...] -o DIR [--outputs A,B] [--device cpu|cuda[:N]]"
+        return "MODEL.onnx --input NAME=FILE.npy [--input ...] -o DIR [--outputs A,B] [--runtime NAME]"
+                + " [--device cpu|cuda[:N]]"
                 + " [--threads T]";
     }
 
@@ -69,7 +71,9 @@ public final class RunCommand implements Command {
             throw new UserError("--outputs is empty; name at least one value");
         }
         // values that are not graph outputs are exposed as extra outputs when the session is compiled
-        try (Session session = SessionFlags.open(model, SessionFlags.config(cmd).withExposedIntermediates(wanted))) {
+        InferenceRuntime runtime = SessionFlags.runtime(cmd);
+        try (Session session = SessionFlags.open(runtime, model,
+                SessionFlags.config(cmd, runtime).withExposedIntermediates(wanted))) {
             Map<String, HostTensor> inputs = readInputs(specs, session.inputs());
             try (Outputs out = wanted.isEmpty() ? session.run(inputs) : session.run(inputs, wanted)) {
                 Files.createDirectories(outDir);

@@ -3,8 +3,11 @@ package dev.lathe.cli;
 import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.RuntimeUnavailableException;
+import dev.lathe.runtime.Runtimes;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +16,12 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** The session flags shared by commands that run a model: --device, --threads, --opt-level. */
+/** The session flags shared by commands that run a model: --runtime, --device, --threads, --opt-level. */
 final class SessionFlags {
     private SessionFlags() {}
 
     static Options add(Options o) {
+        o.addOption(runtimeOption());
         o.addOption(deviceOption());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
                 .desc("intra-op threads (default: the runtime's choice)").build());
@@ -26,10 +30,18 @@ final class SessionFlags {
         return o;
     }
 
+    /** --runtime alone, for commands with their own thread flags (train, bench train, eval, demo). */
+    static Option runtimeOption() {
+        return Option.builder().longOpt("runtime").hasArg().argName("NAME")
+                .desc("runtime to run on: " + String.join(", ", Runtimes.names()) + " (default: ort-cpu, or"
+                        + " ort-cuda with --device cuda)").build();
+    }
+
     /** --device alone, for commands with their own thread flags (train, bench train). */
     static Option deviceOption() {
         return Option.builder().longOpt("device").hasArg().argName("cpu|cuda[:N]")
-                .desc("where to run (default cpu; cuda needs a build with -Pcuda)").build();
+                .desc("where to run (default: the runtime's, cpu for ort-cpu, cuda:0 for ort-cuda; cuda needs a build"
+                        + " with -Pcuda)").build();
     }
 
     /** The --device value, cpu when absent. */
@@ -41,11 +53,40 @@ final class SessionFlags {
         }
     }
 
-    static SessionConfig config(CommandLine cmd) {
-        SessionConfig c = SessionConfig.defaults();
-        if (cmd.hasOption("device")) {
-            c = c.withDevice(device(cmd));
+    /**
+     * The runtime named by --runtime; without it, ONNX Runtime on the --device's kind (ort-cpu, ort-cuda). An unknown
+     * or unusable runtime is one line (exit code 2); one implied by --device names the device first.
+     */
+    static InferenceRuntime runtime(CommandLine cmd) {
+        if (cmd.hasOption("runtime")) {
+            return Runtimes.get(cmd.getOptionValue("runtime"));
         }
+        SessionConfig.Device d = device(cmd);
+        try {
+            return Runtimes.get(d.kind() == SessionConfig.Device.Kind.CUDA ? OrtProviders.CUDA : OrtProviders.CPU);
+        } catch (RuntimeUnavailableException e) {
+            throw new RuntimeUnavailableException(d.kind() + " device " + d.index() + " unavailable: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The device for {@code runtime}: --device when given, else the runtime's own default (cpu, cuda:0). */
+    static SessionConfig.Device device(CommandLine cmd, InferenceRuntime runtime) {
+        return cmd.hasOption("device") ? device(cmd) : runtime.defaultDevice();
+    }
+
+    /** The device for the trainer, which runs on ONNX Runtime only: from --runtime and --device as above. */
+    static SessionConfig.Device trainingDevice(CommandLine cmd) {
+        InferenceRuntime runtime = runtime(cmd);
+        if (!(runtime instanceof OrtRuntime)) {
+            throw new UserError("the trainer runs on ONNX Runtime (" + OrtProviders.CPU + ", " + OrtProviders.CUDA
+                    + "); runtime '" + runtime.name() + "' cannot train");
+        }
+        return device(cmd, runtime);
+    }
+
+    static SessionConfig config(CommandLine cmd, InferenceRuntime runtime) {
+        SessionConfig c = SessionConfig.defaults().withDevice(device(cmd, runtime));
         if (cmd.hasOption("threads")) {
             c = c.withThreads(positiveInt(cmd, "threads"), 0);
         }
@@ -61,11 +102,10 @@ final class SessionFlags {
     }
 
     /** Opens the model file as a session; a missing or unreadable model is one clear line. */
-    static Session open(Path model, SessionConfig config) {
+    static Session open(InferenceRuntime runtime, Path model, SessionConfig config) {
         if (!Files.isRegularFile(model)) {
             throw new UserError("model file not found: " + model);
         }
-        InferenceRuntime runtime = new OrtRuntime();
         try {
             return runtime.open(ModelSource.file(model), config);
         } catch (InferenceException e) {

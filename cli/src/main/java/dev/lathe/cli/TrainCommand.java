@@ -7,10 +7,11 @@ import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
-import dev.lathe.runtime.train.Trainer;
+import dev.lathe.runtime.ort.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -35,7 +36,7 @@ public final class TrainCommand implements Command {
         return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
                 + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
-                + " [--label-smoothing S] [--ema DECAY] [--accum K] [--device cpu|cuda[:N]] --out DIR [--resume]"
+                + " [--label-smoothing S] [--ema DECAY] [--accum K] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]] --out DIR [--resume]"
                 + " [--export FILE] [--fold-bn]";
     }
 
@@ -62,6 +63,7 @@ public final class TrainCommand implements Command {
                 + "distillation (1 - A) CE + A T^2 KL(teacher || student) at temperature T (EfficientMod: A 0.9, T 1); "
                 + "or kl: KL(softmax(teacher) || softmax(student)), batch mean, no labels (ISP's predictor loss)")
                 .build());
+        o.addOption(SessionFlags.runtimeOption());
         o.addOption(SessionFlags.deviceOption());
         o.addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
                 .desc("--loss kd|kl: teacher ONNX model on the same images (logits output named logits, else the first)")
@@ -102,6 +104,7 @@ public final class TrainCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
+        SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
@@ -139,7 +142,7 @@ public final class TrainCommand implements Command {
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
                 TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(SessionFlags.device(cmd)),
+                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward, export, cmd.hasOption("fold-bn"));

@@ -9,7 +9,7 @@ import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
-import dev.lathe.runtime.train.Trainer;
+import dev.lathe.runtime.ort.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -164,6 +164,41 @@ class RunAndBenchCommandTest {
         assertTrue(r.err().contains("CUDA device 0 unavailable"), r.err());
     }
 
+    /** Every command that runs a model takes --runtime; an unknown name is one line naming what is installed. */
+    @Test
+    void unknownRuntimeIsOneLineNamingTheInstalledOnes() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+        String[][] commands = {
+            {"run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString(), "--runtime", "trt"},
+            {"bench", "infer", model.toString(), "--runtime", "trt"},
+            {"eval", "--onnx", model.toString(), "--runtime", "trt"},
+            {"train", "--model", "cic_resnet32", "--out", dir.resolve("t").toString(), "--runtime", "trt"},
+            {"bench", "train", "--model", "cic_resnet32", "--runtime", "trt"},
+            {"demo", "--out", dir.resolve("d").toString(), "--runtime", "trt"},
+        };
+        for (String[] args : commands) {
+            CliRun r = lathe(args);
+            String name = args[0].equals("bench") ? "bench " + args[1] : args[0];
+            assertEquals(2, r.code(), name + ": " + r.err());
+            assertEquals("lathe " + name + ": unknown runtime 'trt'; installed: ort-cpu, ort-cuda", r.err().strip());
+        }
+        assertTrue(Files.notExists(dir.resolve("o")) && Files.notExists(dir.resolve("t"))
+                && Files.notExists(dir.resolve("d").resolve("cifar_resnet56.onnx")));
+    }
+
+    @Test
+    void runtimeAndDeviceTogether() throws IOException {
+        Path x = npy("x.npy", HostTensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
+        CliRun ok = lathe("run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString(),
+                "--runtime", "ort-cpu", "--device", "cpu");
+        assertEquals(0, ok.code(), ok.err());
+        CliRun wrong = lathe("run", model.toString(), "--input", "x=" + x, "-o", dir.resolve("o").toString(),
+                "--runtime", "ort-cpu", "--device", "cuda:1");
+        assertEquals(2, wrong.code());
+        assertEquals("lathe run: ort-cpu runs on cpu, not on cuda:1; use the runtime ort-cuda for " + model,
+                wrong.err().strip());
+    }
+
     /** {@code bench train} with AdamW, accumulation and EMA: full steps run and the JSON carries the rates. */
     @Test
     void benchTrainJsonWithAccumulationAndEma() throws IOException {

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,8 @@ class ZooParityTest {
 
         long[] inShape = {batch, 3, resolution, resolution};
         float[] input = ReferenceWeights.value("input", inShape).toFloats();
-        float[] got = OrtRunner.run(model, ModelInputs.INPUT, inShape, input);
+        float[] got = OrtParity.runFloats(model, Map.of(ModelInputs.INPUT, Tensor.ofFloats(inShape, input)),
+                OrtParity.Settings.DEPLOYED).get(ModelInputs.OUTPUT);
         assertEquals(expected.data().length, got.length, name + ": output size");
         double maxRef = 0;
         double maxDiff = 0;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.train.OrtRun;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -69,7 +69,7 @@ class ZooTrainStepBuildTest {
         in.put(step.input(), Tensor.ofFloats(new long[] {BATCH, 3, res, res}, x));
         in.put(TrainStep.LABELS, Tensor.ofLongs(new long[] {BATCH}, new long[] {1, 7}));
         in.put(TrainStep.LR, Tensor.scalar(0.05f));
-        Map<String, float[]> out = OrtRun.run(step.train(), in);
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), in, OrtParity.Settings.DEPLOYED);
         float loss = out.get(TrainStep.LOSS)[0];
         assertTrue(Float.isFinite(loss) && loss > 0, name + ": loss " + loss);
         for (Map.Entry<String, Tensor> p : step.params().entrySet()) {

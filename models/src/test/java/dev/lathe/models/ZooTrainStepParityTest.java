@@ -12,7 +12,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.train.Fixture;
-import dev.lathe.graph.train.OrtRun;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -128,7 +128,8 @@ class ZooTrainStepParityTest {
                 name + ": trainable parameters vs PyTorch's named_parameters");
         assertEquals(new TreeSet<>(fx.keys("bn.next:")), new TreeSet<>(step.buffers().keySet()),
                 name + ": BN running statistics vs PyTorch's buffers");
-        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, fx, 0.1f));
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, fx, 0.1f),
+                OrtParity.Settings.DEPLOYED);
         assertClose(name + " loss", fx.get("sgd.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {
             assertClose(name + " grad " + p, fx.get("grad:" + p), out.get(p + ".grad"));
@@ -147,7 +148,8 @@ class ZooTrainStepParityTest {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), batch)
                 .withClipNorm(1.0);
         TrainStep step = TrainStepBuilder.build(() -> build(name, fx), cfg);
-        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, fx, 1e-2f));
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, fx, 1e-2f),
+                OrtParity.Settings.DEPLOYED);
         assertClose(name + " loss", fx.get("adamw.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {
             assertClose(name + " AdamW step " + p, fx.get("adamw.next:" + p), out.get(TrainStep.next(p)));

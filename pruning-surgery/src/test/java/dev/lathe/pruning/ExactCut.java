@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.infer.ShapeInference;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
@@ -16,6 +18,10 @@ import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
 import dev.lathe.pruning.plan.PruningPlan;
 import dev.lathe.pruning.surgery.Surgery;
+import dev.lathe.graph.serde.Onnx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -39,7 +45,7 @@ public final class ExactCut {
 
     public static Outcome check(Model a, Model b, Importance imp, PlanOptions o, Set<String> ignored, String input,
             long[] shape) throws Exception {
-        float[] x = OrtCheck.randomInput(shape, 7);
+        float[] x = OrtParity.gaussian(7, shape);
         ChannelGraph cgA = new ChannelAnalyzer(ignored).analyze(a);
         ChannelGraph cgB = new ChannelAnalyzer(ignored).analyze(b);
         Planner planner = new Planner(cgA, imp);
@@ -55,11 +61,12 @@ public final class ExactCut {
         checkTypes(a);
         ModelValidator.validate(a);
         ModelValidator.validate(b);
-        List<float[]> ya = OrtCheck.run(a, input, shape, x);
-        List<float[]> yb = OrtCheck.run(b, input, shape, x);
+        Map<String, Tensor> in = Map.of(input, Tensor.ofFloats(shape, x));
+        List<float[]> ya = List.copyOf(OrtParity.runFloats(a, in, OrtParity.Settings.EXACT).values());
+        List<float[]> yb = List.copyOf(OrtParity.runFloats(b, in, OrtParity.Settings.EXACT).values());
         double err = 0;
         for (int i = 0; i < ya.size(); i++) {
-            err = Math.max(err, OrtCheck.relError(yb.get(i), ya.get(i)));
+            err = Math.max(err, OrtParity.relError(yb.get(i), ya.get(i)));
         }
         ModelCount after = ModelCounter.count(a);
         return new Outcome(plan, a, b, cgA, err, before.params(), after.params(), before.macs(), after.macs(),
@@ -88,6 +95,25 @@ public final class ExactCut {
                             + ", inference gives " + v.type());
                 }
             }
+        }
+    }
+
+    /** An independent copy of a model, through its serialized form. */
+    public static Model copy(Model m) throws IOException {
+        Path tmp = Files.createTempFile("lathe-prune", ".onnx");
+        try {
+            Files.write(tmp, Onnx.toBytes(m));
+            Model c = Onnx.load(tmp);
+            // Loaded tensors may map the file; detach them before it goes away.
+            for (var v : c.graph().initializers().values()) {
+                var t = v.constValue();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) t.byteSize());
+                b.put(t.data()).flip();
+                v.setConstValue(dev.lathe.graph.ir.Tensor.of(t.dtype(), t.dims(), b));
+            }
+            return c;
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 }

@@ -34,7 +34,7 @@ class TorchvisionExactCutTest {
             "resnext50_narrow_op17, false", "densenet121_narrow_op13, false", "densenet121_narrow_op17, true",
             "mobilenet_v2_w025_op13, true", "mobilenet_v2_w025_op17, false"})
     void cutIsExact(String name, boolean global) throws Exception {
-        ExactCut.Outcome r = ExactCut.check(OrtCheck.copy(load(name)), OrtCheck.copy(load(name)),
+        ExactCut.Outcome r = ExactCut.check(ExactCut.copy(load(name)), ExactCut.copy(load(name)),
                 new MagnitudeImportance(1), PlanOptions.ratio(0.3).withGlobal(global), Set.of(), "input", SHAPE);
         assertTrue(r.relError() <= 1e-5, name + ": cut and zeroed outputs differ, rel error " + r.relError());
         assertTrue(r.paramsAfter() < r.paramsBefore() && r.macsAfter() < r.macsBefore(), name);

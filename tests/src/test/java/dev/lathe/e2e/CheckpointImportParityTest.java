@@ -3,9 +3,6 @@ package dev.lathe.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.converter.bind.BindReport;
@@ -17,8 +14,9 @@ import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.testkit.OrtParity;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -63,17 +61,12 @@ class CheckpointImportParityTest {
         BindReport report = StateDictBinder.bind(model, StateDict.locate(Checkpoint.read(FIXTURES.resolve(file)), null),
                 true);
         assertTrue(report.clean() && report.bound().size() == 7, report.toText());
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] want = floats(parity.get(outputKey));
-        try (OrtSession s = env.createSession(Onnx.toBytes(model), new OrtSession.SessionOptions());
-             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(floats(parity.get("input"))),
-                     new long[] {2, 3, 8, 8});
-             OrtSession.Result r = s.run(Map.of("x", x))) {
-            float[] got = ((OnnxTensor) r.get(0)).getFloatBuffer().array();
-            assertEquals(want.length, got.length);
-            for (int i = 0; i < want.length; i++) {
-                assertEquals(want[i], got[i], 1e-5 + 1e-5 * Math.abs(want[i]), file + " output " + i);
-            }
+        float[] got = OrtParity.runFloats(model, Map.of("x", Tensor.ofFloats(new long[] {2, 3, 8, 8},
+                floats(parity.get("input")))), OrtParity.Settings.ORT_DEFAULTS).get("y");
+        assertEquals(want.length, got.length);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5 + 1e-5 * Math.abs(want[i]), file + " output " + i);
         }
     }
 }

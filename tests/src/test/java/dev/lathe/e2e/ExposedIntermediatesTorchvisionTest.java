@@ -41,7 +41,7 @@ class ExposedIntermediatesTorchvisionTest {
         assertTrue(relus.size() >= 8, "a ResNet-18 has at least 8 ReLUs, found " + relus.size());
         HostTensor input = Npy.read(dir.resolve("resnet18_narrow_input.npy"));
         HostTensor expected = Npy.read(dir.resolve("resnet18_narrow_op17_output.npy"));
-        try (Session s = new OrtRuntime().open(ModelSource.file(file),
+        try (Session s = OrtRuntime.cpu().open(ModelSource.file(file),
                 SessionConfig.defaults().withThreads(1, 0).withExposedIntermediates(relus));
              Outputs out = s.run(Map.of("input", input))) {
             assertEquals(relus.size() + 1, out.size());

@@ -2,20 +2,17 @@ package dev.lathe.tests;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
-import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.importance.MagnitudeImportance;
 import dev.lathe.pruning.plan.PlanOptions;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -51,13 +48,9 @@ class EfficientModPruningTest {
             }
         }
         assertTrue(headReshapes == 9, "q, k, v head reshapes of 3 attention blocks, found " + headReshapes);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(Onnx.toBytes(m), new OrtSession.SessionOptions());
-                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[2 * 3 * 64 * 64]),
-                        new long[] {2, 3, 64, 64});
-                OrtSession.Result out = s.run(Map.of(s.getInputNames().iterator().next(), x))) {
-            long[] shape = ((OnnxTensor) out.get(0)).getInfo().getShape();
-            assertTrue(shape[0] == 2 && shape[1] == 10, java.util.Arrays.toString(shape));
-        }
+        Map<String, Tensor> out = OrtParity.run(m, Map.of(m.graph().inputs().get(0).name(),
+                Tensor.ofFloats(new long[] {2, 3, 64, 64}, new float[2 * 3 * 64 * 64])), OrtParity.Settings.ORT_DEFAULTS);
+        long[] shape = out.values().iterator().next().dims();
+        assertTrue(shape[0] == 2 && shape[1] == 10, java.util.Arrays.toString(shape));
     }
 }

@@ -4,21 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.pass.ConvBatchNormFolding;
 import dev.lathe.graph.pass.Passes;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.io.Npy;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +41,6 @@ class InferenceCleanupTorchvisionTest {
 
     @Test
     void cleanupKeepsLogitsAndFoldsEveryConvBatchNormPair() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (String key : TorchvisionFixtures.smallModels()) {
             JsonNode ref = TorchvisionFixtures.manifest().get(key);
             Model m = Onnx.load(TorchvisionFixtures.dir().resolve(ref.get("file").asText()));
@@ -51,7 +48,7 @@ class InferenceCleanupTorchvisionTest {
             long foldable = m.graph().nodes().stream().filter(n -> n.opType().equals("BatchNormalization"))
                     .filter(n -> ConvBatchNormFolding.check(n).foldable()).count();
             Map<String, Integer> before = histogram(m);
-            float[] expected = run(env, m, ref.get("input").asText(), input);
+            float[] expected = run(m, ref.get("input").asText(), input);
 
             Passes.inferenceCleanup().apply(m);
 
@@ -64,7 +61,7 @@ class InferenceCleanupTorchvisionTest {
             assertEquals(List.of(), ModelValidator.check(m), key);
             Path saved = tmp.resolve(key + "_clean.onnx");
             Onnx.save(m, saved);
-            float[] actual = run(env, Onnx.load(saved), ref.get("input").asText(), input);
+            float[] actual = run(Onnx.load(saved), ref.get("input").asText(), input);
             assertEquals(expected.length, actual.length);
             double scale = 0;
             for (float v : expected) {
@@ -117,19 +114,13 @@ class InferenceCleanupTorchvisionTest {
         }
     }
 
-    private static float[] run(OrtEnvironment env, Model m, String inputName, HostTensor input) throws Exception {
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession s = env.createSession(Onnx.toBytes(m), opts);
-                 OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.toFloats()), input.shape());
-                 OrtSession.Result r = s.run(Map.of(inputName, t))) {
-                OnnxTensor out = (OnnxTensor) r.get(0);
-                assertArrayEquals(new long[] {input.shape()[0], 10}, out.getInfo().getShape());
-                float[] v = new float[(int) out.getInfo().getNumElements()];
-                out.getFloatBuffer().get(v);
-                return v;
-            }
-        }
+    /** The logits with ORT's optimizations off, after checking their shape. */
+    private static float[] run(Model m, String inputName, HostTensor input) throws Exception {
+        Map<String, Tensor> out = OrtParity.run(m, Map.of(inputName, Tensor.ofFloats(input.shape(), input.toFloats())),
+                OrtParity.Settings.AS_WRITTEN);
+        Tensor logits = out.values().iterator().next();
+        assertArrayEquals(new long[] {input.shape()[0], 10}, logits.dims());
+        return logits.toFloats();
     }
 
     private static Map<String, Integer> histogram(Model m) {

@@ -4,23 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Shape;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.io.Npy;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.Test;
 class TorchvisionInferenceTest {
     @Test
     void everyIntermediateShapeMatchesOnnxRuntime() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (String key : TorchvisionFixtures.smallModels()) {
             JsonNode ref = TorchvisionFixtures.manifest().get(key);
             Model m = Onnx.load(TorchvisionFixtures.dir().resolve(ref.get("file").asText()));
@@ -52,30 +47,28 @@ class TorchvisionInferenceTest {
             }
             HostTensor input = Npy.read(TorchvisionFixtures.dir().resolve(ref.get("input_file").asText()));
             HostTensor expected = Npy.read(TorchvisionFixtures.dir().resolve(ref.get("output_file").asText()));
-            try (OrtSession s = env.createSession(Onnx.toBytes(m), new OrtSession.SessionOptions());
-                 OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.toFloats()), input.shape());
-                 OrtSession.Result r = s.run(Map.of(ref.get("input").asText(), t))) {
-                int compared = 0;
-                for (Map.Entry<String, OnnxValue> e : r) {
-                    Value v = checked.get(e.getKey());
-                    long[] actual = ((TensorInfo) e.getValue().getInfo()).getShape();
-                    Shape inferred = v.shape();
-                    String where = key + ": " + v.producer() + " -> " + v.name() + " ORT " + java.util.Arrays
-                            .toString(actual) + " inferred " + inferred;
-                    assertEquals(actual.length, inferred.rank(), where);
-                    for (int i = 0; i < actual.length; i++) {
-                        Dim d = inferred.get(i);
-                        assertFalse(d instanceof Dim.Unknown, where);
-                        assertEquals(actual[i], d instanceof Dim.Symbolic ? input.shape()[0] : d.size(), where);
-                    }
-                    compared++;
+            Map<String, Tensor> r = OrtParity.run(m, Map.of(ref.get("input").asText(),
+                    Tensor.ofFloats(input.shape(), input.toFloats())), OrtParity.Settings.ORT_DEFAULTS);
+            int compared = 0;
+            for (Map.Entry<String, Tensor> e : r.entrySet()) {
+                Value v = checked.get(e.getKey());
+                long[] actual = e.getValue().dims();
+                Shape inferred = v.shape();
+                String where = key + ": " + v.producer() + " -> " + v.name() + " ORT " + java.util.Arrays
+                        .toString(actual) + " inferred " + inferred;
+                assertEquals(actual.length, inferred.rank(), where);
+                for (int i = 0; i < actual.length; i++) {
+                    Dim d = inferred.get(i);
+                    assertFalse(d instanceof Dim.Unknown, where);
+                    assertEquals(actual[i], d instanceof Dim.Symbolic ? input.shape()[0] : d.size(), where);
                 }
-                assertEquals(checked.size(), compared, key);
-                float[] got = ((OnnxTensor) r.get(ref.get("output").asText()).get()).getFloatBuffer().array();
-                float[] want = expected.toFloats();
-                for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[i], 1e-4 + 1e-4 * Math.abs(want[i]), key + " logit " + i);
-                }
+                compared++;
+            }
+            assertEquals(checked.size(), compared, key);
+            float[] got = r.get(ref.get("output").asText()).toFloats();
+            float[] want = expected.toFloats();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-4 + 1e-4 * Math.abs(want[i]), key + " logit " + i);
             }
             assertTrue(checked.size() > 10, key);
         }

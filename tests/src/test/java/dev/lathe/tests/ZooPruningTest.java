@@ -3,13 +3,11 @@ package dev.lathe.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
-import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
@@ -21,10 +19,8 @@ import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
 import dev.lathe.pruning.plan.PruningPlan;
 import dev.lathe.pruning.surgery.Surgery;
-import java.nio.FloatBuffer;
 import java.util.BitSet;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,20 +35,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ZooPruningTest {
 
+    /** The first output for one float input, the graph as written, one thread. */
     private static float[] run(Model m, long[] shape, float[] x) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(1);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession s = env.createSession(Onnx.toBytes(m), o);
-                    OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                    OrtSession.Result r = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
-                FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                float[] f = new float[b.remaining()];
-                b.get(f);
-                return f;
-            }
-        }
+        Map<String, Tensor> in = Map.of(m.graph().inputs().get(0).name(), Tensor.ofFloats(shape, x));
+        return OrtParity.runFloats(m, in, OrtParity.Settings.EXACT).values().iterator().next();
     }
 
     @ParameterizedTest
@@ -79,20 +65,11 @@ class ZooPruningTest {
         assertTrue(after.params() < before.params() && after.macs() < before.macs(), name);
         assertEquals(planner.macs(removed), after.macs(), name + ": planner's MACs estimate");
         long[] shape = {2, 3, resolution, resolution};
-        Random r = new Random(1);
-        float[] x = new float[(int) (2L * 3 * resolution * resolution)];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = OrtParity.gaussian(1, shape);
         float[] ya = run(a, shape, x);
         float[] yb = run(b, shape, x);
-        double scale = 1e-30;
-        double diff = 0;
-        for (int i = 0; i < ya.length; i++) {
-            scale = Math.max(scale, Math.abs(yb[i]));
-            diff = Math.max(diff, Math.abs(ya[i] - yb[i]));
-        }
-        assertTrue(diff / scale <= 1e-5, name + ": rel error " + diff / scale);
+        double relError = OrtParity.relError(yb, ya);
+        assertTrue(relError <= 1e-5, name + ": rel error " + relError);
     }
 
     /**

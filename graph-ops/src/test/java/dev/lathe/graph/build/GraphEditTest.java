@@ -17,7 +17,7 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.train.OrtRun;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class GraphEditTest {
     }
 
     private static Map<String, float[]> run(Model m) throws Exception {
-        return OrtRun.run(m, Map.of("x", Tensor.ofFloats(new long[] {2, 3}, X)));
+        return OrtParity.runFloats(m, Map.of("x", Tensor.ofFloats(new long[] {2, 3}, X)), OrtParity.Settings.DEPLOYED);
     }
 
     private static Node node(Model m, String opType) {

@@ -1,5 +1,6 @@
 package dev.lathe.graph.train;
 
+import dev.lathe.graph.testkit.OrtParity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class AccumulationEmaTest {
         if (step.accumulation() > 1) {
             in.put(TrainStep.APPLY_UPDATE, Tensor.scalar(apply));
         }
-        return OrtRun.run(step.train(), in);
+        return OrtParity.runFloats(step.train(), in, OrtParity.Settings.DEPLOYED);
     }
 
     private static Map<String, Tensor> initial(TrainStep step) {

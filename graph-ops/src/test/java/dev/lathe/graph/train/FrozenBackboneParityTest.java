@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ class FrozenBackboneParityTest {
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(TrainStep.LR, Tensor.scalar(0.1f));
-        Map<String, float[]> out = OrtRun.run(step.train(), in);
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), in, OrtParity.Settings.DEPLOYED);
 
         assertClose("loss", fx.get("loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {

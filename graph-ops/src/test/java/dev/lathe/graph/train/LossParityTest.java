@@ -1,9 +1,9 @@
 package dev.lathe.graph.train;
 
-import dev.lathe.graph.build.GraphBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lathe.graph.autodiff.Autodiff;
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.DataType;
@@ -12,6 +12,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ class LossParityTest {
         feeds.put(TrainStep.LABELS, fx.get("y"));
         feeds.put(TrainStep.TEACHER_LOGITS, fx.get("teacher"));
         feeds.put(TrainStep.TARGET_PROBS, fx.get("q"));
-        Map<String, float[]> out = OrtRun.run(m, feeds);
+        Map<String, float[]> out = OrtParity.runFloats(m, feeds, OrtParity.Settings.DEPLOYED);
         assertEquals(1, out.get(TrainStep.LOSS).length);
         Fixture.assertClose(name + " loss", fx.get(name + ".loss"), out.get(TrainStep.LOSS));
         Fixture.assertClose(name + " d loss / d logits", fx.get(name + ".grad"), out.get("grad"));

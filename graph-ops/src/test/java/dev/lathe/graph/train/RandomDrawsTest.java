@@ -13,6 +13,7 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,8 @@ class RandomDrawsTest {
     }
 
     private static Map<String, float[]> run(Model m, long seed) throws Exception {
-        return OrtRun.run(m, Map.of(TrainStep.SEED, Tensor.ofLongs(new long[0], seed)));
+        return OrtParity.runFloats(m, Map.of(TrainStep.SEED, Tensor.ofLongs(new long[0], seed)),
+                OrtParity.Settings.DEPLOYED);
     }
 
     @Test
@@ -102,8 +104,8 @@ class RandomDrawsTest {
         b.output(y, "y");
         float[] l = {-3f, -0.5f, 0f, 0.2f, 1f, 4f};
         float[] uu = {0.01f, 0.3f, 0.5f, 0.5f, 0.9f, 0.999f};
-        float[] out = OrtRun.run(b.build(), Map.of("logits", Tensor.ofFloats(new long[] {6}, l), "u",
-                Tensor.ofFloats(new long[] {6}, uu))).get("y");
+        float[] out = OrtParity.runFloats(b.build(), Map.of("logits", Tensor.ofFloats(new long[] {6}, l), "u",
+                Tensor.ofFloats(new long[] {6}, uu)), OrtParity.Settings.DEPLOYED).get("y");
         for (int i = 0; i < 6; i++) {
             // PyTorch's RelaxedBernoulli.rsample: sigmoid((logits + log u - log1p(-u)) / T)
             double expected = 1 / (1 + Math.exp(-(l[i] + Math.log(uu[i]) - Math.log1p(-uu[i])) / 0.5));

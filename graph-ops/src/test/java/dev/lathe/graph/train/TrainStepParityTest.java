@@ -1,5 +1,6 @@
 package dev.lathe.graph.train;
 
+import dev.lathe.graph.testkit.OrtParity;
 import static dev.lathe.graph.train.Fixture.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,7 +106,7 @@ class TrainStepParityTest {
                 .withGradientOutputs();
         TrainStep step = TrainStepBuilder.build(TrainStepParityTest::net, cfg);
         assertEquals(29, step.params().size()); // every nn.Parameter of the PyTorch model
-        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, 0.1f));
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, 0.1f), OrtParity.Settings.DEPLOYED);
         assertClose("loss", fx.get("sgd.loss"), out.get(TrainStep.LOSS));
         assertEquals(fx.get("sgd.correct").toFloats()[0], out.get(TrainStep.CORRECT)[0]);
         for (String p : step.params().keySet()) {
@@ -123,7 +124,7 @@ class TrainStepParityTest {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), 8)
                 .withClipNorm(1.0);
         TrainStep step = TrainStepBuilder.build(TrainStepParityTest::net, cfg);
-        Map<String, float[]> out = OrtRun.run(step.train(), feeds(step, 1e-2f));
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, 1e-2f), OrtParity.Settings.DEPLOYED);
         assertClose("loss", fx.get("adamw.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {
             assertClose("AdamW step " + p, fx.get("adamw.next:" + p), out.get(TrainStep.next(p)));
