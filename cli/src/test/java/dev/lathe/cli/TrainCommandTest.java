@@ -154,8 +154,8 @@ class TrainCommandTest {
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         Checkpoint c = Checkpoint.read(out.resolve("checkpoint.bin"));
-        float[] raw = c.tensors().get("fc.weight");
-        float[] ema = c.tensors().get("fc.weight" + TrainStep.EMA);
+        float[] raw = c.floats("fc.weight");
+        float[] ema = c.floats("fc.weight" + TrainStep.EMA);
         assertTrue(c.tensors().containsKey("fc.weight" + TrainStep.GRAD_ACCUM), "accumulators are checkpointed");
         Model exported = Onnx.load(export);
         float[] written = exported.graph().initializer("fc.weight").constValue().toFloats();

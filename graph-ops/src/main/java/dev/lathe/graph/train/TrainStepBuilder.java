@@ -30,9 +30,9 @@ import java.util.function.Supplier;
  * {@link Objective} over its named values into a {@link TrainStep}: the train graph is forward with training-mode
  * BatchNorm, the objective's terms and their weighted sum, the autodiff backward, optional clipping and the optimizer
  * update, all standard ai.onnx ops, for a fixed batch size (every input's leading symbolic dimension is fixed to it).
- * Inputs the objective declares (labels, targets, masks, a seed) are fed by name. When the objective reads the labels
- * and the model has a classifier output (logits [N, C], the output named logits or the first), the step also counts
- * the correct predictions.
+ * Inputs the objective declares (labels, targets, masks, a seed) are fed by name. When the model has a classifier
+ * output (logits [N, C], the output named logits or the first), the step also takes the labels and counts the
+ * correct predictions, whatever the objective.
  *
  * <p>Trainable parameters are the FLOAT initializers of rank >= 1 that are not BatchNorm running statistics and not
  * frozen. BatchNorm becomes ONNX's training-mode BatchNormalization (batch mean and biased variance for normalising,
@@ -102,9 +102,9 @@ public final class TrainStepBuilder {
         e.builder().namePrefix("loss");
         ObjectiveContext objective = new ObjectiveContext(g, e, cfg.batch(), forwardOutputs);
         Value loss = cfg.objective().emit(objective);
-        Value labels = g.inputs().stream().filter(v -> v.name().equals(TrainStep.LABELS)).findFirst().orElse(null);
-        Value correct = labels != null && logits.shape() != null && logits.shape().rank() == 2
-                ? LossTerms.correct(e, logits, labels) : null;
+        // a classifier's step counts correct predictions whatever its objective (a KL or MSE step reports accuracy too)
+        Value correct = logits.shape() != null && logits.shape().rank() == 2 && logits.dtype() == DataType.FLOAT
+                ? LossTerms.correct(e, logits, objective.labels()) : null;
         Value lr = g.addInput(new Value(TrainStep.LR, TensorType.of(DataType.FLOAT)));
         g.sortTopologically();
         ShapeInference.inferGraph(g, opset);

@@ -3,6 +3,8 @@ package dev.lathe.runtime.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.graph.ir.DataType;
+import dev.lathe.graph.ir.Tensor;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,30 +20,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A training checkpoint: the number of finished epochs plus every parameter, BN buffer and optimizer-state tensor.
- * File layout: magic "LATHECKP", a 4-byte big-endian header length, a JSON header (epoch, tensor names, shapes and
- * byte offsets), then little-endian float32 data. Written to a temporary file and renamed, so a kill never leaves a
- * half-written checkpoint behind.
+ * A training checkpoint: the number of finished epochs plus every parameter, BN buffer and optimizer-state tensor,
+ * each in its own element type. File layout: magic "LATHECKP", a 4-byte big-endian header length, a JSON header
+ * (format, epoch, tensor names, ONNX element types, shapes and byte offsets), then the tensors' little-endian data.
+ * Format 1 files (float32 only, no element types) are still read. Written to a temporary file and renamed, so a kill
+ * never leaves a half-written checkpoint behind.
  */
-public record Checkpoint(int epochsDone, Map<String, long[]> shapes, Map<String, float[]> tensors) {
+public record Checkpoint(int epochsDone, Map<String, Tensor> tensors) {
     private static final byte[] MAGIC = "LATHECKP".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The values of a FLOAT tensor. */
+    public float[] floats(String name) {
+        Tensor t = tensors.get(name);
+        return t == null ? null : t.toFloats();
+    }
+
     public void write(Path file) throws IOException {
         ObjectNode header = JSON.createObjectNode();
-        header.put("format", 1);
+        header.put("format", 2);
         header.put("epochs_done", epochsDone);
         ArrayNode list = header.putArray("tensors");
         long offset = 0;
-        for (Map.Entry<String, float[]> e : tensors.entrySet()) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             ObjectNode t = list.addObject();
             t.put("name", e.getKey());
+            t.put("dtype", e.getValue().dtype().code());
             ArrayNode dims = t.putArray("dims");
-            for (long d : shapes.get(e.getKey())) {
+            for (long d : e.getValue().dims()) {
                 dims.add(d);
             }
             t.put("offset", offset);
-            offset += 4L * e.getValue().length;
+            offset += e.getValue().byteSize();
         }
         byte[] h = JSON.writeValueAsBytes(header);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -51,10 +60,10 @@ public record Checkpoint(int epochsDone, Map<String, long[]> shapes, Map<String,
             out.write(MAGIC);
             out.writeInt(h.length);
             out.write(h);
-            for (float[] v : tensors.values()) {
-                ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(v);
-                out.write(b.array());
+            for (Tensor t : tensors.values()) {
+                byte[] raw = new byte[(int) t.byteSize()];
+                t.data().get(0, raw);
+                out.write(raw);
             }
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -69,26 +78,22 @@ public record Checkpoint(int epochsDone, Map<String, long[]> shapes, Map<String,
             }
             byte[] h = in.readNBytes(in.readInt());
             ObjectNode header = (ObjectNode) JSON.readTree(h);
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            Map<String, float[]> tensors = new LinkedHashMap<>();
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (var t : header.get("tensors")) {
+                String name = t.get("name").asText();
+                DataType dtype = t.has("dtype") ? DataType.fromCode(t.get("dtype").asInt()) : DataType.FLOAT;
                 long[] dims = new long[t.get("dims").size()];
-                long n = 1;
                 for (int i = 0; i < dims.length; i++) {
                     dims[i] = t.get("dims").get(i).asLong();
-                    n *= dims[i];
                 }
-                byte[] raw = in.readNBytes((int) (4 * n));
-                if (raw.length != 4 * n) {
-                    throw new IOException(file + ": tensor " + t.get("name").asText() + " is truncated");
+                long bytes = dtype.byteSize(Tensor.numel(dims));
+                byte[] raw = in.readNBytes((int) bytes);
+                if (raw.length != bytes) {
+                    throw new IOException(file + ": tensor " + name + " is truncated");
                 }
-                float[] v = new float[(int) n];
-                FloatBuffer fb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-                fb.get(v);
-                shapes.put(t.get("name").asText(), dims);
-                tensors.put(t.get("name").asText(), v);
+                tensors.put(name, Tensor.of(dtype, dims, ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN)));
             }
-            return new Checkpoint(header.get("epochs_done").asInt(), shapes, tensors);
+            return new Checkpoint(header.get("epochs_done").asInt(), tensors);
         }
     }
 }

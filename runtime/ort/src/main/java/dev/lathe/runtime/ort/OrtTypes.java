@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Conversions between ONNX Runtime's Java types and Lathe's. */
-final class OrtTypes {
+public final class OrtTypes {
     private OrtTypes() {}
 
     static TensorSpec spec(NodeInfo info, String modelName) {
@@ -52,7 +52,7 @@ final class OrtTypes {
      * outputs) that memory in place. Typed views keep ORT's element-type bookkeeping right; for a direct buffer
      * they alias the same memory.
      */
-    static OnnxTensor wrap(OrtEnvironment env, DataType dtype, ByteBuffer direct, long[] shape) throws OrtException {
+    public static OnnxTensor wrap(OrtEnvironment env, DataType dtype, ByteBuffer direct, long[] shape) throws OrtException {
         if (dtype == DataType.FLOAT) {
             return OnnxTensor.createTensor(env, direct.asFloatBuffer(), shape);
         } else if (dtype == DataType.DOUBLE) {

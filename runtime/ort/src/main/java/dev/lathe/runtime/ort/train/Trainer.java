@@ -17,6 +17,7 @@ import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
 import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.runtime.ort.OrtRuntime;
+import dev.lathe.runtime.ort.OrtTypes;
 import dev.lathe.runtime.train.Accuracy;
 import dev.lathe.runtime.train.Checkpoint;
 import dev.lathe.runtime.train.EpochMetrics;
@@ -40,9 +41,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Runs a {@link TrainStep} in ONNX Runtime. Parameters, BN buffers and optimizer state live in two sets of direct
- * buffers wrapped once as tensors: each step reads set A and writes set B as pinned outputs, then the roles swap, so
- * no weight is copied on the Java side. The batch, labels and learning rate are direct buffers overwritten in place.
+ * Runs a {@link TrainStep} in ONNX Runtime. Parameters, BN buffers and optimizer state (of whatever element type the
+ * step declares) live in two sets of direct buffers wrapped once as tensors: each step reads set A and writes set B as
+ * pinned outputs, then the roles swap, so no weight is copied on the Java side. The batch, labels and learning rate
+ * are direct buffers overwritten in place; other inputs the step's objective declares are filled by name through
+ * {@link ExtraInput}s, and {@link TrainStep#SEED} gets a seed derived from the run's seed and the global step, so
+ * in-graph random draws repeat exactly on resume.
  *
  * <p>Determinism: the epoch's shuffle comes from (seed, epoch), synthetic images from (seed, index), and ORT runs
  * with deterministic compute, so a run resumed from a checkpoint continues exactly as the uninterrupted run.
@@ -72,6 +76,12 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Fills an extra input of the step (a target, a mask) before each run; {@code into} is its direct buffer. */
+    @FunctionalInterface
+    public interface ExtraInput {
+        void fill(long globalStep, ByteBuffer into);
+    }
+
     /** Two decoding threads keep a 2-core machine's ORT threads fed on synthetic and CIFAR-sized images. */
     public static final int DEFAULT_LOADER_WORKERS = 2;
     private static final int PREFETCH = 2;
@@ -86,8 +96,9 @@ public final class Trainer implements AutoCloseable {
     private final OrtSession trainSession;
     private final OrtSession evalSession;
     private final List<String> stateNames = new ArrayList<>();
+    private final List<DataType> stateTypes = new ArrayList<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
-    private final FloatBuffer[][] buffers;
+    private final ByteBuffer[][] buffers;
     private final OnnxTensor[][] tensors;
     private final List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
     private final List<Map<String, OnnxTensor>> pinned = new ArrayList<>();
@@ -95,7 +106,11 @@ public final class Trainer implements AutoCloseable {
     private final LongBuffer labels;
     private final FloatBuffer lr;
     private final FloatBuffer applyUpdate;
+    private final LongBuffer seed;
+    private final Map<String, ExtraInput> extraFillers;
+    private final Map<String, ByteBuffer> extraBuffers = new LinkedHashMap<>();
     private long microSteps;
+    private long globalStep;
     private final FloatBuffer loss;
     private final FloatBuffer correct;
     /**
@@ -122,8 +137,17 @@ public final class Trainer implements AutoCloseable {
      *     for the other losses
      */
     public Trainer(TrainStep step, Options opt, Model teacher) throws OrtException {
+        this(step, opt, teacher, Map.of());
+    }
+
+    /**
+     * @param extras a filler for every input of the step that is not the data, labels, learning rate, seed,
+     *     accumulation flag, teacher input or trained state (a step input without one is refused, by name)
+     */
+    public Trainer(TrainStep step, Options opt, Model teacher, Map<String, ExtraInput> extras) throws OrtException {
         this.step = step;
         this.opt = opt;
+        this.extraFillers = Map.copyOf(extras);
         String teacherInput = hasInput(step, TrainStep.TARGET_PROBS) ? TrainStep.TARGET_PROBS
                 : hasInput(step, TrainStep.TEACHER_LOGITS) ? TrainStep.TEACHER_LOGITS : null;
         if ((teacherInput != null) != (teacher != null)) {
@@ -150,22 +174,19 @@ public final class Trainer implements AutoCloseable {
         initial.putAll(step.params());
         initial.putAll(step.buffers());
         initial.putAll(step.state());
-        buffers = new FloatBuffer[2][initial.size()];
+        buffers = new ByteBuffer[2][initial.size()];
         tensors = new OnnxTensor[2][initial.size()];
         int i = 0;
         for (Map.Entry<String, Tensor> e : initial.entrySet()) {
             Tensor t = e.getValue();
-            if (t.dtype() != DataType.FLOAT) {
-                throw new IllegalArgumentException("train-step state " + e.getKey() + " is " + t.dtype()
-                        + "; the trainer holds FLOAT state only");
-            }
             stateNames.add(e.getKey());
+            stateTypes.add(t.dtype());
             shapes.put(e.getKey(), t.dims());
             for (int s = 0; s < 2; s++) {
-                buffers[s][i] = direct((int) t.numel());
-                tensors[s][i] = track(OnnxTensor.createTensor(env, buffers[s][i], t.dims()));
+                buffers[s][i] = directBytes(t.byteSize());
+                tensors[s][i] = track(OrtTypes.wrap(env, t.dtype(), buffers[s][i], t.dims()));
             }
-            buffers[0][i].put(0, t.toFloats());
+            buffers[0][i].put(0, t.data(), 0, (int) t.byteSize());
             i++;
         }
         long[] image = step.train().graph().inputs().get(0).shape().toArray();
@@ -173,12 +194,31 @@ public final class Trainer implements AutoCloseable {
         labels = ByteBuffer.allocateDirect(8 * step.batch()).order(ByteOrder.nativeOrder()).asLongBuffer();
         lr = direct(1);
         applyUpdate = direct(1);
+        seed = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asLongBuffer();
         loss = direct(1);
         correct = direct(1);
         OnnxTensor batchT = track(OnnxTensor.createTensor(env, batch, image));
         OnnxTensor labelsT = track(OnnxTensor.createTensor(env, labels, new long[] {step.batch()}));
         OnnxTensor lrT = track(OnnxTensor.createTensor(env, lr, new long[0]));
         OnnxTensor applyT = track(OnnxTensor.createTensor(env, applyUpdate, new long[0]));
+        OnnxTensor seedT = track(OnnxTensor.createTensor(env, seed, new long[0]));
+        Map<String, OnnxTensor> extraTensors = new LinkedHashMap<>();
+        for (dev.lathe.graph.ir.Value in : step.train().graph().inputs()) {
+            String name = in.name();
+            if (name.equals(step.input()) || name.equals(TrainStep.LABELS) || name.equals(TrainStep.LR)
+                    || name.equals(TrainStep.APPLY_UPDATE) || name.equals(TrainStep.SEED) || name.equals(teacherInput)
+                    || initial.containsKey(name)) {
+                continue;
+            }
+            ExtraInput filler = extraFillers.get(name);
+            if (filler == null) {
+                throw new IllegalArgumentException("train step input '" + name + "' (" + in.type() + ") has no feed;"
+                        + " give the trainer an ExtraInput for it");
+            }
+            ByteBuffer b = directBytes(in.dtype().byteSize(Tensor.numel(in.shape().toArray())));
+            extraBuffers.put(name, b);
+            extraTensors.put(name, track(OrtTypes.wrap(env, in.dtype(), b, in.shape().toArray())));
+        }
         OnnxTensor lossT = track(OnnxTensor.createTensor(env, loss, new long[0]));
         OnnxTensor correctT = track(OnnxTensor.createTensor(env, correct, new long[0]));
         OnnxTensor teacherT = null;
@@ -209,7 +249,13 @@ public final class Trainer implements AutoCloseable {
             Map<String, OnnxTensor> in = new HashMap<>();
             Map<String, OnnxTensor> out = new LinkedHashMap<>();
             in.put(step.input(), batchT);
-            in.put(TrainStep.LABELS, labelsT);
+            if (hasInput(step, TrainStep.LABELS)) {
+                in.put(TrainStep.LABELS, labelsT);
+            }
+            if (hasInput(step, TrainStep.SEED)) {
+                in.put(TrainStep.SEED, seedT);
+            }
+            in.putAll(extraTensors);
             in.put(TrainStep.LR, lrT);
             if (step.accumulation() > 1) {
                 in.put(TrainStep.APPLY_UPDATE, applyT);
@@ -218,7 +264,11 @@ public final class Trainer implements AutoCloseable {
                 in.put(teacherInput, teacherT);
             }
             out.put(TrainStep.LOSS, lossT);
-            out.put(TrainStep.CORRECT, correctT);
+            if (hasOutput(step, TrainStep.CORRECT)) {
+                out.put(TrainStep.CORRECT, correctT);
+            } else {
+                correct.put(0, Float.NaN); // no classifier output: no accuracy to report
+            }
             for (int k = 0; k < stateNames.size(); k++) {
                 in.put(stateNames.get(k), tensors[s][k]);
                 out.put(TrainStep.next(stateNames.get(k)), tensors[1 - s][k]);
@@ -247,6 +297,10 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    private static ByteBuffer directBytes(long n) {
+        return ByteBuffer.allocateDirect((int) Math.max(n, 1)).order(ByteOrder.nativeOrder());
+    }
+
     private static FloatBuffer direct(int n) {
         return ByteBuffer.allocateDirect(4 * Math.max(n, 1)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
@@ -262,6 +316,11 @@ public final class Trainer implements AutoCloseable {
      */
     public float[] step(double learningRate) throws OrtException {
         lr.put(0, (float) learningRate);
+        seed.put(0, seedOf(opt.seed(), globalStep));
+        for (Map.Entry<String, ByteBuffer> e : extraBuffers.entrySet()) {
+            extraFillers.get(e.getKey()).fill(globalStep, e.getValue().clear());
+        }
+        globalStep++;
         applyUpdate.put(0, ++microSteps % step.accumulation() == 0 ? 1f : 0f);
         long t0 = System.nanoTime();
         if (teacherSession != null) {
@@ -333,6 +392,7 @@ public final class Trainer implements AutoCloseable {
         long epochStart = System.nanoTime();
         runNanos = 0;
         microSteps = 0;
+        globalStep = (long) epoch * steps; // a resumed run continues the seed sequence where the killed one was
         Iterator<BatchLoader.Batch> batches = loader.epoch(epoch);
         double lossSum = 0;
         double correctSum = 0;
@@ -434,32 +494,39 @@ public final class Trainer implements AutoCloseable {
         return ema >= 0 ? ema : stateNames.indexOf(name);
     }
 
-    /** Copies of the current parameters, buffers and optimizer state by name. */
-    public Map<String, float[]> weights() {
-        Map<String, float[]> out = new LinkedHashMap<>();
+    /** Copies of the current parameters, buffers and optimizer state by name, in their own element types. */
+    public Map<String, Tensor> weights() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
         for (int k = 0; k < stateNames.size(); k++) {
-            float[] v = new float[buffers[current][k].capacity()];
-            buffers[current][k].get(0, v);
-            out.put(stateNames.get(k), v);
+            ByteBuffer copy = ByteBuffer.allocate(buffers[current][k].capacity()).order(ByteOrder.LITTLE_ENDIAN);
+            copy.put(0, buffers[current][k], 0, copy.capacity());
+            out.put(stateNames.get(k), Tensor.of(stateTypes.get(k), shapes.get(stateNames.get(k)), copy));
         }
         return out;
     }
 
     Checkpoint checkpoint(int epochsDone) {
-        return new Checkpoint(epochsDone, shapes, weights());
+        return new Checkpoint(epochsDone, weights());
     }
 
     private int restore(Checkpoint c) {
         for (int k = 0; k < stateNames.size(); k++) {
             String name = stateNames.get(k);
-            float[] v = c.tensors().get(name);
-            if (v == null || v.length != buffers[current][k].capacity()) {
-                throw new IllegalArgumentException("checkpoint lacks " + name + " or has a different size; it was "
-                        + "written for another model or optimizer");
+            Tensor t = c.tensors().get(name);
+            if (t == null || t.dtype() != stateTypes.get(k) || t.byteSize() != buffers[current][k].capacity()) {
+                throw new IllegalArgumentException("checkpoint lacks " + name + " or has another type or size ("
+                        + (t == null ? "absent" : t.type()) + ", the step holds " + stateTypes.get(k) + " "
+                        + java.util.Arrays.toString(shapes.get(name)) + "); it was written for another model or "
+                        + "optimizer");
             }
-            buffers[current][k].put(0, v);
+            buffers[current][k].put(0, t.data(), 0, (int) t.byteSize());
         }
         return c.epochsDone();
+    }
+
+    /** The seed of global step {@code step}: a fixed mix of the run's seed and the step, the same after a resume. */
+    static long seedOf(long runSeed, long step) {
+        return runSeed * 0x9E3779B97F4A7C15L + step;
     }
 
     private void appendMetrics(EpochMetrics m) throws IOException {
@@ -485,12 +552,12 @@ public final class Trainer implements AutoCloseable {
      * fold each BatchNormalization into the Conv before it (exact in real arithmetic, not bit-exact in float32).
      */
     public void exportInference(Model forward, Path file, boolean foldBatchNorm) throws IOException {
-        Map<String, float[]> w = weights();
+        Map<String, Tensor> w = weights();
         for (Value init : forward.graph().initializers().values()) {
-            float[] v = w.get(init.name() + TrainStep.EMA);
+            Tensor v = w.get(init.name() + TrainStep.EMA);
             v = v != null ? v : w.get(init.name());
             if (v != null) {
-                init.setConstValue(Tensor.ofFloats(init.constValue().dims(), v));
+                init.setConstValue(Tensor.of(v.dtype(), init.constValue().dims(), v.data()));
             }
         }
         if (foldBatchNorm) {
@@ -522,5 +589,9 @@ public final class Trainer implements AutoCloseable {
 
     private static boolean hasInput(TrainStep step, String name) {
         return step.train().graph().inputs().stream().anyMatch(v -> v.name().equals(name));
+    }
+
+    private static boolean hasOutput(TrainStep step, String name) {
+        return step.train().graph().outputs().stream().anyMatch(v -> v.name().equals(name));
     }
 }

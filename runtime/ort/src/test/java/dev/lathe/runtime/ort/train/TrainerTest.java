@@ -88,7 +88,9 @@ class TrainerTest {
         try (Trainer t = new Trainer(step, new Trainer.Options(3, LrSchedule.cosine(3e-3, 1, 3), 9, 2, out, resume,
                 null, stopAfter))) {
             t.fit(train, val);
-            return t.weights();
+            Map<String, float[]> w = new java.util.LinkedHashMap<>();
+            t.weights().forEach((k, v) -> w.put(k, v.toFloats()));
+            return w;
         }
     }
 
