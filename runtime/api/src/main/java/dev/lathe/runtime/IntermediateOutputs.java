@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Serialises a model with some intermediate values promoted to graph outputs, for runtimes that compile from ONNX
- * bytes. The model is restored afterwards, so callers' models are left as they were.
+ * bytes. The outputs are added to a copy ({@link Model#copy()}), so callers' models are never touched.
  */
 public final class IntermediateOutputs {
     private IntermediateOutputs() {}
@@ -21,9 +21,9 @@ public final class IntermediateOutputs {
      * @throws InferenceException naming a value the graph does not have
      */
     public static byte[] serializeWith(Model model, List<String> names, String modelName) {
-        Graph g = model.graph();
+        Model exposed = model.copy();
+        Graph g = exposed.graph();
         Map<String, Value> values = g.valuesByName();
-        List<Value> added = new ArrayList<>();
         for (String name : names) {
             Value v = values.get(name);
             if (v == null) {
@@ -31,21 +31,11 @@ public final class IntermediateOutputs {
                         + ": the graph has no value of that name (" + values.size() + " values, e.g. "
                         + sample(values) + ")");
             }
-            if (!g.outputs().contains(v) && !added.contains(v)) {
-                added.add(v);
-            }
-        }
-        int before = g.outputs().size();
-        try {
-            for (Value v : added) {
+            if (!g.outputs().contains(v)) {
                 g.addOutput(v);
             }
-            return Onnx.toBytes(model);
-        } finally {
-            while (g.outputs().size() > before) {
-                g.removeOutput(g.outputs().size() - 1);
-            }
         }
+        return Onnx.toBytes(exposed);
     }
 
     private static String sample(Map<String, Value> values) {

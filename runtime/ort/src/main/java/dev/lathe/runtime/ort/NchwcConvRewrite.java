@@ -1,10 +1,10 @@
 package dev.lathe.runtime.ort;
 
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
-import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.Pass;
 import dev.lathe.graph.pass.PassResult;
@@ -51,16 +51,12 @@ public final class NchwcConvRewrite implements Pass {
 
     @Override
     public PassResult apply(Model model) {
-        Graph g = model.graph();
         boolean modified = false;
-        for (Node n : new ArrayList<>(g.nodes())) {
+        for (Node n : new ArrayList<>(model.graph().nodes())) {
             if (eligible(n)) {
-                rewrite(g, n);
+                rewrite(model, n);
                 modified = true;
             }
-        }
-        if (modified) {
-            model.opsetImports().putIfAbsent(DOMAIN, 1L);
         }
         return new PassResult(model, modified);
     }
@@ -92,31 +88,27 @@ public final class NchwcConvRewrite implements Pass {
         return ws[1] == 1 && n.attrInt("group", 1) == c && ws[0] == c;
     }
 
-    private void rewrite(Graph g, Node conv) {
+    /** The builder adds the nchwc domain's import to the model with its first node. */
+    private void rewrite(Model model, Node conv) {
+        Graph g = model.graph();
         long[] ws = conv.input(1).shape().toArray();
-        long o = ws[0];
         String base = conv.name();
-        Value xr = add(g, conv, DOMAIN, "ReorderInput", base + "/nchwc_in", Map.of(), conv.input(0));
-        Value wb = conv.attrInt("group", 1) > 1 ? depthwiseWeight(g, conv, ws) : denseWeight(g, conv, ws);
+        GraphBuilder b = GraphBuilder.editing(model).before(conv).inferTypes(false).namePrefix(base + "/nchwc");
+        Value xr = b.op(DOMAIN, "ReorderInput", List.of(conv.input(0)), Map.of(), 1).get(0);
+        Value wb = conv.attrInt("group", 1) > 1 ? depthwiseWeight(b, conv, ws) : denseWeight(b, conv, ws);
         List<Value> in = new ArrayList<>(List.of(xr, wb));
         if (conv.inputs().size() > 2 && conv.input(2) != null) {
             in.add(conv.input(2));
         }
-        Value yr = new Value(g.uniqueName(base + "/nchwc_out"), null);
-        Node blocked = new Node(DOMAIN, "Conv", g.uniqueName(base + "/nchwc"), in, List.of(yr));
-        conv.attributes().forEach(blocked::attr);
-        g.insertBefore(conv, blocked);
+        Value yr = b.op(DOMAIN, "Conv", in, conv.attributes(), 1).get(0);
+        yr.producer().setName(g.uniqueName(base + "/nchwc")); // the name profiles and OrtNchwcTest know it by
+        Value reordered = b.op(DOMAIN, "ReorderOutput", List.of(yr), Map.of("channels", Attr.of(ws[0])), 1).get(0);
         Value y = conv.output(0);
-        Value reordered = add(g, conv, DOMAIN, "ReorderOutput", base + "/nchwc_reorder",
-                Map.of("channels", Attr.of(o)), yr);
         reordered.setType(y.type());
-        y.replaceAllUsesWith(reordered);
-        int outputIndex = g.outputs().indexOf(y);
-        if (outputIndex >= 0) {
-            g.setOutput(outputIndex, reordered);
-        }
+        boolean graphOutput = g.outputs().contains(y);
+        y.replaceAllUsesWith(reordered, true);
         g.removeNode(conv);
-        if (outputIndex >= 0) {
+        if (graphOutput) {
             reordered.setName(y.name());
         }
     }
@@ -127,37 +119,20 @@ public final class NchwcConvRewrite implements Pass {
      * which ORT copies in blocks (512x512x3x3: 9 ms, where one 6-D transpose [O/B, B, C/B, B, kh, kw] ->
      * [0, 2, 4, 5, 3, 1] took 23 ms).
      */
-    private Value denseWeight(Graph g, Node conv, long[] ws) {
+    private Value denseWeight(GraphBuilder b, Node conv, long[] ws) {
         long k = ws[2] * ws[3];
-        Value outer = outputBlockInnermost(g, conv, ws);
-        Value w4 = reshape(g, conv, "/nchwc_w4", outer, ws[0] / block * (ws[1] / block), block, k, block);
-        Value inner = add(g, conv, "", "Transpose", conv.name() + "/nchwc_wi", Map.of("perm", Attr.of(0L, 2L, 1L, 3L)),
-                w4);
-        return reshape(g, conv, "/nchwc_w", inner, ws);
+        Value w4 = b.ops().reshape(outputBlockInnermost(b, conv, ws), ws[0] / block * (ws[1] / block), block, k, block);
+        return b.ops().reshape(b.ops().transpose(w4, 0, 2, 1, 3), ws);
     }
 
     /** A depthwise weight [C, 1, kh, kw] in the blocked layout [C/B][kh][kw][B]: the output block moved innermost. */
-    private Value depthwiseWeight(Graph g, Node conv, long[] ws) {
-        return reshape(g, conv, "/nchwc_w", outputBlockInnermost(g, conv, ws), ws);
+    private Value depthwiseWeight(GraphBuilder b, Node conv, long[] ws) {
+        return b.ops().reshape(outputBlockInnermost(b, conv, ws), ws);
     }
 
     /** [O, C, kh, kw] as [O/B, B(o), C*K] -> [O/B, C*K, B(o)]. */
-    private Value outputBlockInnermost(Graph g, Node conv, long[] ws) {
-        Value w3 = reshape(g, conv, "/nchwc_w3", conv.input(1), ws[0] / block, block, ws[1] * ws[2] * ws[3]);
-        return add(g, conv, "", "Transpose", conv.name() + "/nchwc_wo", Map.of("perm", Attr.of(0L, 2L, 1L)), w3);
-    }
-
-    private static Value reshape(Graph g, Node conv, String suffix, Value x, long... shape) {
-        return add(g, conv, "", "Reshape", conv.name() + suffix, Map.of(), x,
-                g.addInitializer(g.uniqueName(conv.name() + suffix + "_shape"), Tensor.vector(shape)));
-    }
-
-    private static Value add(Graph g, Node before, String domain, String op, String name, Map<String, Attr> attrs,
-            Value... inputs) {
-        Value out = new Value(g.uniqueName(name + "_out"), null);
-        Node n = new Node(domain, op, g.uniqueName(name), List.of(inputs), List.of(out));
-        attrs.forEach(n::attr);
-        g.insertBefore(before, n);
-        return out;
+    private Value outputBlockInnermost(GraphBuilder b, Node conv, long[] ws) {
+        Value w3 = b.ops().reshape(conv.input(1), ws[0] / block, block, ws[1] * ws[2] * ws[3]);
+        return b.ops().transpose(w3, 0, 2, 1);
     }
 }
