@@ -199,9 +199,9 @@ public final class Graph {
             claim(n.name());
         }
         for (Value v : n.outputs()) {
-            if (v.name() == null || v.name().isEmpty()) {
+            if (v.name() == null) {
                 v.setName(uniqueName(n.name() + "_out"));
-            } else {
+            } else if (!v.name().isEmpty()) { // "" is an absent optional output (LSTM's unused Y_h) and stays absent
                 claim(v.name());
             }
         }
@@ -379,6 +379,7 @@ public final class Graph {
     private static Value copyOf(Value v, Map<Value, Value> copies) {
         Value c = new Value(v.name(), v.type());
         c.setDocString(v.docString());
+        c.setOpaqueType(v.opaqueType());
         copies.put(v, c);
         return c;
     }

@@ -13,6 +13,7 @@ public final class Value {
     private String name;
     private TensorType type;
     private Tensor constValue;
+    private byte[] opaqueType;
     private String docString = "";
     Node producer;
     /** The graph that holds this value as an input or initializer (node outputs belong to their producer's). */
@@ -43,6 +44,18 @@ public final class Value {
 
     public void setType(TensorType type) {
         this.type = type;
+    }
+
+    /**
+     * The serialized ONNX TypeProto of a value that is not a tensor (a sequence, optional, map or sparse tensor),
+     * kept verbatim and written back unchanged; null for tensors. Such values have no {@link #type()}.
+     */
+    public byte[] opaqueType() {
+        return opaqueType;
+    }
+
+    public void setOpaqueType(byte[] typeProto) {
+        this.opaqueType = typeProto;
     }
 
     public Shape shape() {

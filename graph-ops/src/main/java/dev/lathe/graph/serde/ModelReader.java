@@ -125,10 +125,10 @@ final class ModelReader {
         Graph g = new Graph(gp.getName());
         g.setDocString(gp.getDocString());
         Scope scope = new Scope(new HashMap<>(), outer);
-        Map<String, TensorType> declared = new HashMap<>();
+        Map<String, OnnxProto.TypeProto> declared = new HashMap<>();
         Map<String, Value> forward = new HashMap<>();
         for (OnnxProto.ValueInfoProto vi : gp.getValueInfoList()) {
-            declared.put(vi.getName(), readType(vi.getType(), "value_info " + vi.getName()));
+            declared.put(vi.getName(), vi.getType());
         }
         for (OnnxProto.TensorProto tp : gp.getInitializerList()) {
             Value v = g.addInitializer(tp.getName(), readTensor(tp, "initializer " + tp.getName()));
@@ -142,7 +142,8 @@ final class ModelReader {
                 g.addInput(existing);
                 continue;
             }
-            Value v = new Value(vi.getName(), readType(vi.getType(), "graph input " + vi.getName()));
+            Value v = typed(new Value(vi.getName(), null), vi.hasType() ? vi.getType() : null,
+                    "graph input " + vi.getName());
             v.setDocString(vi.getDocString());
             g.addInput(v);
             scope.values.put(v.name(), v);
@@ -158,7 +159,7 @@ final class ModelReader {
                 Value v = scope.lookup(in);
                 if (v == null) {
                     // forward reference (graph not sorted) or undefined; resolved below
-                    v = new Value(in, declared.get(in));
+                    v = typed(new Value(in, null), declared.get(in), "value_info " + in);
                     scope.values.put(in, v);
                     forward.put(in, v);
                 }
@@ -168,9 +169,9 @@ final class ModelReader {
             for (String out : np.getOutputList()) {
                 Value v = forward.remove(out);
                 if (v == null) {
-                    v = new Value(out, declared.get(out));
-                } else if (v.type() == null) {
-                    v.setType(declared.get(out));
+                    v = typed(new Value(out, null), declared.get(out), "value_info " + out);
+                } else if (v.type() == null && v.opaqueType() == null) {
+                    typed(v, declared.get(out), "value_info " + out);
                 }
                 outputs.add(v);
                 if (!out.isEmpty()) {
@@ -197,6 +198,9 @@ final class ModelReader {
             Value v = scope.lookup(vi.getName());
             if (v == null) {
                 throw new OnnxFormatException(source + ": graph output '" + vi.getName() + "' is never produced");
+            }
+            if (vi.hasType() && !vi.getType().hasTensorType()) {
+                v.setOpaqueType(vi.getType().toByteArray());
             }
             TensorType t = readType(vi.getType(), "graph output " + vi.getName());
             if (t != null && (v.type() == null || v.type().shape() == null)) {
@@ -241,11 +245,28 @@ final class ModelReader {
             case STRINGS -> new Attr.StringsAttr(ap.getStringsList().stream().map(ByteString::toByteArray).toList());
             case TENSORS -> new Attr.TensorsAttr(ap.getTensorsList().stream().map(x -> readTensor(x, at)).toList());
             case GRAPHS -> new Attr.GraphsAttr(ap.getGraphsList().stream().map(x -> readGraph(x, scope)).toList());
-            case TYPE_PROTO -> new Attr.TypeAttr(readType(ap.getTp(), at));
-            case TYPE_PROTOS -> new Attr.TypesAttr(ap.getTypeProtosList().stream().map(x -> readType(x, at)).toList());
+            // a non-tensor type (Optional's sequence type, say) is kept verbatim like the other unmodelled attributes
+            case TYPE_PROTO -> ap.getTp().hasTensorType() ? new Attr.TypeAttr(readType(ap.getTp(), at))
+                    : new Attr.OpaqueAttr(ap.toByteArray());
+            case TYPE_PROTOS -> ap.getTypeProtosList().stream().allMatch(OnnxProto.TypeProto::hasTensorType)
+                    ? new Attr.TypesAttr(ap.getTypeProtosList().stream().map(x -> readType(x, at)).toList())
+                    : new Attr.OpaqueAttr(ap.toByteArray());
             case SPARSE_TENSOR, SPARSE_TENSORS -> new Attr.OpaqueAttr(ap.toByteArray());
             case UNDEFINED -> throw new OnnxFormatException(source + ": " + at + " has no type");
         };
+    }
+
+    /** Gives {@code v} the declared type: a tensor type, or a non-tensor TypeProto kept verbatim. */
+    private Value typed(Value v, OnnxProto.TypeProto tp, String where) {
+        if (tp == null) {
+            return v;
+        }
+        if (tp.hasTensorType()) {
+            v.setType(readType(tp, where));
+        } else if (tp.hasSequenceType() || tp.hasOptionalType() || tp.hasMapType() || tp.hasSparseTensorType()) {
+            v.setOpaqueType(tp.toByteArray());
+        }
+        return v;
     }
 
     private TensorType readType(OnnxProto.TypeProto tp, String where) {

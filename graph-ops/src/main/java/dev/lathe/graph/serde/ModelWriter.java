@@ -89,7 +89,7 @@ final class ModelWriter {
                 .setDomain(m.domain())
                 .setModelVersion(m.modelVersion())
                 .setDocString(m.docString())
-                .setGraph(graph(m.graph()));
+                .setGraph(graph(m.graph(), m.irVersion() < 4));
         for (Map.Entry<String, Long> e : m.opsetImports().entrySet()) {
             b.addOpsetImport(OnnxProto.OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
         }
@@ -107,7 +107,11 @@ final class ModelWriter {
         return OnnxProto.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
-    private OnnxProto.GraphProto graph(Graph g) throws IOException {
+    /**
+     * @param initializersAreInputs IR < 4: every initializer must also be a graph input (ONNX's checker requires it),
+     *     so initializers a pass added (folded constants, folded BatchNorm weights) are listed after the inputs
+     */
+    private OnnxProto.GraphProto graph(Graph g, boolean initializersAreInputs) throws IOException {
         OnnxProto.GraphProto.Builder b = OnnxProto.GraphProto.newBuilder().setName(g.name()).setDocString(g.docString());
         Set<Value> declared = new HashSet<>();
         for (Value v : g.initializers().values()) {
@@ -116,6 +120,13 @@ final class ModelWriter {
         for (Value v : g.inputs()) {
             b.addInput(valueInfo(v));
             declared.add(v);
+        }
+        if (initializersAreInputs) {
+            for (Value v : g.initializers().values()) {
+                if (declared.add(v)) {
+                    b.addInput(valueInfo(v));
+                }
+            }
         }
         for (Node n : g.nodes()) {
             OnnxProto.NodeProto.Builder nb = OnnxProto.NodeProto.newBuilder()
@@ -141,7 +152,7 @@ final class ModelWriter {
         }
         for (Node n : g.nodes()) {
             for (Value v : n.outputs()) {
-                if (!declared.contains(v) && v.type() != null && !v.name().isEmpty()) {
+                if (!declared.contains(v) && (v.type() != null || v.opaqueType() != null) && !v.name().isEmpty()) {
                     b.addValueInfo(valueInfo(v));
                 }
             }
@@ -156,10 +167,12 @@ final class ModelWriter {
         return b.build();
     }
 
-    private static OnnxProto.ValueInfoProto valueInfo(Value v) {
+    private static OnnxProto.ValueInfoProto valueInfo(Value v) throws IOException {
         OnnxProto.ValueInfoProto.Builder b = OnnxProto.ValueInfoProto.newBuilder().setName(v.name());
         if (v.type() != null) {
             b.setType(type(v.type()));
+        } else if (v.opaqueType() != null) {
+            b.setType(OnnxProto.TypeProto.parseFrom(v.opaqueType()));
         }
         if (!v.docString().isEmpty()) {
             b.setDocString(v.docString());
@@ -199,7 +212,7 @@ final class ModelWriter {
         } else if (a instanceof Attr.TensorAttr t) {
             b.setType(OnnxProto.AttributeProto.AttributeType.TENSOR).setT(tensor(t.value(), "", "", false));
         } else if (a instanceof Attr.GraphAttr g) {
-            b.setType(OnnxProto.AttributeProto.AttributeType.GRAPH).setG(graph(g.value()));
+            b.setType(OnnxProto.AttributeProto.AttributeType.GRAPH).setG(graph(g.value(), false));
         } else if (a instanceof Attr.FloatsAttr f) {
             b.setType(OnnxProto.AttributeProto.AttributeType.FLOATS);
             for (float x : f.values()) {
@@ -221,7 +234,7 @@ final class ModelWriter {
         } else if (a instanceof Attr.GraphsAttr gs) {
             b.setType(OnnxProto.AttributeProto.AttributeType.GRAPHS);
             for (Graph x : gs.values()) {
-                b.addGraphs(graph(x));
+                b.addGraphs(graph(x, false));
             }
         } else if (a instanceof Attr.TypeAttr t) {
             b.setType(OnnxProto.AttributeProto.AttributeType.TYPE_PROTO).setTp(type(t.value()));

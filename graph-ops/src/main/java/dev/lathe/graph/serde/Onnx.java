@@ -1,8 +1,12 @@
 package dev.lathe.graph.serde;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
+import dev.lathe.graph.serde.proto.OnnxProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Loading and saving {@code .onnx} files. */
@@ -31,15 +35,28 @@ public final class Onnx {
         new ModelWriter(options).write(model, file);
     }
 
-    /**
-     * Parses a self-contained serialized model ({@link #toBytes}'s output); {@code label} names it in errors. A
-     * round trip through bytes is also how a model is copied before a destructive pass.
-     */
+    /** Parses a self-contained serialized model ({@link #toBytes}'s output); {@code label} names it in errors. */
     public static Model fromBytes(byte[] bytes, String label) {
         try {
             return new ModelReader(Path.of(label)).read(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads one serialized TensorProto ({@code .pb}, the ONNX test data format: a model's inputs and expected outputs).
+     * @throws OnnxFormatException naming the file when it is not a tensor
+     */
+    public static Tensor readTensor(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        ModelReader r = new ModelReader(file);
+        try {
+            return r.readTensor(OnnxProto.TensorProto.parseFrom(bytes), "tensor file");
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxFormatException(file + ": not a serialized ONNX TensorProto (" + e.getMessage() + ")");
+        } finally {
+            r.closeChannels();
         }
     }
 

@@ -51,6 +51,12 @@ public final class OrtParity {
      * @param inputs a tensor for every graph input (float, double, integer, bool or float16)
      */
     public static Map<String, Tensor> run(Model m, Map<String, Tensor> inputs, Settings settings) throws OrtException {
+        return run(Onnx.toBytes(m), inputs, settings);
+    }
+
+    /** As {@link #run(Model, Map, Settings)} for a serialized model (a file's bytes, run as they are). */
+    public static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs, Settings settings)
+            throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -59,7 +65,7 @@ public final class OrtParity {
             }
             o.setOptimizationLevel(settings.optimize() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession s = env.createSession(Onnx.toBytes(m), o)) {
+            try (OrtSession s = env.createSession(model, o)) {
                 for (String name : s.getInputNames()) {
                     Tensor t = inputs.get(name);
                     if (t == null) {
@@ -108,7 +114,8 @@ public final class OrtParity {
 
     /**
      * Same output names in the same order, same shapes, and every element within {@code atol + rtol * |expected|};
-     * with both 0, bit-identical (as doubles, so -0 differs from 0 and NaN equals NaN).
+     * with both 0, bit-identical (as doubles, so -0 differs from 0 and NaN equals NaN). With a tolerance, NaN matches
+     * NaN and an infinity the same infinity (numpy's {@code allclose(equal_nan=True)}).
      */
     public static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> actual, double rtol, double atol) {
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), "output names");
@@ -123,7 +130,7 @@ public final class OrtParity {
                 if (rtol == 0 && atol == 0) {
                     assertEquals(Double.doubleToLongBits(ev[i]), Double.doubleToLongBits(av[i]),
                             "output " + name + "[" + i + "]: " + ev[i] + " vs " + av[i]);
-                } else {
+                } else if (!(Double.isNaN(ev[i]) && Double.isNaN(av[i])) && ev[i] != av[i]) {
                     assertTrue(diff <= atol + rtol * Math.abs(ev[i]), "output " + name + "[" + i + "]: " + ev[i]
                             + " vs " + av[i] + " (diff " + diff + ")");
                 }
