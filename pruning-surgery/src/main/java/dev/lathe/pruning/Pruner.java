@@ -3,6 +3,7 @@ package dev.lathe.pruning;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.pass.Passes;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.graph.ChannelGroup;
@@ -18,7 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Analyse, score, plan and cut: the whole pruning of one model, in place. */
+/**
+ * Analyse, score, plan and cut: the whole pruning of one model, in place. Pruning first runs
+ * {@link Passes#forPruning()} on the model (it is being edited anyway), so plain torch.onnx exports, whose
+ * de-duplicated constants reach convs through Identity nodes, prune like models built here.
+ */
 public final class Pruner {
     private Pruner() {}
 
@@ -37,7 +42,8 @@ public final class Pruner {
 
     /** Scores, plans and cuts {@code model} in place. */
     public static Result prune(Model model, Importance importance, PlanOptions options, Set<String> ignoredNodes) {
-        return prune(model, analyze(model, ignoredNodes), importance, options);
+        ModelCount before = ModelCounter.count(model);
+        return prune(model, before, prepared(model, ignoredNodes), importance, options);
     }
 
     /**
@@ -46,26 +52,34 @@ public final class Pruner {
      */
     public static Result prune(Model model, Criterion criterion, PlanOptions options, Set<String> ignoredNodes)
             throws Exception {
-        ChannelGraph cg = analyze(model, ignoredNodes);
-        return prune(model, cg, criterion.importanceFor(model, cg), options);
+        ModelCount before = ModelCounter.count(model);
+        ChannelGraph cg = prepared(model, ignoredNodes);
+        return prune(model, before, cg, criterion.importanceFor(model, cg), options);
     }
 
-    private static Result prune(Model model, ChannelGraph cg, Importance importance, PlanOptions options) {
+    private static Result prune(Model model, ModelCount before, ChannelGraph cg, Importance importance,
+            PlanOptions options) {
         Planner planner = new Planner(cg, importance);
         Map<Integer, BitSet> removed = planner.select(options);
         PruningPlan plan = PruningPlan.of(cg, removed, importance.name(), options.toString());
-        return cut(model, cg, removed, plan, planner.unscoredGroups());
+        return cut(model, before, cg, removed, plan, planner.unscoredGroups());
     }
 
     /** Replays a plan on the model it was made for, in place. */
     public static Result replay(Model model, PruningPlan plan, Set<String> ignoredNodes) {
-        ChannelGraph cg = analyze(model, ignoredNodes);
-        return cut(model, cg, plan.resolve(cg), plan, List.of());
+        ModelCount before = ModelCounter.count(model);
+        ChannelGraph cg = prepared(model, ignoredNodes);
+        return cut(model, before, cg, plan.resolve(cg), plan, List.of());
     }
 
-    private static Result cut(Model model, ChannelGraph cg, Map<Integer, BitSet> removed, PruningPlan plan,
-            List<String> unscored) {
-        ModelCount before = ModelCounter.count(model);
+    /** The analysis of {@code model} after the cleanup pruning needs (applied to the model). */
+    private static ChannelGraph prepared(Model model, Set<String> ignoredNodes) {
+        Passes.forPruning().apply(model);
+        return analyze(model, ignoredNodes);
+    }
+
+    private static Result cut(Model model, ModelCount before, ChannelGraph cg, Map<Integer, BitSet> removed,
+            PruningPlan plan, List<String> unscored) {
         Surgery.apply(cg, removed, Surgery.Mode.CUT);
         ModelCount after = ModelCounter.count(model);
         return new Result(plan, before, after, blockReport(cg), unscored, cg.groups().size(),

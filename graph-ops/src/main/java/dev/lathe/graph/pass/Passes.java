@@ -19,4 +19,16 @@ public final class Passes {
                 new ConvBatchNormFolding(), new IdentityRemoval(), new DeadCodeElimination())
                 .toFixedPoint(8).checkingWellFormed();
     }
+
+    /**
+     * What channel analysis needs of an export, and nothing that changes its layers: sort, fold shape subgraphs and
+     * Constant nodes, remove Identity nodes (torch.onnx de-duplicates equal constants, such as the zero biases of
+     * convs with folded default BatchNorms, and hands them to the second user through an Identity, which made those
+     * convs look like they had computed weights), drop dead nodes. BatchNormalization stays: handlers and the
+     * BN-scale criterion read it.
+     */
+    public static PassRunner forPruning() {
+        return PassRunner.of("forPruning", new TopologicalSort(), new ConstantFolding(), new IdentityRemoval(),
+                new DeadCodeElimination()).toFixedPoint(8).checkingWellFormed();
+    }
 }
