@@ -45,6 +45,10 @@ final class SafetensorsReader {
         JsonNode header;
         try {
             header = new ObjectMapper().readTree(headerBytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the original message, without Jackson's multi-line source excerpt
+            throw new CheckpointFormatException(file + ": safetensors header is not JSON: " + e.getOriginalMessage()
+                    + " (header byte " + e.getLocation().getByteOffset() + ")");
         } catch (IOException e) {
             throw new CheckpointFormatException(file + ": safetensors header is not JSON: " + e.getMessage());
         }
