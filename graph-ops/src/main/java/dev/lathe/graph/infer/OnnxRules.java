@@ -242,8 +242,12 @@ final class OnnxRules {
         if (y instanceof Dim.Fixed fy && fy.size() == 1) {
             return x;
         }
-        if (x instanceof Dim.Fixed && y instanceof Dim.Fixed) {
-            throw c.fail("shapes " + a + " and " + b + " do not broadcast");
+        if (x instanceof Dim.Fixed fx && y instanceof Dim.Fixed fy) {
+            long d = IntOps.broadcastDim(fx.size(), fy.size());
+            if (d < 0) {
+                throw c.fail("shapes " + a + " and " + b + " do not broadcast");
+            }
+            return Dim.of(d);
         }
         // a symbolic or unknown dim against a fixed one (not 1) must equal it, else the model is invalid
         return x.isFixed() ? x : (y.isFixed() ? y : Dim.UNKNOWN);
@@ -793,10 +797,7 @@ final class OnnxRules {
                 out.set(a, whole ? d : Dim.UNKNOWN);
                 continue;
             }
-            int[] r = ShapeValue.sliceRange(starts[i], ends[i], steps[i], d.size());
-            long len = steps[i] > 0 ? Math.max(0, (r[1] - r[0] + steps[i] - 1) / steps[i])
-                    : Math.max(0, (r[0] - r[1] - steps[i] - 1) / -steps[i]);
-            out.set(a, Dim.of(len));
+            out.set(a, Dim.of(IntOps.sliceAxis(starts[i], ends[i], steps[i], d.size())[1]));
         }
         return List.of(new TensorType(c.dtype(0), new Shape(out)));
     }
@@ -902,11 +903,8 @@ final class OnnxRules {
     private static List<TensorType> shapeOp(InferenceContext c) {
         Shape s = c.shape(0);
         int r = s.rank();
-        long start = c.attrInt("start", 0);
-        long end = c.attrInt("end", r);
-        start = Math.max(0, Math.min(r, start < 0 ? start + r : start));
-        end = Math.max(0, Math.min(r, end < 0 ? end + r : end));
-        return List.of(TensorType.of(DataType.INT64, Math.max(0, end - start)));
+        int[] window = IntOps.shapeWindow(c.attrInt("start", 0), c.attrInt("end", r), r);
+        return List.of(TensorType.of(DataType.INT64, window[1] - window[0]));
     }
 
     private static List<TensorType> gather(InferenceContext c) {
