@@ -1,5 +1,6 @@
 package dev.lathe.pruning;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.graph.count.ModelCount;
@@ -8,12 +9,14 @@ import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.validate.ModelValidator;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.importance.Importance;
+import dev.lathe.pruning.importance.MagnitudeImportance;
 import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.Planner;
 import dev.lathe.pruning.plan.PruningPlan;
@@ -28,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The proof that a cut is right: in one copy of the model the removed slices are zeroed (weights that read the
@@ -42,6 +46,28 @@ public final class ExactCut {
     public record Outcome(PruningPlan plan, Model cut, Model zeroed, ChannelGraph graph, double relError,
             long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, long estimatedMacs,
             long estimatedParams) {}
+
+    /** Largest relative difference allowed between the cut and the zeroed model's outputs. */
+    public static final double TOL = 1e-5;
+
+    /**
+     * Checks a cut of the model {@code build} makes with magnitude importance: exact within {@link #TOL}, fewer
+     * parameters and MACs, and the planner's MACs estimate equal to the cut model's count.
+     */
+    static Outcome exact(Supplier<Model> build, PlanOptions o, Set<String> ignored) throws Exception {
+        Outcome r = check(build.get(), build.get(), new MagnitudeImportance(1), o, ignored, "input",
+                Graphs.SHAPE);
+        assertTrue(r.relError() <= TOL, "cut and zeroed models differ: rel error " + r.relError());
+        assertTrue(r.paramsAfter() < r.paramsBefore(), "params did not go down");
+        assertEquals(r.estimatedMacs(), r.macsAfter(), "planner's MACs estimate vs the cut model");
+        assertTrue(r.macsAfter() < r.macsBefore(), "MACs did not go down");
+        return r;
+    }
+
+    /** The first node whose name starts with {@code prefix}. */
+    static Node node(Model m, String prefix) {
+        return m.graph().nodes().stream().filter(n -> n.name().startsWith(prefix)).findFirst().orElseThrow();
+    }
 
     public static Outcome check(Model a, Model b, Importance imp, PlanOptions o, Set<String> ignored, String input,
             long[] shape) throws Exception {

@@ -176,4 +176,46 @@ final class Graphs {
         b.output(r, "logits");
         return randomizeBn(b.build(), 17);
     }
+
+    /** Per-channel normalizations other than BatchNorm: InstanceNormalization between two convs. */
+    static Model normalizations() {
+        GraphBuilder b = builder("norms");
+        Nn nn = new Nn(b, 8);
+        Value x = convBnRelu(nn, "c1", input(b), 8, ConvAttrs.same(3));
+        Value y = nn.conv2d("c2.conv", x, 8, ConvAttrs.same(3), true);
+        y = b.op("InstanceNormalization", List.of(y, b.param("in.scale", nn.normal(0.5, 8)),
+                b.param("in.bias", nn.normal(0.2, 8))), java.util.Map.of());
+        y = b.ops().relu(y);
+        b.output(head(nn, convBnRelu(nn, "c3", y, 6, ConvAttrs.same(3)), 5), "logits");
+        return randomizeBn(b.build(), 18);
+    }
+
+    /**
+     * Reductions: a ReduceSum over the channels (exact, cut channels hold zeros) gates the features, a ReduceMean
+     * over the spatial axes without keepdims feeds a Gemm, and a Softmax runs over the spatial axis.
+     */
+    static Model reductions() {
+        GraphBuilder b = builder("reductions");
+        Nn nn = new Nn(b, 9);
+        Value x = convBnRelu(nn, "c1", input(b), 8, ConvAttrs.same(3));
+        Value gate = b.ops().sigmoid(b.ops().reduceSum(x, true, 1));
+        Value y = convBnRelu(nn, "c2", b.ops().mul(x, gate), 8, ConvAttrs.same(3));
+        y = b.ops().softmax(y, -1);
+        Value pooled = b.ops().reduceMean(y, false, 2, 3);
+        b.output(nn.linear("fc", pooled, 5, true), "logits");
+        return randomizeBn(b.build(), 19);
+    }
+
+    /** Spatial Pad (constant zeros) and a nearest Resize between convs: both leave the channels alone. */
+    static Model resizePad() {
+        GraphBuilder b = builder("resize_pad");
+        Nn nn = new Nn(b, 10);
+        Value x = convBnRelu(nn, "c1", input(b), 8, ConvAttrs.same(3));
+        x = b.ops().pad(x, 0, 0, 1, 1, 0, 0, 1, 1);
+        x = b.op("Resize", List.of(x, b.constant(Tensor.ofFloats(new long[] {0})),
+                b.constant(Tensor.ofFloats(new long[] {4}, 1f, 1f, 2f, 2f))), java.util.Map.of("mode",
+                dev.lathe.graph.ir.Attr.of("nearest")));
+        b.output(head(nn, convBnRelu(nn, "c2", x, 6, ConvAttrs.of(3, 2, 0)), 5), "logits");
+        return randomizeBn(b.build(), 20);
+    }
 }

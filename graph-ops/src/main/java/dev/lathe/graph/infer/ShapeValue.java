@@ -8,6 +8,7 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The value of a small integer tensor (a scalar or a vector) computed from shapes, element by element: each element
@@ -173,21 +174,12 @@ public record ShapeValue(List<Term> terms, boolean scalar) {
             return null;
         }
         int r = s.rank();
-        int start = (int) clampAxis(p.attrInt("start", 0), r);
-        int end = (int) clampAxis(p.attrInt("end", r), r);
+        int[] window = IntOps.shapeWindow(p.attrInt("start", 0), p.attrInt("end", r), r);
         List<Term> terms = new ArrayList<>();
-        for (int i = start; i < end; i++) {
+        for (int i = window[0]; i < window[1]; i++) {
             terms.add(Term.of(s.get(i)));
         }
         return new ShapeValue(terms, false);
-    }
-
-    /** Shape's start/end: negative counts from the back, then clamped into [0, rank]. */
-    private static long clampAxis(long a, int rank) {
-        if (a < 0) {
-            a += rank;
-        }
-        return Math.max(0, Math.min(rank, a));
     }
 
     private static ShapeValue gather(Node p, int depth) {
@@ -198,8 +190,8 @@ public record ShapeValue(List<Term> terms, boolean scalar) {
         }
         List<Term> out = new ArrayList<>();
         for (long i : idx.toLongs()) {
-            long j = i < 0 ? i + data.size() : i;
-            if (j < 0 || j >= data.size()) {
+            long j = IntOps.gatherIndex(i, data.size());
+            if (j < 0) {
                 return null;
             }
             out.add(data.get((int) j));
@@ -212,40 +204,20 @@ public record ShapeValue(List<Term> terms, boolean scalar) {
         if (data == null || data.scalar) {
             return null;
         }
-        long[] starts = longs(p, 1, "starts");
-        long[] ends = longs(p, 2, "ends");
         long[] axes = longs(p, 3, "axes");
-        long[] steps = p.input(4) == null ? null : longs(p, 4, null);
-        if (starts == null || ends == null || starts.length != 1 || ends.length != 1
-                || (axes != null && (axes.length != 1 || (axes[0] != 0 && axes[0] != -1)))
-                || (p.input(4) != null && (steps == null || steps.length != 1 || steps[0] == 0))) {
+        if ((p.input(3) != null && axes == null) || (p.input(4) != null && longs(p, 4, null) == null)) {
             return null;
         }
-        long step = steps == null ? 1 : steps[0];
-        int[] range = sliceRange(starts[0], ends[0], step, data.size());
+        IntOps.SliceWindow w = IntOps.SliceWindow.of(new long[] {data.size()}, longs(p, 1, "starts"),
+                longs(p, 2, "ends"), axes, longs(p, 4, null));
+        if (w == null) {
+            return null;
+        }
         List<Term> out = new ArrayList<>();
-        for (int i = range[0]; step > 0 ? i < range[1] : i > range[1]; i += (int) step) {
-            out.add(data.get(i));
+        for (long i = 0; i < w.outDims()[0]; i++) {
+            out.add(data.get((int) (w.starts()[0] + i * w.steps()[0])));
         }
         return new ShapeValue(out, false);
-    }
-
-    /** ONNX Slice index arithmetic for one axis of length {@code n}: clamped [start, end) for the step's direction. */
-    static int[] sliceRange(long start, long end, long step, long n) {
-        if (start < 0) {
-            start += n;
-        }
-        if (end < 0) {
-            end += n;
-        }
-        if (step > 0) {
-            start = Math.max(0, Math.min(n, start));
-            end = Math.max(0, Math.min(n, end));
-        } else {
-            start = Math.max(-1, Math.min(n - 1, start));
-            end = Math.max(-1, Math.min(n - 1, end));
-        }
-        return new int[] {(int) start, (int) end};
     }
 
     /** Slice parameters come from input i (opset 10+) or, before that, from attribute {@code attr}. */
@@ -275,19 +247,25 @@ public record ShapeValue(List<Term> terms, boolean scalar) {
         if (a == null || b == null) {
             return null;
         }
-        int n = Math.max(a.size(), b.size());
-        if ((a.size() != n && a.size() != 1) || (b.size() != n && b.size() != 1)) {
+        long[] outDims = IntOps.broadcast(a.dims(), b.dims());
+        if (outDims == null) {
             return null;
         }
+        long[] ai = IntOps.broadcastIndex(a.dims(), outDims);
+        long[] bi = IntOps.broadcastIndex(b.dims(), outDims);
         List<Term> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Term x = a.get(a.size() == 1 ? 0 : i);
-            Term y = b.get(b.size() == 1 ? 0 : i);
-            out.add(apply(p.opType(), x, y));
+        for (int i = 0; i < ai.length; i++) {
+            out.add(apply(p.opType(), a.get((int) ai[i]), b.get((int) bi[i])));
         }
-        return new ShapeValue(out, a.scalar && b.scalar);
+        return new ShapeValue(out, outDims.length == 0);
     }
 
+    /** The tensor shape of this value: {@code []} for a scalar, {@code [size]} for a vector. */
+    private long[] dims() {
+        return scalar ? new long[0] : new long[] {terms.size()};
+    }
+
+    /** Symbolic identities (x*1, x+0, x-0, x/1) keep a dimension; known operands follow {@link IntOps}. */
     private static Term apply(String op, Term x, Term y) {
         if (op.equals("Mul")) {
             return multiply(x, y);
@@ -301,15 +279,8 @@ public record ShapeValue(List<Term> terms, boolean scalar) {
         if (!x.isKnown() || !y.isKnown()) {
             return Term.UNKNOWN;
         }
-        switch (op) {
-            case "Add":
-                return Term.known(x.value() + y.value());
-            case "Sub":
-                return Term.known(x.value() - y.value());
-            default:
-                // ONNX integer Div truncates like C
-                return y.value() == 0 ? Term.UNKNOWN : Term.known(x.value() / y.value());
-        }
+        OptionalLong r = IntOps.arithmetic(op, x.value(), y.value());
+        return r.isPresent() ? Term.known(r.getAsLong()) : Term.UNKNOWN;
     }
 
     private static Term multiply(Term x, Term y) {

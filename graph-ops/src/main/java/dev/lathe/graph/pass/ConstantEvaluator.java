@@ -1,6 +1,7 @@
 package dev.lathe.graph.pass;
 
 import dev.lathe.graph.infer.Constants;
+import dev.lathe.graph.infer.IntOps;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Half;
@@ -10,8 +11,10 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -107,49 +110,18 @@ final class ConstantEvaluator {
         return Tensor.vector(Arrays.copyOfRange(dims, range[0], range[1]));
     }
 
-    /** Shape's [start, end) window over the dimensions (attributes from opset 15), clamped as the spec says. */
+    /** Shape's [start, end) window over the dimensions (attributes from opset 15). */
     static int[] shapeRange(Node n, int rank, long opset) {
-        long start = opset >= 15 ? n.attrInt("start", 0) : 0;
-        long end = opset >= 15 ? n.attrInt("end", rank) : rank;
-        start = clamp(start < 0 ? start + rank : start, 0, rank);
-        end = clamp(end < 0 ? end + rank : end, 0, rank);
-        return new int[] {(int) start, (int) Math.max(start, end)};
+        return opset >= 15 ? IntOps.shapeWindow(n.attrInt("start", 0), n.attrInt("end", rank), rank)
+                : new int[] {0, rank};
     }
 
     private static Tensor reshape(Node n, Tensor[] in) {
         if (in.length < 2 || in[1] == null) {
             return null;
         }
-        long[] target = in[1].toLongs();
-        long[] dims = in[0].dims();
-        boolean allowZero = n.attrInt("allowzero", 0) != 0;
-        long known = 1;
-        int inferred = -1;
-        for (int i = 0; i < target.length; i++) {
-            if (target[i] == 0 && !allowZero) {
-                if (i >= dims.length) {
-                    return null;
-                }
-                target[i] = dims[i];
-            }
-            if (target[i] == -1) {
-                if (inferred >= 0) {
-                    return null;
-                }
-                inferred = i;
-            } else if (target[i] < 0) {
-                return null;
-            } else {
-                known *= target[i];
-            }
-        }
-        long numel = in[0].numel();
-        if (inferred >= 0) {
-            if (known == 0 || numel % known != 0) {
-                return null;
-            }
-            target[inferred] = numel / known;
-        } else if (known != numel) {
+        long[] target = IntOps.reshapeTarget(in[0].dims(), in[1].toLongs(), n.attrInt("allowzero", 0) != 0);
+        if (target == null) {
             return null;
         }
         return Tensor.of(in[0].dtype(), target, in[0].data());
@@ -246,11 +218,8 @@ final class ConstantEvaluator {
         long start = in[0].toLongs()[0];
         long limit = in[1].toLongs()[0];
         long delta = in[2].toLongs()[0];
-        if (delta == 0) {
-            return null;
-        }
-        long count = Math.max(0, Math.floorDiv(limit - start + delta + (delta > 0 ? -1 : 1), delta));
-        if (count > MAX_COMPUTED_ELEMENTS) {
+        long count = IntOps.rangeCount(start, limit, delta);
+        if (count < 0 || count > MAX_COMPUTED_ELEMENTS) {
             return null;
         }
         long[] v = new long[(int) count];
@@ -271,12 +240,10 @@ final class ConstantEvaluator {
             return null;
         }
         long[] dims = data.dims();
-        long axis = n.attrInt("axis", 0);
-        axis = axis < 0 ? axis + dims.length : axis;
-        if (axis < 0 || axis >= dims.length) {
+        int ax = IntOps.axis(n.attrInt("axis", 0), dims.length);
+        if (ax < 0) {
             return null;
         }
-        int ax = (int) axis;
         long[] idxDims = idx.dims();
         long[] outDims = new long[dims.length - 1 + idxDims.length];
         System.arraycopy(dims, 0, outDims, 0, ax);
@@ -294,8 +261,8 @@ final class ConstantEvaluator {
         int pos = 0;
         for (long o = 0; o < outer; o++) {
             for (long k : indices) {
-                long i = k < 0 ? k + dims[ax] : k;
-                if (i < 0 || i >= dims[ax]) {
+                long i = IntOps.gatherIndex(k, dims[ax]);
+                if (i < 0) {
                     return null;
                 }
                 System.arraycopy(src, (int) ((o * dims[ax] + i) * chunk), dst, pos, chunk);
@@ -308,29 +275,20 @@ final class ConstantEvaluator {
     private static Tensor concat(Node n, Tensor[] in) {
         DataType t = in[0].dtype();
         int es = elementSize(t);
-        int rank = in[0].rank();
-        long axis = n.attrInt("axis", Long.MIN_VALUE);
-        axis = axis < 0 ? axis + rank : axis;
-        if (es < 0 || rank == 0 || axis < 0 || axis >= rank) {
-            return null;
-        }
-        int ax = (int) axis;
-        long[] outDims = in[0].dims();
-        outDims[ax] = 0;
+        List<long[]> dims = new ArrayList<>();
         for (Tensor x : in) {
-            if (x == null || x.dtype() != t || x.rank() != rank) {
+            if (x == null || x.dtype() != t) {
                 return null;
             }
-            for (int d = 0; d < rank; d++) {
-                if (d != ax && x.dim(d) != outDims[d]) {
-                    return null;
-                }
-            }
-            outDims[ax] += x.dim(ax);
+            dims.add(x.dims());
         }
-        if (Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
+        long axis = n.attrInt("axis", Long.MIN_VALUE);
+        long[] outDims = IntOps.concatDims(dims, axis);
+        if (es < 0 || outDims == null || Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
             return null;
         }
+        int rank = outDims.length;
+        int ax = IntOps.axis(axis, rank);
         long outer = Tensor.numel(Arrays.copyOfRange(outDims, 0, ax));
         long inner = Tensor.numel(Arrays.copyOfRange(outDims, ax + 1, rank));
         byte[][] srcs = new byte[in.length][];
@@ -373,7 +331,7 @@ final class ConstantEvaluator {
             axes = n.attrInts("axes", null);
         }
         long[] dims = data.dims();
-        SliceWindow w = SliceWindow.of(dims, starts, ends, axes, steps);
+        IntOps.SliceWindow w = IntOps.SliceWindow.of(dims, starts, ends, axes, steps);
         if (w == null || Tensor.numel(w.outDims()) > MAX_COMPUTED_ELEMENTS) {
             return null;
         }
@@ -397,51 +355,6 @@ final class ConstantEvaluator {
             System.arraycopy(src, (int) (off * es), dst, (int) (o * es), es);
         }
         return fromBytes(data.dtype(), w.outDims(), dst);
-    }
-
-    /** Per-dimension first index, step and output size of a Slice, after the spec's negative-index and clamping rules. */
-    record SliceWindow(long[] starts, long[] steps, long[] outDims) {
-        static SliceWindow of(long[] dims, long[] starts, long[] ends, long[] axes, long[] steps) {
-            if (starts == null || ends == null || starts.length != ends.length
-                    || (axes != null && axes.length != starts.length)
-                    || (steps != null && steps.length != starts.length)) {
-                return null;
-            }
-            int rank = dims.length;
-            long[] first = new long[rank];
-            long[] step = new long[rank];
-            long[] out = dims.clone();
-            Arrays.fill(step, 1);
-            boolean[] seen = new boolean[rank];
-            for (int i = 0; i < starts.length; i++) {
-                long a = axes == null ? i : axes[i];
-                a = a < 0 ? a + rank : a;
-                if (a < 0 || a >= rank || seen[(int) a]) {
-                    return null;
-                }
-                seen[(int) a] = true;
-                int ax = (int) a;
-                long st = steps == null ? 1 : steps[i];
-                if (st == 0) {
-                    return null;
-                }
-                long dim = dims[ax];
-                long b = starts[i] < 0 ? starts[i] + dim : starts[i];
-                long e = ends[i] < 0 ? ends[i] + dim : ends[i];
-                if (st > 0) {
-                    b = clamp(b, 0, dim);
-                    e = clamp(e, 0, dim);
-                } else {
-                    b = clamp(b, 0, dim - 1);
-                    e = clamp(e, -1, dim - 1);
-                }
-                long count = st > 0 ? (e - b + st - 1) / st : (b - e + (-st) - 1) / (-st);
-                first[ax] = b;
-                step[ax] = st;
-                out[ax] = Math.max(0, count);
-            }
-            return new SliceWindow(first, step, out);
-        }
     }
 
     // ---- numeric ----
@@ -519,29 +432,21 @@ final class ConstantEvaluator {
         if (b.dtype() != t || !(t == DataType.INT64 || t == DataType.INT32)) {
             return null; // float math is the runtime's business
         }
-        long[] outDims = broadcast(a.dims(), b.dims());
+        long[] outDims = IntOps.broadcast(a.dims(), b.dims());
         if (outDims == null || Tensor.numel(outDims) > MAX_COMPUTED_ELEMENTS) {
             return null;
         }
         long[] x = a.toLongs();
         long[] y = b.toLongs();
-        long[] ai = broadcastIndex(a.dims(), outDims);
-        long[] bi = broadcastIndex(b.dims(), outDims);
+        long[] ai = IntOps.broadcastIndex(a.dims(), outDims);
+        long[] bi = IntOps.broadcastIndex(b.dims(), outDims);
         long[] out = new long[ai.length];
         for (int i = 0; i < out.length; i++) {
-            long p = x[(int) ai[i]];
-            long q = y[(int) bi[i]];
-            switch (op) {
-                case "Add" -> out[i] = p + q;
-                case "Sub" -> out[i] = p - q;
-                case "Mul" -> out[i] = p * q;
-                default -> {
-                    if (q == 0) {
-                        return null;
-                    }
-                    out[i] = p / q; // C++ integer division truncates toward zero, as Java's does
-                }
+            OptionalLong r = IntOps.arithmetic(op, x[(int) ai[i]], y[(int) bi[i]]);
+            if (r.isEmpty()) {
+                return null; // division by zero
             }
+            out[i] = r.getAsLong();
             if (t == DataType.INT32) {
                 out[i] = (int) out[i];
             }
@@ -549,48 +454,7 @@ final class ConstantEvaluator {
         return fromLongs(t, outDims, out);
     }
 
-    static long[] broadcast(long[] a, long[] b) {
-        int r = Math.max(a.length, b.length);
-        long[] out = new long[r];
-        for (int i = 0; i < r; i++) {
-            long x = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
-            long y = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
-            if (x != y && x != 1 && y != 1) {
-                return null;
-            }
-            out[i] = x == 1 ? y : x;
-        }
-        return out;
-    }
-
-    /** For each element of the broadcast output, the flat index of the element of {@code dims} it reads. */
-    private static long[] broadcastIndex(long[] dims, long[] outDims) {
-        int r = outDims.length;
-        int n = (int) Tensor.numel(outDims);
-        long[] strides = new long[r];
-        long s = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            strides[d + r - dims.length] = dims[d] == 1 ? 0 : s;
-            s *= dims[d];
-        }
-        long[] idx = new long[n];
-        for (int o = 0; o < n; o++) {
-            long rem = o;
-            long off = 0;
-            for (int d = r - 1; d >= 0; d--) {
-                off += (rem % outDims[d]) * strides[d];
-                rem /= outDims[d];
-            }
-            idx[o] = off;
-        }
-        return idx;
-    }
-
     // ---- tensors ----
-
-    private static long clamp(long v, long lo, long hi) {
-        return Math.max(lo, Math.min(hi, v));
-    }
 
     /** Bytes per element, or -1 for types that are not whole bytes (4-bit) or not packed (STRING). */
     private static int elementSize(DataType t) {

@@ -1,6 +1,7 @@
 package dev.lathe.graph.pass;
 
 import dev.lathe.graph.infer.Constants;
+import dev.lathe.graph.infer.IntOps;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Dim;
@@ -110,7 +111,7 @@ public final class ConstantFolding implements Pass {
             if (in.length < 3) {
                 return null;
             }
-            ConstantEvaluator.SliceWindow w = ConstantEvaluator.SliceWindow.of(new long[] {dims.size()},
+            IntOps.SliceWindow w = IntOps.SliceWindow.of(new long[] {dims.size()},
                     in[1].toLongs(), in[2].toLongs(), in.length > 3 && in[3] != null ? in[3].toLongs() : null,
                     in.length > 4 && in[4] != null ? in[4].toLongs() : null);
             if (w == null) {
@@ -124,8 +125,8 @@ public final class ConstantFolding implements Pass {
         }
         long[] sizes = new long[positions.length];
         for (int i = 0; i < positions.length; i++) {
-            long p = positions[i] < 0 ? positions[i] + dims.size() : positions[i];
-            if (p < 0 || p >= dims.size() || !dims.get((int) p).isFixed()) {
+            long p = IntOps.gatherIndex(positions[i], dims.size());
+            if (p < 0 || !dims.get((int) p).isFixed()) {
                 return null;
             }
             sizes[i] = dims.get((int) p).size();

@@ -1,13 +1,14 @@
 package dev.lathe.graph.pass;
 
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.validate.ModelValidator;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Runs passes in order, optionally repeating the whole list until a round changes nothing. Each pass's
  * precondition, body and postcondition run in turn; with {@link #checkingWellFormed()} the graph's well-formedness
- * ({@link GraphChecks#requireWellFormed}) is checked after every pass too. The first failure stops the run with a
+ * ({@link ModelValidator#requireWellFormed}) is checked after every pass too. The first failure stops the run with a
  * {@link PassFailedException} naming the pass and the passes before it. A runner is itself a pass, so pipelines nest.
  */
 public final class PassRunner implements Pass {
@@ -82,7 +83,7 @@ public final class PassRunner implements Pass {
                     model = r.model();
                     p.ensures(model);
                     if (checkWellFormed) {
-                        GraphChecks.requireWellFormed(model.graph());
+                        ModelValidator.requireWellFormed(model.graph());
                     }
                 } catch (PassFailedException e) {
                     // a nested runner already named its failing pass; prefix the passes run here before it

@@ -3,8 +3,13 @@ package dev.lathe.graph.pass;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.validate.ModelValidator;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Orders every graph (subgraphs included) so each node follows the producers of its inputs, as ONNX requires.
@@ -32,6 +37,26 @@ public final class TopologicalSort implements Pass {
 
     @Override
     public void ensures(Model model) {
-        GraphChecks.requireSorted(model.graph());
+        requireSorted(model.graph());
+    }
+
+    /**
+     * Throws naming the first node that reads a value produced later in the same graph. Only the order: the rest of
+     * well-formedness is {@link ModelValidator#requireWellFormed}'s.
+     */
+    static void requireSorted(Graph g) {
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : g.nodes()) {
+            for (Value v : n.inputs()) {
+                if (v != null && v.producer() != null && v.producer().graph() == g && !seen.contains(v.producer())) {
+                    throw new PassException("graph '" + g.name() + "': " + n + " reads '" + v.name()
+                            + "' before its producer " + v.producer());
+                }
+            }
+            seen.add(n);
+            for (Graph sub : Graph.subgraphs(n)) {
+                requireSorted(sub);
+            }
+        }
     }
 }

@@ -18,14 +18,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks that a model is well-formed and type-checks. Well-formedness problems are all collected; the type check
- * then runs {@link ShapeInference} over the nodes in order (re-typing every node output, as the builder does) and
- * stops at the first node that fails, since every later type would depend on it. Graph outputs whose declared type
- * contradicts the inferred one are reported too.
+ * The one check that a model is well-formed and type-checks, used by the loader's callers (CLI, demo), the tests and,
+ * for the graph's structure alone, the pass runner after every pass. Well-formedness problems are all collected; the
+ * type check then runs {@link ShapeInference} over the nodes in order (re-typing every node output, as the builder
+ * does) and stops at the first node that fails, since every later type would depend on it. Graph outputs whose
+ * declared type contradicts the inferred one are reported too.
+ *
+ * <p>Well-formed means: every node belongs to its graph and reads only values defined before it (graph inputs,
+ * initializers, earlier outputs here or in an enclosing graph); use lists and node inputs agree both ways, and no use
+ * is by a removed node; each output names its node as producer; value and node names are unique in a graph; graph
+ * outputs are defined. Subgraphs are checked with their outer scope visible.
  *
  * <pre>{@code
  * List<ModelValidator.Problem> problems = ModelValidator.check(model);   // or
  * ModelValidator.validate(model);   // throws ModelValidationException naming the first problem
+ * ModelValidator.requireWellFormed(graph);   // structure only, no opsets or types (a pass's postcondition)
  * }</pre>
  */
 public final class ModelValidator {
@@ -56,6 +63,21 @@ public final class ModelValidator {
             typeCheck(model, problems);
         }
         return problems;
+    }
+
+    /** The structural problems of a graph (no opset imports, no types); empty when it is well-formed. */
+    public static List<Problem> wellFormed(Graph g) {
+        List<Problem> problems = new ArrayList<>();
+        checkGraph(g, problems, Set.of());
+        return problems;
+    }
+
+    /** Throws {@link ModelValidationException} naming the first structural problem of the graph, if any. */
+    public static void requireWellFormed(Graph g) {
+        List<Problem> problems = wellFormed(g);
+        if (!problems.isEmpty()) {
+            throw new ModelValidationException(problems);
+        }
     }
 
     private static void checkOpsets(Model model, List<Problem> problems) {
@@ -101,9 +123,11 @@ public final class ModelValidator {
                     continue;
                 }
                 if (!defined.contains(v) && !outer.contains(v)) {
-                    problems.add(new Problem(n.describe(), "input " + i + " ('" + v.name() + "') is not defined"
-                            + " before use" + (v.producer() != null && v.producer().graph() == g
-                            ? " (produced later by " + v.producer().describe() + "; sort the graph)" : "")));
+                    problems.add(new Problem(n.describe(), v.producer() != null && v.producer().graph() == g
+                            ? "input " + i + " ('" + v.name() + "') is not defined before use (produced later by "
+                                    + v.producer().describe() + "; sort the graph)"
+                            : "input " + i + ": value '" + v.name() + "' is not defined in this graph or an"
+                                    + " enclosing one"));
                 }
                 if (!v.uses().contains(new Value.Use(n, i))) {
                     problems.add(new Problem(n.describe(), "input " + i + " ('" + v.name() + "') does not list this"
@@ -111,11 +135,14 @@ public final class ModelValidator {
                 }
             }
             for (Value v : n.outputs()) {
-                if (v.name() == null || v.name().isEmpty()) {
-                    continue; // an omitted optional output
+                if (v.producer() != n) {
+                    problems.add(new Problem(n.describe(), "output '" + v.name() + "' names another producer"));
                 }
-                define(n.describe(), v, byName, problems);
+                if (v.name() != null && !v.name().isEmpty()) { // empty: an omitted optional output
+                    define(n.describe(), v, byName, problems);
+                }
                 defined.add(v);
+                checkUses(gname, v, problems);
             }
             List<Graph> subs = Graph.subgraphs(n);
             if (!subs.isEmpty()) {
@@ -127,11 +154,30 @@ public final class ModelValidator {
                 }
             }
         }
+        for (Value v : g.inputs()) {
+            checkUses(gname, v, problems);
+        }
+        for (Value v : g.initializers().values()) {
+            checkUses(gname, v, problems);
+        }
         for (int i = 0; i < g.outputs().size(); i++) {
             Value v = g.outputs().get(i);
             if (!defined.contains(v)) {
                 problems.add(new Problem(gname, "output " + i + " ('" + v.name() + "') is not produced by any node,"
                         + " input or initializer of the graph"));
+            }
+        }
+    }
+
+    /** Every use a value lists is a live node that reads it at that input. */
+    private static void checkUses(String gname, Value v, List<Problem> problems) {
+        for (Value.Use u : v.uses()) {
+            String where = gname + " value '" + v.name() + "'";
+            if (u.node().graph() == null) {
+                problems.add(new Problem(where, "is still used by removed node " + u.node().describe()));
+            } else if (u.node().input(u.index()) != v) {
+                problems.add(new Problem(where, "lists a use by " + u.node().describe() + " at input " + u.index()
+                        + " that the node does not have"));
             }
         }
     }

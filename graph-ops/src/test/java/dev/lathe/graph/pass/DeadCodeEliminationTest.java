@@ -22,6 +22,7 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.validate.ModelValidator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class DeadCodeEliminationTest {
         assertNull(m.graph().initializer("orphan"));
         assertNotNull(m.graph().initializer("conv1.weight"));
         assertEquals(List.of("x", "unused_input"), m.graph().inputs().stream().map(Value::name).toList());
-        GraphChecks.requireWellFormed(m.graph());
+        ModelValidator.requireWellFormed(m.graph());
         assertSame(before, OrtHarness.run(m, in)); // tolerance: bit-identical, the live nodes are untouched
         assertFalse(new DeadCodeElimination().apply(m).modified());
     }
@@ -94,7 +95,7 @@ class DeadCodeEliminationTest {
         assertEquals(Map.of("If", 1, "Neg", 1, "Relu", 1), histogram(m));
         assertFalse(m.graph().nodes().contains(deadIf.producer()));
         assertNull(m.graph().initializer("dead_branch_constant"));
-        GraphChecks.requireWellFormed(m.graph());
+        ModelValidator.requireWellFormed(m.graph());
         int k = 0;
         for (boolean c : new boolean[] {true, false}) {
             Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 5, 2, 3);

@@ -12,6 +12,7 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.validate.ModelValidator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class IdentityRemovalTest {
                 m.graph().outputs().stream().map(Value::name).toList());
         assertEquals("Tanh", m.graph().outputs().get(0).producer().opType());
         assertEquals("Identity", m.graph().outputs().get(1).producer().opType());
-        GraphChecks.requireWellFormed(m.graph());
+        ModelValidator.requireWellFormed(m.graph());
         assertSame(before, OrtHarness.run(m, in)); // tolerance: bit-identical, Identity copies
         assertFalse(new IdentityRemoval().apply(m).modified());
     }

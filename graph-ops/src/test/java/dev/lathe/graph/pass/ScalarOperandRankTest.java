@@ -14,6 +14,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.validate.ModelValidator;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ class ScalarOperandRankTest {
 
         assertTrue(new ScalarOperandRank().apply(m).modified());
 
-        GraphChecks.requireWellFormed(m.graph());
+        ModelValidator.requireWellFormed(m.graph());
         for (Node n : m.graph().nodes()) {
             if (!n.opType().equals("Reshape") && n.output(0).shape().rank() == 4) {
                 for (Value v : n.inputs()) {

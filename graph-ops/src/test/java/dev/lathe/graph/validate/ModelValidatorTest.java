@@ -111,4 +111,21 @@ class ModelValidatorTest {
         assertTrue(p.get(0).toString().startsWith("graph 'hand' output 'y': declared float[N, 3, 8, 9] but the"
                 + " graph computes float[N, 3, 8, 8]"), p.toString());
     }
+
+    @Test
+    void structureAloneIsCheckedWithoutOpsetsOrTypes() {
+        Graph g = handGraph(true);
+        g.inputs().get(0).setType(null); // the type check would stop here; the structural check does not look
+        Model m = new Model(g);
+        m.opsetImports().clear();
+        assertEquals(List.of(), ModelValidator.wellFormed(g));
+        ModelValidator.requireWellFormed(g);
+
+        g.nodes().get(1).replaceInput(0, new Value("ghost", null));
+        ModelValidationException e = assertThrows(ModelValidationException.class,
+                () -> ModelValidator.requireWellFormed(g));
+        assertEquals("Sigmoid node 'sig': input 0: value 'ghost' is not defined in this graph or an enclosing one",
+                e.getMessage());
+        assertEquals(e.getMessage(), ModelValidator.check(m).get(1).toString(), "the same message either way");
+    }
 }

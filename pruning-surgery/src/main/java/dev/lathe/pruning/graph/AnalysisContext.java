@@ -1,6 +1,7 @@
 package dev.lathe.pruning.graph;
 
 import dev.lathe.graph.infer.Constants;
+import dev.lathe.graph.infer.IntOps;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Shape;
@@ -322,33 +323,7 @@ public final class AnalysisContext {
         if (shapeT == null || in == null) {
             return null;
         }
-        long[] t = shapeT.toLongs();
-        long known = 1;
-        int minus = -1;
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] == 0 && p.attrInt("allowzero", 0) == 0) {
-                if (i >= in.length) {
-                    return null;
-                }
-                t[i] = in[i];
-            }
-            if (t[i] == -1) {
-                minus = i;
-            } else {
-                known *= t[i];
-            }
-        }
-        if (minus >= 0) {
-            long total = 1;
-            for (long d : in) {
-                total *= d;
-            }
-            if (known == 0 || total % known != 0) {
-                return null;
-            }
-            t[minus] = total / known;
-        }
-        return t;
+        return IntOps.reshapeTarget(in, shapeT.toLongs(), p.attrInt("allowzero", 0) != 0);
     }
 
     private static int[] nonOneAxes(long[] dims) {
@@ -444,7 +419,7 @@ public final class AnalysisContext {
                 if (si == null) {
                     return null;
                 }
-                out = broadcast(out, si);
+                out = IntOps.broadcast(out, si);
                 if (out == null) {
                     return null;
                 }
@@ -486,19 +461,5 @@ public final class AnalysisContext {
             return out;
         }
         return null;
-    }
-
-    private static long[] broadcast(long[] a, long[] b) {
-        int r = Math.max(a.length, b.length);
-        long[] out = new long[r];
-        for (int i = 0; i < r; i++) {
-            long x = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
-            long y = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
-            if (x != y && x != 1 && y != 1) {
-                return null;
-            }
-            out[i] = Math.max(x, y);
-        }
-        return out;
     }
 }
