@@ -343,14 +343,15 @@ public final class Graph {
         c.metadataProps.putAll(metadataProps);
         c.opaqueSparseInitializers.addAll(opaqueSparseInitializers);
         c.opaqueQuantizationAnnotations.addAll(opaqueQuantizationAnnotations);
-        for (Value v : inputs) {
-            c.addInput(copyOf(v, outer));
-        }
         for (Value v : initializers.values()) {
             Value init = copyOf(v, outer);
             init.setConstValue(v.constValue());
             init.setType(v.type());
             c.addInitializer(init);
+        }
+        for (Value v : inputs) { // before IR 4 an initializer is also listed as an input: the same value
+            Value mapped = outer.get(v);
+            c.addInput(mapped != null && initializers.get(v.name()) == v ? mapped : copyOf(v, outer));
         }
         for (Node n : nodes) {
             List<Value> in = new ArrayList<>(n.inputs().size());

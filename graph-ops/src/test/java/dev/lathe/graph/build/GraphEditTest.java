@@ -156,6 +156,17 @@ class GraphEditTest {
         assertArrayEquals(run(m).get("y"), run(copy).get("y"));
     }
 
+    @Test
+    void copyKeepsAnInitializerListedAsAnInputOneValue() {
+        Model m = net();
+        Value three = m.graph().initializers().values().iterator().next();
+        m.graph().addInput(three); // IR < 4 form: the initializer is also a graph input
+        Model copy = m.copy();
+        Value copied = copy.graph().initializers().values().iterator().next();
+        assertSame(copied, copy.graph().inputs().get(1));
+        assertTrue(dev.lathe.graph.validate.ModelValidator.wellFormed(copy.graph()).isEmpty());
+    }
+
     private static Graph branch(String name, Value outer, String op) {
         GraphBuilder g = GraphBuilder.editing(new Graph(name), 17).namePrefix(name);
         Value out = g.ops().op(op, outer);
