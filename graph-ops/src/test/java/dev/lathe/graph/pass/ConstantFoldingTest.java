@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -83,8 +82,8 @@ class ConstantFoldingTest {
             b.output(b.ops().identity(e.getValue()), e.getKey());
         }
         Model m = b.build();
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 1, 2, 3, 4);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("x", 1, 2, 3, 4);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         PassResult r = PassRunner.of("fold", new ConstantFolding(), new DeadCodeElimination()).checkingWellFormed()
                 .apply(m);
@@ -116,7 +115,7 @@ class ConstantFoldingTest {
         Model m = b.build();
         Map<String, Integer> histogramBefore = histogram(m);
 
-        List<List<OrtHarness.Output>> before = List.of(OrtHarness.run(m, OrtHarness.gaussian("x", 1, 2, 3, 6, 6)),
+        List<Map<String, Tensor>> before = List.of(OrtHarness.run(m, OrtHarness.gaussian("x", 1, 2, 3, 6, 6)),
                 OrtHarness.run(m, OrtHarness.gaussian("x", 2, 5, 3, 6, 6)));
 
         assertTrue(PassRunner.of("fold", new ConstantFolding(), new DeadCodeElimination()).checkingWellFormed()
@@ -140,8 +139,8 @@ class ConstantFoldingTest {
     @Test
     void foldsTorchExportShapeChainsWhenShapesAreStatic() throws Exception {
         Model m = Onnx.load(FIXTURES.resolve("shape_chains_static_op13.onnx"));
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("input", 3, 2, 3, 8, 8);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("input", 3, 2, 3, 8, 8);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
         assertTrue(histogram(m).get("Concat") >= 4);
 
         assertTrue(PassRunner.of("fold", new ConstantFolding(), new DeadCodeElimination()).checkingWellFormed()
@@ -165,8 +164,8 @@ class ConstantFoldingTest {
     void foldsStaticPartsOfTorchExportWithSymbolicBatch() throws Exception {
         Model m = Onnx.load(FIXTURES.resolve("shape_chains_dynamic_op13.onnx"));
         Map<String, Integer> h0 = histogram(m);
-        List<OrtHarness.Output> before2 = OrtHarness.run(m, OrtHarness.gaussian("input", 3, 2, 3, 8, 8));
-        List<OrtHarness.Output> before3 = OrtHarness.run(m, OrtHarness.gaussian("input", 4, 3, 3, 8, 8));
+        Map<String, Tensor> before2 = OrtHarness.run(m, OrtHarness.gaussian("input", 3, 2, 3, 8, 8));
+        Map<String, Tensor> before3 = OrtHarness.run(m, OrtHarness.gaussian("input", 4, 3, 3, 8, 8));
 
         assertTrue(PassRunner.of("fold", new ConstantFolding(), new DeadCodeElimination()).checkingWellFormed()
                 .apply(m).modified());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -63,8 +62,8 @@ class ConvBatchNormFoldingTest {
     @Test
     void foldsEveryConvBatchNormPairWithinTolerance() throws Exception {
         Model m = convBnNet();
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 3, 2, 3, 10, 10);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("x", 3, 2, 3, 10, 10);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
         List<String> convNames = m.graph().nodes().stream().filter(n -> n.opType().equals("Conv"))
                 .map(Node::name).toList();
 

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -42,9 +40,9 @@ class DeadCodeEliminationTest {
         b.output(b.ops().globalAveragePool(y), "out");
         Model m = b.build();
 
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 1, 2, 3, 8, 8);
-        in.put("unused_input", OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), new float[] {0f}));
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("x", 1, 2, 3, 8, 8);
+        in.put("unused_input", Tensor.ofFloats(new long[] {1}, 0f));
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         PassResult r = new DeadCodeElimination().apply(m);
 
@@ -82,11 +80,10 @@ class DeadCodeEliminationTest {
         g.addOutput(liveIf);
         Model m = new Model(g);
 
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        List<List<OrtHarness.Output>> before = new java.util.ArrayList<>();
+        List<Map<String, Tensor>> before = new java.util.ArrayList<>();
         for (boolean c : new boolean[] {true, false}) {
-            Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 5, 2, 3);
-            in.put("cond", OnnxTensor.createTensor(env, c));
+            Map<String, Tensor> in = OrtHarness.gaussian("x", 5, 2, 3);
+            in.put("cond", OrtHarness.bool(c));
             before.add(OrtHarness.run(m, in));
         }
 
@@ -98,8 +95,8 @@ class DeadCodeEliminationTest {
         ModelValidator.requireWellFormed(m.graph());
         int k = 0;
         for (boolean c : new boolean[] {true, false}) {
-            Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 5, 2, 3);
-            in.put("cond", OnnxTensor.createTensor(env, c));
+            Map<String, Tensor> in = OrtHarness.gaussian("x", 5, 2, 3);
+            in.put("cond", OrtHarness.bool(c));
             assertSame(before.get(k++), OrtHarness.run(m, in));
         }
     }

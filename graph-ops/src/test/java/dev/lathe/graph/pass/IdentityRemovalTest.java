@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
@@ -33,8 +32,8 @@ class IdentityRemovalTest {
         Model m = b.build();
         assertEquals(5, histogram(m).get("Identity"));
 
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 2, 2, 4);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("x", 2, 2, 4);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         assertTrue(new IdentityRemoval().apply(m).modified());
 

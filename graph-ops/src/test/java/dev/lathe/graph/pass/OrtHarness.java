@@ -1,26 +1,15 @@
 package dev.lathe.graph.pass;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.ir.Attr;
+import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.serde.Onnx;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import java.util.ArrayList;
+import dev.lathe.graph.testkit.OrtParity;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,110 +18,44 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-/** Test support: runs models in ONNX Runtime, compares outputs, builds raw nodes and counts ops. */
+/**
+ * Test support for the pass tests: inputs and runs through the shared ORT parity kit ({@link OrtParity}, graphs run
+ * as written: ORT's own rewrites off, so they cannot stand in for the pass under test), raw node builders and op
+ * counts.
+ */
 final class OrtHarness {
     private OrtHarness() {}
 
-    /** One graph output: its shape and elements widened to double. */
-    record Output(String name, long[] shape, double[] values) {}
-
-    /** A float input of the given shape filled with seeded Gaussian noise. */
-    static Map<String, OnnxTensor> gaussian(String name, long seed, long... shape) throws OrtException {
+    /** A float input of the given shape filled with seeded Gaussian noise (a mutable map: add more inputs to it). */
+    static Map<String, Tensor> gaussian(String name, long seed, long... shape) {
         float[] v = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         Random r = new Random(seed);
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) r.nextGaussian();
         }
-        Map<String, OnnxTensor> m = new HashMap<>();
-        m.put(name, OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(v), shape));
+        Map<String, Tensor> m = new HashMap<>();
+        m.put(name, Tensor.ofFloats(shape, v));
         return m;
     }
 
-    /**
-     * Serializes the model as it is now and runs it on ONNX Runtime's CPU provider with graph optimizations off, so
-     * the runtime's own folding and fusions do not stand in for the graph being tested.
-     */
-    static List<Output> run(Model m, Map<String, OnnxTensor> inputs) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            return run(env, opts, m, inputs);
-        }
+    /** A BOOL scalar (an If condition). */
+    static Tensor bool(boolean b) {
+        return Tensor.of(DataType.BOOL, new long[0], ByteBuffer.wrap(new byte[] {(byte) (b ? 1 : 0)}));
     }
 
-    private static List<Output> run(OrtEnvironment env, OrtSession.SessionOptions opts, Model m,
-            Map<String, OnnxTensor> inputs) throws Exception {
-        try (OrtSession s = env.createSession(Onnx.toBytes(m), opts);
-             OrtSession.Result r = s.run(inputs)) {
-            List<Output> out = new ArrayList<>();
-            for (Map.Entry<String, OnnxValue> e : r) {
-                OnnxTensor t = (OnnxTensor) e.getValue();
-                long[] shape = t.getInfo().getShape();
-                int n = (int) t.getInfo().getNumElements();
-                double[] d = new double[n];
-                switch (t.getInfo().type) {
-                    case FLOAT -> {
-                        FloatBuffer b = t.getFloatBuffer();
-                        for (int i = 0; i < n; i++) {
-                            d[i] = b.get(i);
-                        }
-                    }
-                    case DOUBLE -> {
-                        DoubleBuffer b = t.getDoubleBuffer();
-                        for (int i = 0; i < n; i++) {
-                            d[i] = b.get(i);
-                        }
-                    }
-                    case INT64 -> {
-                        LongBuffer b = t.getLongBuffer();
-                        for (int i = 0; i < n; i++) {
-                            d[i] = b.get(i);
-                        }
-                    }
-                    case INT32 -> {
-                        IntBuffer b = t.getIntBuffer();
-                        for (int i = 0; i < n; i++) {
-                            d[i] = b.get(i);
-                        }
-                    }
-                    case BOOL, INT8, UINT8 -> {
-                        java.nio.ByteBuffer b = t.getByteBuffer();
-                        for (int i = 0; i < n; i++) {
-                            d[i] = b.get(i);
-                        }
-                    }
-                    default -> throw new AssertionError("test harness cannot read output type " + t.getInfo().type);
-                }
-                out.add(new Output(e.getKey(), shape, d));
-            }
-            return out;
-        }
+    /** Serializes the model as it is now and runs it as written. */
+    static Map<String, Tensor> run(Model m, Map<String, Tensor> inputs) throws Exception {
+        return OrtParity.run(m, inputs, OrtParity.Settings.AS_WRITTEN);
     }
 
     /** Same names, shapes and bit-identical values. */
-    static void assertSame(List<Output> expected, List<Output> actual) {
-        assertClose(expected, actual, 0, 0);
+    static void assertSame(Map<String, Tensor> expected, Map<String, Tensor> actual) {
+        OrtParity.assertClose(expected, actual, 0, 0);
     }
 
     /** Same names and shapes; every element within {@code atol + rtol * |expected|}. */
-    static void assertClose(List<Output> expected, List<Output> actual, double rtol, double atol) {
-        assertEquals(expected.size(), actual.size(), "number of outputs");
-        for (int k = 0; k < expected.size(); k++) {
-            Output e = expected.get(k);
-            Output a = actual.get(k);
-            assertEquals(e.name(), a.name(), "output name");
-            assertArrayEquals(e.shape(), a.shape(), "shape of output " + e.name());
-            for (int i = 0; i < e.values().length; i++) {
-                double diff = Math.abs(e.values()[i] - a.values()[i]);
-                if (rtol == 0 && atol == 0) {
-                    assertEquals(Double.doubleToLongBits(e.values()[i]), Double.doubleToLongBits(a.values()[i]),
-                            "output " + e.name() + "[" + i + "]: " + e.values()[i] + " vs " + a.values()[i]);
-                } else {
-                    assertTrue(diff <= atol + rtol * Math.abs(e.values()[i]), "output " + e.name() + "[" + i + "]: "
-                            + e.values()[i] + " vs " + a.values()[i] + " (diff " + diff + ")");
-                }
-            }
-        }
+    static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> actual, double rtol, double atol) {
+        OrtParity.assertClose(expected, actual, rtol, atol);
     }
 
     /** Op type to count, over the main graph. */

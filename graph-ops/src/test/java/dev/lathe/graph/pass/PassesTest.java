@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
@@ -35,8 +33,8 @@ class PassesTest {
     @Test
     void inferenceCleanupOfStaticTorchExportLeavesOnlyTheComputation() throws Exception {
         Model m = Onnx.load(ConstantFoldingTest.FIXTURES.resolve("shape_chains_static_op13.onnx"));
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("input", 8, 2, 3, 8, 8);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("input", 8, 2, 3, 8, 8);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         PassRunner cleanup = Passes.inferenceCleanup();
         assertTrue(cleanup.apply(m).modified());
@@ -55,8 +53,8 @@ class PassesTest {
     @Test
     void inferenceCleanupWithSymbolicBatchKeepsOnlyTheBatchChains() throws Exception {
         Model m = Onnx.load(ConstantFoldingTest.FIXTURES.resolve("shape_chains_dynamic_op13.onnx"));
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("input", 9, 3, 3, 8, 8);
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = OrtHarness.gaussian("input", 9, 3, 3, 8, 8);
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         assertTrue(Passes.inferenceCleanup().apply(m).modified());
 
@@ -86,7 +84,7 @@ class PassesTest {
         g.addOutput(OrtHarness.raw(g, "If", List.of(cond), Map.of("then_branch", Attr.of(then),
                 "else_branch", Attr.of(otherwise)), t));
         Model m = new Model(g);
-        List<List<OrtHarness.Output>> before = new ArrayList<>();
+        List<Map<String, Tensor>> before = new ArrayList<>();
         for (boolean flag : new boolean[] {true, false}) {
             before.add(OrtHarness.run(m, withCond(flag)));
         }
@@ -101,9 +99,9 @@ class PassesTest {
         }
     }
 
-    private static Map<String, OnnxTensor> withCond(boolean flag) throws Exception {
-        Map<String, OnnxTensor> in = OrtHarness.gaussian("x", 6, 2, 3);
-        in.put("cond", OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), flag));
+    private static Map<String, Tensor> withCond(boolean flag) throws Exception {
+        Map<String, Tensor> in = OrtHarness.gaussian("x", 6, 2, 3);
+        in.put("cond", OrtHarness.bool(flag));
         return in;
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.DataType;
@@ -15,7 +13,6 @@ import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.validate.ModelValidator;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +34,9 @@ class ScalarOperandRankTest {
         Model m = b.build();
         ShapeInference.inferGraph(m.graph(), 17);
 
-        Map<String, OnnxTensor> in = new HashMap<>(OrtHarness.gaussian("w", 3, 8, 4, 1, 1));
-        in.put("lr", OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(new float[] {0.5f}),
-                new long[0]));
-        List<OrtHarness.Output> before = OrtHarness.run(m, in);
+        Map<String, Tensor> in = new HashMap<>(OrtHarness.gaussian("w", 3, 8, 4, 1, 1));
+        in.put("lr", Tensor.scalar(0.5f));
+        Map<String, Tensor> before = OrtHarness.run(m, in);
 
         assertTrue(new ScalarOperandRank().apply(m).modified());
 

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
-import java.nio.FloatBuffer;
+import dev.lathe.graph.testkit.OrtParity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -40,12 +38,9 @@ class RoundTripTest {
     }
 
     static float[] run(byte[] model, float[] input) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {2, 3, 16, 16});
-             OrtSession.Result r = s.run(Map.of("input", t))) {
-            return ((OnnxTensor) r.get(0)).getFloatBuffer().array();
-        }
+        Map<String, Tensor> out = OrtParity.run(model, Map.of("input", Tensor.ofFloats(new long[] {2, 3, 16, 16},
+                input)), OrtParity.Settings.ORT_DEFAULTS);
+        return out.values().iterator().next().toFloats();
     }
 
     @Test

@@ -11,7 +11,9 @@ import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.graph.testkit.OrtParity;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -180,13 +182,13 @@ class TrainerTest {
     }
 
     private static float[][] logits(Model m, float[] images) throws Exception {
-        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
-        try (ai.onnxruntime.OrtSession s = env.createSession(Onnx.toBytes(m));
-             ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env,
-                     java.nio.FloatBuffer.wrap(images), new long[] {8, 3, 16, 16});
-             ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input", x))) {
-            return (float[][]) r.get(0).getValue();
+        float[] flat = OrtParity.runFloats(m, Map.of("input", Tensor.ofFloats(new long[] {8, 3, 16, 16}, images)),
+                OrtParity.Settings.ORT_DEFAULTS).get("logits");
+        float[][] rows = new float[8][];
+        for (int i = 0; i < 8; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * flat.length / 8, (i + 1) * flat.length / 8);
         }
+        return rows;
     }
 
     private static double[] softmax(float[] z) {

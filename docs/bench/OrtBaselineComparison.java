@@ -1,7 +1,5 @@
-package dev.lathe.runtime.ort;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.lathe.runtime.ort.OrtRuntime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -22,7 +20,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /**
  * The BENCHMARKS.md comparison, not a check: Lathe's ORT session against a plain ONNX Runtime Java loop, timed by
@@ -30,8 +27,11 @@ import org.junit.jupiter.api.Test;
  * {@code -Dlathe.bench.model=PATH} (default: the torchvision ResNet-18 fixture; {@code affine-relu} for a model with
  * almost no compute, which shows per-run overhead), batch {@code -Dlathe.bench.batch}, rounds
  * {@code -Dlathe.bench.rounds}.
+ *
+ * <p>Run from the repository root with the CLI jar built: {@code java [-Dlathe.bench.model=PATH|affine-relu]
+ * [-Dlathe.bench.batch=B] [-Dlathe.bench.rounds=R] -cp cli/target/lathe.jar docs/bench/OrtBaselineComparison.java}.
  */
-class OrtBaselineComparisonTest {
+public class OrtBaselineComparison {
 
     /**
      * What a careful ORT Java user writes: input tensor made once over a direct buffer, {@code session.run}, output
@@ -95,22 +95,26 @@ class OrtBaselineComparisonTest {
         }
     }
 
-    @Test
-    void latheSessionVersusPlainOrtJavaLoop() throws Exception {
-        assumeTrue(Boolean.getBoolean("lathe.bench"), "benchmark; run with -Dlathe.bench=true");
+    public static void main(String[] args) throws Exception {
         String modelArg = System.getProperty("lathe.bench.model",
-                "../tests/src/test/resources/fixtures/torchvision/resnet18_narrow_op17.onnx");
+                "tests/src/test/resources/fixtures/torchvision/resnet18_narrow_op17.onnx");
         Path model;
         if (modelArg.equals("affine-relu")) {
             // a model with almost no compute, so the difference is the per-run cost of each binding
             model = Files.createTempFile("affine-relu", ".onnx");
             model.toFile().deleteOnExit();
-            dev.lathe.graph.serde.Onnx.save(dev.lathe.runtime.TestModels.affineRelu(), model);
+            dev.lathe.graph.build.GraphBuilder b = new dev.lathe.graph.build.GraphBuilder("affine_relu", 17);
+            dev.lathe.graph.ir.Value x = b.input("x", dev.lathe.graph.ir.DataType.FLOAT, "N", 4);
+            dev.lathe.graph.ir.Tensor w = dev.lathe.graph.ir.Tensor.ofFloats(new long[] {4}, 0.5f, -1f, 2f, 0.25f);
+            b.output(b.ops().relu(b.ops().add(b.ops().mul(x, b.param("w", w)), b.param("b", w))), "y");
+            dev.lathe.graph.serde.Onnx.save(b.build(), model);
         } else {
             model = Path.of(modelArg);
         }
         int batch = Integer.getInteger("lathe.bench.batch", 1);
-        assumeTrue(Files.isRegularFile(model), "model " + model + " not found");
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("model " + model + " not found");
+        }
         InferenceBenchmark bench = new InferenceBenchmark(BenchmarkConfig.defaults());
         try (Session lathe = OrtRuntime.cpu().open(ModelSource.file(model), SessionConfig.defaults().withThreads(1, 0))) {
             Map<String, HostTensor> inputs = RandomInputs.forSpecs(lathe.inputs(), batch, 0);

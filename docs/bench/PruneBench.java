@@ -1,7 +1,5 @@
-package dev.lathe.pruning;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import dev.lathe.pruning.Pruner;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
@@ -19,22 +17,22 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /**
- * Lathe side of the pruning benchmark (docs/BENCHMARKS.md, "Pruning"); skipped unless {@code -Dlathe.bench=true}.
+ * Lathe side of the pruning benchmark (docs/BENCHMARKS.md, "Pruning").
  * Reads the unpruned exports torch_pruning_peer.py wrote to {@code -Dlathe.bench.dir} (default /tmp/prune-bench),
  * times L1 pruning at channel ratio 0.3 (analysis, scoring and planning, surgery; model loading excluded, as the peer
  * excludes building the model), best of 3 in one JVM, and writes ResNet-50 pruned to 50% of its MACs for the ONNX
  * Runtime speed comparison. Each phase is reported in wall and in thread CPU seconds.
+ *
+ * <p>Run from the repository root with the CLI jar built: {@code java -cp cli/target/lathe.jar
+ * docs/bench/PruneBench.java [-Dlathe.bench.dir=DIR]} (a source-file program: the benchmark is not a test).
  */
-class PruneBenchmarkTest {
+public class PruneBench {
     /** Thread CPU time beside wall time: on a machine shared with other work the wall time mostly measures waiting. */
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
-    @Test
-    void pruneTimesAndHalfMacsResNet50() throws Exception {
-        assumeTrue(Boolean.getBoolean("lathe.bench"), "benchmark: run with -Dlathe.bench=true");
+    public static void main(String[] args) throws Exception {
         Path dir = Path.of(System.getProperty("lathe.bench.dir", "/tmp/prune-bench"));
         for (String name : new String[] {"resnet50", "densenet201"}) {
             Path file = dir.resolve(name + ".onnx");

@@ -1,7 +1,3 @@
-package dev.lathe.tests;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -13,27 +9,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Offline graph cleanup time, file to file: Lathe's load + {@code Passes.inferenceCleanup()} + save against ONNX
  * Runtime's own offline optimizer (session creation at ORT_ENABLE_BASIC with an optimized-model path, which does
  * constant folding, Conv+BN fusion and identity/dead-node removal and writes the file), alternating in one JVM.
- * Skipped unless {@code -Dlathe.bench=true}; rounds from {@code -Dlathe.bench.rounds} (default 5). Prints one line
+ * Rounds from {@code -Dlathe.bench.rounds} (default 5). Prints one line
  * per model with both medians; docs/BENCHMARKS.md records the runs.
+ *
+ * <p>Run from the repository root with the CLI jar built: {@code java [-Dlathe.bench.rounds=R] -cp
+ * cli/target/lathe.jar docs/bench/InferenceCleanupBench.java}; the models are the gzipped zero-weight torchvision
+ * fixtures of the tests module.
  */
-class InferenceCleanupBenchmarkTest {
-    @TempDir
-    Path tmp;
-
-    @Test
-    void cleanupVersusOnnxRuntimeBasicOptimizer() throws Exception {
-        assumeTrue(Boolean.getBoolean("lathe.bench"), "benchmark: run with -Dlathe.bench=true");
+public class InferenceCleanupBench {
+    public static void main(String[] args) throws Exception {
         int rounds = Integer.getInteger("lathe.bench.rounds", 5);
+        Path tmp = Files.createTempDirectory("cleanup-bench");
+        Path fixtures = Path.of("tests/src/test/resources/fixtures/torchvision");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (String key : List.of("resnet50_224_zero", "densenet201_224_zero")) {
-            Path in = TorchvisionFixtures.modelFile(key, tmp);
+            Path in = tmp.resolve(key + ".onnx");
+            try (var gz = new java.util.zip.GZIPInputStream(Files.newInputStream(fixtures.resolve(key + ".onnx.gz")))) {
+                Files.copy(gz, in, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             List<Double> lathe = new ArrayList<>();
             List<Double> ort = new ArrayList<>();
             for (int r = 0; r <= rounds; r++) { // round 0 warms up both and is not counted
@@ -48,11 +46,15 @@ class InferenceCleanupBenchmarkTest {
                     o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
                     o.setOptimizedModelFilePath(ortOut.toString());
                     try (OrtSession s = env.createSession(in.toString(), o)) {
-                        assertTrue(s.getNumInputs() == 1);
+                        if (s.getNumInputs() != 1) {
+                            throw new IllegalStateException(key + ": expected one input");
+                        }
                     }
                 }
                 long t2 = System.nanoTime();
-                assertTrue(Files.size(latheOut) > 0 && Files.size(ortOut) > 0);
+                if (Files.size(latheOut) == 0 || Files.size(ortOut) == 0) {
+                    throw new IllegalStateException(key + ": an optimizer wrote nothing");
+                }
                 if (r > 0) {
                     lathe.add((t1 - t0) / 1e6);
                     ort.add((t2 - t1) / 1e6);
