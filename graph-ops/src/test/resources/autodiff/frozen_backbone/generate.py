@@ -71,13 +71,4 @@ for k, v in net.state_dict().items():
     if "running" in k:
         put("next:" + k, v)
 
-offset = 0
-with open(os.path.join(here, "fixture.bin"), "wb") as bin_file, open(os.path.join(here, "fixture.txt"), "w") as index:
-    for name, a in records:
-        a = np.ascontiguousarray(a)
-        dtype = "i64" if a.dtype == np.int64 else "f32"
-        a = a.astype("<i8" if dtype == "i64" else "<f4")
-        dims = ",".join(str(d) for d in a.shape)
-        index.write(f"{name} {dtype} {dims} {offset}\n")
-        bin_file.write(a.tobytes())
-        offset += a.nbytes
+small.write_fixture(records, here)

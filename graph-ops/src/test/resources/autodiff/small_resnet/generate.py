@@ -9,6 +9,7 @@ offset) and fixture.bin (little-endian data).
 Run from this directory: /usr/bin/python3 generate.py
 """
 import copy
+import os
 
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ import torch.nn.functional as F
 torch.manual_seed(0)
 
 
-from net import Net  # noqa: E402  (the model lives beside this script)
+from net import Net, write_fixture  # noqa: E402  (the model and the writer live beside this script)
 
 
 net = Net()
@@ -85,13 +86,4 @@ put("adamw.loss", loss.reshape(1))
 for k, p in m.named_parameters():
     put("adamw.next:" + k, p)
 
-offset = 0
-with open("fixture.bin", "wb") as bin_file, open("fixture.txt", "w") as index:
-    for name, a in records:
-        a = np.ascontiguousarray(a)
-        dtype = "i64" if a.dtype == np.int64 else "f32"
-        a = a.astype("<i8" if dtype == "i64" else "<f4")
-        dims = ",".join(str(d) for d in a.shape)
-        index.write(f"{name} {dtype} {dims} {offset}\n")
-        bin_file.write(a.tobytes())
-        offset += a.nbytes
+write_fixture(records, os.path.dirname(os.path.abspath(__file__)))

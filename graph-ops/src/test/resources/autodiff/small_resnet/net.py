@@ -1,4 +1,8 @@
-"""The small CIFAR-style ResNet of TrainStepParityTest's fixture, shared by the generators that start from it."""
+"""The small CIFAR-style ResNet of TrainStepParityTest's fixture and the fixture writer, shared by the generators
+that start from it."""
+import os
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -52,3 +56,18 @@ class Net(nn.Module):
         x = F.relu(self.bn1(self.conv1(x)))
         x = self.layer3(self.layer2(self.layer1(x)))
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def write_fixture(records, directory):
+    """fixture.txt (name dtype dims offset per line) over fixture.bin (little-endian float32 / int64 data)."""
+    offset = 0
+    with open(os.path.join(directory, "fixture.bin"), "wb") as bin_file, \
+            open(os.path.join(directory, "fixture.txt"), "w") as index:
+        for name, a in records:
+            a = np.ascontiguousarray(a)
+            dtype = "i64" if a.dtype == np.int64 else "f32"
+            a = a.astype("<i8" if dtype == "i64" else "<f4")
+            dims = ",".join(str(d) for d in a.shape)
+            index.write(f"{name} {dtype} {dims} {offset}\n")
+            bin_file.write(a.tobytes())
+            offset += a.nbytes

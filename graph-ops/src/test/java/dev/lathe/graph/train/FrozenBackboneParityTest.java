@@ -10,7 +10,6 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.testkit.OrtParity;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -47,13 +46,7 @@ class FrozenBackboneParityTest {
                 .filter(n -> n.attrInt("training_mode", 0) == 0).count();
         assertEquals(6, inference, "bn1 and the five backbone block BNs stay in inference form");
 
-        Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
-        in.put(step.input(), fx.get("x"));
-        in.put(TrainStep.LABELS, fx.get("y"));
-        in.put(TrainStep.LR, Tensor.scalar(0.1f));
+        Map<String, Tensor> in = TrainStepParityTest.feeds(fx, step, 0.1f);
         Map<String, float[]> out = OrtParity.runFloats(step.train(), in, OrtParity.Settings.DEPLOYED);
 
         assertClose("loss", fx.get("loss"), out.get(TrainStep.LOSS));

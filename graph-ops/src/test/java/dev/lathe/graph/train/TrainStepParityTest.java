@@ -89,6 +89,11 @@ class TrainStepParityTest {
     }
 
     private static Map<String, Tensor> feeds(TrainStep step, float lr) {
+        return feeds(fx, step, lr);
+    }
+
+    /** The step's state, the fixture's batch x and labels y, and the learning rate. */
+    static Map<String, Tensor> feeds(Fixture fx, TrainStep step, float lr) {
         Map<String, Tensor> in = new HashMap<>();
         in.putAll(step.params());
         in.putAll(step.buffers());
