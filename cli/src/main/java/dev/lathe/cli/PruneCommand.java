@@ -88,6 +88,7 @@ public final class PruneCommand implements Command {
                 .desc("replay a plan written by --plan-out instead of choosing channels").build());
         o.addOption(Option.builder().longOpt("plan-out").hasArg().argName("plan.json")
                 .desc("write the chosen channels as a replayable JSON plan").build());
+        o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("pruned.onnx")
                 .desc("where to write the pruned model").build());
         return o;

@@ -107,8 +107,8 @@ public final class TrainCommand implements Command {
         SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
-        int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
-        int batch = TrainFlags.positiveInt(cmd, "batch", 64);
+        int epochs = Flags.positiveInt(cmd, "epochs", Flags.MAX_COUNT, 10);
+        int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 64);
         Optimizer optimizer = TrainFlags.optimizer(cmd);
         double lr = TrainFlags.number(cmd, "lr", optimizer instanceof Optimizer.AdamW ? 1e-3 : 0.1);
         double warmup = TrainFlags.number(cmd, "warmup", 0);
@@ -126,23 +126,24 @@ public final class TrainCommand implements Command {
         Loss loss = loss(cmd, train);
         TrainConfig cfg = TrainConfig.of(loss, optimizer, batch)
                 .withClipNorm(TrainFlags.number(cmd, "clip", 0))
-                .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
+                .withAccumulation(Flags.positiveInt(cmd, "accum", Flags.MAX_COUNT, 1))
                 .withEma(TrainFlags.emaDecay(cmd));
         if (train.size() < batch * cfg.accumulation()) {
             throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
                     + " is larger than the " + train.size() + " training images");
         }
         TrainStep step = TrainStepBuilder.build(forward, cfg);
-        Path out = Path.of(cmd.getOptionValue("out"));
-        long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
-        Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
+        Path out = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), false);
+        long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
+        Path export = cmd.hasOption("export") ? OutputPaths.file(cmd, Flags.path(cmd, "export"), null)
+                : out.resolve("model.onnx");
         if (cmd.hasOption("teacher") && !(loss instanceof Loss.Distillation) && !(loss instanceof Loss.KlDivergence)) {
             throw new UserError("--teacher is for --loss kd or kl");
         }
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
-                TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(device),
+                Flags.threads(cmd, 2), out, cmd.hasOption("resume"), ctx.err(), -1,
+                Flags.positiveInt(cmd, "workers", Flags.MAX_COUNT, Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward, export, cmd.hasOption("fold-bn"));

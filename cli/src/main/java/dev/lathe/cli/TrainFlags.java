@@ -140,22 +140,8 @@ final class TrainFlags {
         return ema;
     }
 
-    static int positiveInt(CommandLine cmd, String name, int fallback) {
-        return cmd.hasOption(name) ? SessionFlags.positiveInt(cmd, name) : fallback;
-    }
-
+    /** A finite number >= 0 (learning rates, weight decay, clip norms, temperatures). */
     static double number(CommandLine cmd, String name, double fallback) {
-        if (!cmd.hasOption(name)) {
-            return fallback;
-        }
-        try {
-            double v = Double.parseDouble(cmd.getOptionValue(name));
-            if (!Double.isFinite(v) || v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " must be a number >= 0, got '" + cmd.getOptionValue(name) + "'");
-        }
+        return Flags.doubleIn(cmd, name, 0, true, Double.POSITIVE_INFINITY, false, fallback);
     }
 }

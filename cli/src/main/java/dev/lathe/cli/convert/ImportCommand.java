@@ -2,6 +2,8 @@ package dev.lathe.cli.convert;
 
 import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
+import dev.lathe.cli.Flags;
+import dev.lathe.cli.OutputPaths;
 import dev.lathe.cli.UserError;
 import dev.lathe.converter.bind.BindException;
 import dev.lathe.converter.bind.BindReport;
@@ -65,6 +67,7 @@ public final class ImportCommand implements Command {
         mode.addOption(Option.builder().longOpt("no-strict")
                 .desc("bind what matches and list missing, unexpected and mismatched keys").build());
         o.addOptionGroup(mode);
+        o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT.onnx").required()
                 .desc("where to write the bound graph (written atomically)").build());
         return o;
@@ -85,7 +88,9 @@ public final class ImportCommand implements Command {
         } catch (CheckpointFormatException e) {
             throw new UserError(e.getMessage(), e);
         }
-        Model model = cmd.hasOption("onnx") ? loadGraph(cmd.getOptionValue("onnx")) : buildZooModel(cmd);
+        Path graph = cmd.hasOption("onnx") ? Path.of(cmd.getOptionValue("onnx")) : null;
+        Path out = OutputPaths.file(cmd, "output", graph != null ? graph : Path.of(cmd.getArgList().get(0)));
+        Model model = graph != null ? loadGraph(cmd.getOptionValue("onnx")) : buildZooModel(cmd);
         BindReport report;
         try {
             report = StateDictBinder.bind(model, sd, !cmd.hasOption("no-strict"));
@@ -96,7 +101,6 @@ public final class ImportCommand implements Command {
                     + " unexpected, " + r.mismatched().size() + " mismatched keys); nothing written. Use --no-strict "
                     + "to bind what matches, or --key to pick another state_dict");
         }
-        Path out = Path.of(cmd.getOptionValue("output"));
         Onnx.save(model, out);
         ctx.out().print(report.toText());
         ctx.out().println("wrote " + out);
@@ -120,14 +124,10 @@ public final class ImportCommand implements Command {
         }
         ZooConfig config = entry.defaults();
         try {
-            if (cmd.hasOption("classes")) {
-                config = config.withClasses(Integer.parseInt(cmd.getOptionValue("classes")));
-            }
-            if (cmd.hasOption("resolution")) {
-                config = config.withResolution(Integer.parseInt(cmd.getOptionValue("resolution")));
-            }
+            config = config.withClasses(Flags.positiveInt(cmd, "classes", Flags.MAX_CLASSES, config.classes()))
+                    .withResolution(Flags.positiveInt(cmd, "resolution", Flags.MAX_RESOLUTION, config.resolution()));
         } catch (IllegalArgumentException e) {
-            throw new UserError("--classes and --resolution take positive integers: " + e.getMessage());
+            throw new UserError(e.getMessage(), e);
         }
         return entry.build(config);
     }

@@ -1,6 +1,8 @@
 package dev.lathe.cli.zoo;
 
 import dev.lathe.cli.CliContext;
+import dev.lathe.cli.Flags;
+import dev.lathe.cli.OutputPaths;
 import dev.lathe.cli.Command;
 import dev.lathe.cli.UserError;
 import dev.lathe.converter.bind.BindException;
@@ -72,6 +74,7 @@ public final class ZooBuildCommand implements Command {
         if (!cmd.hasOption("output")) {
             throw new UserError("name the output file with -o OUT.onnx");
         }
+        Path out = OutputPaths.file(cmd, "output", null);
         ZooEntry entry;
         try {
             entry = ModelZoo.get(cmd.getArgList().get(0));
@@ -79,8 +82,9 @@ public final class ZooBuildCommand implements Command {
             throw new UserError(e.getMessage());
         }
         ZooConfig config = entry.defaults();
-        config = new ZooConfig(intOption(cmd, "classes", config.classes()),
-                intOption(cmd, "resolution", config.resolution()), intOption(cmd, "seed", 0));
+        config = new ZooConfig(Flags.positiveInt(cmd, "classes", Flags.MAX_CLASSES, config.classes()),
+                Flags.positiveInt(cmd, "resolution", Flags.MAX_RESOLUTION, config.resolution()),
+                Flags.longIn(cmd, "seed", 0, Integer.MAX_VALUE, 0));
         Model model;
         try {
             model = entry.build(config);
@@ -91,7 +95,6 @@ public final class ZooBuildCommand implements Command {
         if (cmd.hasOption("weights")) {
             bindWeights(model, cmd.getOptionValue("weights"), cmd.getOptionValue("key"), ctx);
         }
-        Path out = Path.of(cmd.getOptionValue("output"));
         Onnx.save(model, out);
         ModelCount count = ModelCounter.count(model);
         ctx.out().printf("wrote %s: %s, %d classes, %dx%d input, %,d params, %.3f GMACs%n", out, entry.name(),
@@ -119,22 +122,6 @@ public final class ZooBuildCommand implements Command {
             throw new UserError("checkpoint " + file + " does not fit the model (" + r.missing().size() + " missing, "
                     + r.unexpected().size() + " unexpected, " + r.mismatched().size() + " mismatched keys); "
                     + "nothing written. Check --classes/--resolution, or pick the state_dict with --key");
-        }
-    }
-
-    private static int intOption(CommandLine cmd, String name, int fallback) {
-        if (!cmd.hasOption(name)) {
-            return fallback;
-        }
-        String v = cmd.getOptionValue(name);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 0 || (n == 0 && !name.equals("seed"))) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " takes a positive integer, got '" + v + "'");
         }
     }
 }
