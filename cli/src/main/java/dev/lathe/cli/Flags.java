@@ -42,6 +42,10 @@ public final class Flags {
         } catch (NumberFormatException e) {
             // reported below with the range
         }
+        if (min == 1) {
+            throw new UserError("--" + name + " must be a positive integer, got '" + v + "' (valid: "
+                    + (max == Long.MAX_VALUE ? "1 or more" : "1 to " + max) + ")");
+        }
         throw new UserError("--" + name + " must be an integer in " + range(min, max) + ", got '" + v + "'");
     }
 

@@ -104,6 +104,7 @@ public final class TrainCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
+        Path out = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), false);
         SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
@@ -133,7 +134,6 @@ public final class TrainCommand implements Command {
                     + " is larger than the " + train.size() + " training images");
         }
         TrainStep step = TrainStepBuilder.build(forward, cfg);
-        Path out = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), false);
         long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         Path export = cmd.hasOption("export") ? OutputPaths.file(cmd, Flags.path(cmd, "export"), null)
                 : out.resolve("model.onnx");

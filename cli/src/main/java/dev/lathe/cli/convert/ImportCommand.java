@@ -81,6 +81,11 @@ public final class ImportCommand implements Command {
         if (!cmd.hasOption("onnx") && !cmd.hasOption("model")) {
             throw new UserError("name the graph to bind to with --onnx GRAPH.onnx or --model NAME");
         }
+        Path graph = cmd.hasOption("onnx") ? Path.of(cmd.getOptionValue("onnx")) : null;
+        Path out = OutputPaths.file(cmd, "output", Path.of(cmd.getArgList().get(0)));
+        if (graph != null) {
+            OutputPaths.file(cmd, out, graph);
+        }
         Checkpoint ckpt = CkptInspectCommand.read(cmd.getArgList().get(0));
         StateDict sd;
         try {
@@ -88,8 +93,6 @@ public final class ImportCommand implements Command {
         } catch (CheckpointFormatException e) {
             throw new UserError(e.getMessage(), e);
         }
-        Path graph = cmd.hasOption("onnx") ? Path.of(cmd.getOptionValue("onnx")) : null;
-        Path out = OutputPaths.file(cmd, "output", graph != null ? graph : Path.of(cmd.getArgList().get(0)));
         Model model = graph != null ? loadGraph(cmd.getOptionValue("onnx")) : buildZooModel(cmd);
         BindReport report;
         try {
