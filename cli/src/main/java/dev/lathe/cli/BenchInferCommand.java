@@ -42,7 +42,7 @@ public final class BenchInferCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B")
-                .desc("size of a dynamic leading (batch) dimension (default 1)").build());
+                .desc("size of a dynamic leading (batch) dimension (default 1; a model with a fixed batch runs its own)").build());
         o.addOption(Option.builder().longOpt("warmup-ms").hasArg().argName("MS")
                 .desc("warm-up time in milliseconds, after at least 5 runs (default 200)").build());
         o.addOption(Option.builder().longOpt("duration").hasArg().argName("S")
@@ -76,8 +76,13 @@ public final class BenchInferCommand implements Command {
         long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         try (Session session = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
+            if (cmd.hasOption("batch")) {
+                RandomInputs.requireBatch(session.inputs(), batch);
+            }
             Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed, shapes(cmd));
-            BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, batch, model.toString());
+            // items/s counts what the model really runs: a fixed batch or a --shape decides it, not --batch alone
+            int items = RandomInputs.itemsPerRun(inputs);
+            BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, items, model.toString());
             ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         } catch (InferenceException e) {
             throw new UserError(SessionFlags.oneLine(e.getMessage()), e);
