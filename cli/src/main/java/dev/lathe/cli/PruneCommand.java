@@ -139,9 +139,9 @@ public final class PruneCommand implements Command {
             IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()), fineTune);
             Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
             PruneReport.printTable(r.before(), r.after(), ctx.out());
-            ctx.out().printf("params %.2f%% kept, MACs %.2f%% kept after %d steps; %.2f s%n",
-                    100.0 * r.after().params() / r.before().params(),
-                    100.0 * r.after().macs() / Math.max(1, r.before().macs()), req.steps(),
+            ctx.out().printf("params %.2f%% kept, %s after %d steps; %.2f s%n",
+                    100.0 * r.after().params() / r.before().params(), PruneReport.macsKept(r.before(), r.after()),
+                    req.steps(),
                     (System.nanoTime() - start) / 1e9);
         } finally {
             deleteTree(work);
