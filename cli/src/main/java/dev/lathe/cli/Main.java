@@ -5,6 +5,7 @@ import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
+import dev.lathe.runtime.ort.OrtNativeCache;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
@@ -44,6 +45,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        OrtNativeCache.install(); // ORT's libraries from ~/.cache/lathe, not a new /tmp folder per process
         System.exit(run(args, System.out, System.err));
     }
 
