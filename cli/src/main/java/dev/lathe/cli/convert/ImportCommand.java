@@ -102,7 +102,7 @@ public final class ImportCommand implements Command {
             BindReport r = e.report();
             throw new UserError("strict binding failed (" + r.missing().size() + " missing, " + r.unexpected().size()
                     + " unexpected, " + r.mismatched().size() + " mismatched keys); nothing written. Use --no-strict "
-                    + "to bind what matches, or --key to pick another state_dict");
+                    + "to bind what matches, or --key to pick another state_dict" + BindHints.suffix(r, model, graph == null));
         }
         Onnx.save(model, out);
         ctx.out().print(report.toText());

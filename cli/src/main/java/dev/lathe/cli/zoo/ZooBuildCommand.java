@@ -1,10 +1,11 @@
 package dev.lathe.cli.zoo;
 
 import dev.lathe.cli.CliContext;
+import dev.lathe.cli.Command;
 import dev.lathe.cli.Flags;
 import dev.lathe.cli.OutputPaths;
-import dev.lathe.cli.Command;
 import dev.lathe.cli.UserError;
+import dev.lathe.cli.convert.BindHints;
 import dev.lathe.converter.bind.BindException;
 import dev.lathe.converter.bind.BindReport;
 import dev.lathe.converter.bind.StateDict;
@@ -121,7 +122,8 @@ public final class ZooBuildCommand implements Command {
             BindReport r = e.report();
             throw new UserError("checkpoint " + file + " does not fit the model (" + r.missing().size() + " missing, "
                     + r.unexpected().size() + " unexpected, " + r.mismatched().size() + " mismatched keys); "
-                    + "nothing written. Check --classes/--resolution, or pick the state_dict with --key");
+                    + "nothing written. Check --classes/--resolution, or pick the state_dict with --key"
+                    + BindHints.suffix(r, model, true));
         }
     }
 }
