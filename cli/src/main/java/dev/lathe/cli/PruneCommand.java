@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.pruning.IterativePruner;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -132,6 +132,9 @@ public final class PruneCommand implements Command {
         IterativePruner pruner = new IterativePruner(criterion(req), req.options(), req.steps(), req.ignored());
         Path work = req.finetuneEpochs() > 0
                 ? Files.createTempDirectory(req.output().toAbsolutePath().getParent(), ".lathe-prune-steps") : null;
+        if (work != null) {
+            AtomicFiles.register(work); // deleted with everything in it if the run is interrupted
+        }
         try {
             long start = System.nanoTime();
             IterativePruner.FineTune fineTune = work == null ? IterativePruner.FineTune.NONE
@@ -144,7 +147,10 @@ public final class PruneCommand implements Command {
                     req.steps(),
                     (System.nanoTime() - start) / 1e9);
         } finally {
-            deleteTree(work);
+            if (work != null) {
+                AtomicFiles.deleteTree(work);
+                AtomicFiles.forget(work);
+            }
         }
     }
 
@@ -190,16 +196,5 @@ public final class PruneCommand implements Command {
         }
         return Importances.byName(req.criterion(),
                 new ImportanceOptions(req.seed(), req.cicAlpha(), gradients));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
