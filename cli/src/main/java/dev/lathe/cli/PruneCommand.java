@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
@@ -98,6 +99,11 @@ public final class PruneCommand implements Command {
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
         PruneRequest req = PruneRequest.parse(cmd);
         Model model = Onnx.load(req.model());
+        if (req.options() != null && req.options().targetMacs() > 0 && !ModelCounter.count(model).macsKnown()) {
+            throw new UserError(req.model() + ": its MACs are unknown (sizes are symbolic, e.g. a dynamic height or"
+                    + " width), so --target-macs has nothing to aim at; use --ratio or --target-params, or export the"
+                    + " model with a fixed input size");
+        }
         try {
             if (req.iterative()) {
                 pruneInSteps(req, model, ctx);

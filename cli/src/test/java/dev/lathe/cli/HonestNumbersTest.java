@@ -85,6 +85,10 @@ class HonestNumbersTest {
         assertEquals(0, r.code(), r.err());
         assertFalse(r.out().contains("MACs 0.00% kept"), r.out());
         assertTrue(r.out().contains("MACs unknown (sizes are symbolic"), r.out());
+        CliRun target = lathe("prune", dynamicHw.toString(), "--target-macs", "0.5", "-o",
+                dir.resolve("p2.onnx").toString());
+        assertEquals(2, target.code(), target.err());
+        assertTrue(target.err().contains("its MACs are unknown"), target.err());
     }
 
     @Test
