@@ -78,7 +78,7 @@ public final class Main {
                 return rest.size() == 1 ? ExitCode.USER_ERROR : ExitCode.OK;
             }
             err.println("lathe: unknown command '" + String.join(" ", rest.subList(0, Math.min(rest.size(),
-                    group.isEmpty() ? 1 : 2))) + "'" + suggestion(rest) + "; run 'lathe --help' for the list");
+                    group.isEmpty() ? 1 : 2))) + "'" + suggestion(rest) + " Run 'lathe --help' for the list.");
             return ExitCode.USER_ERROR;
         }
         List<String> cmdArgs = rest.subList(words, rest.size());
@@ -117,7 +117,7 @@ public final class Main {
         return arg.equals("--help") || arg.equals("-h");
     }
 
-    /** "; did you mean 'inspect'?" for the command name closest to what was typed (edit distance <= 3), or "". */
+    /** "; did you mean 'inspect'?" for the command name closest to what was typed, or ";" when none is close. */
     static String suggestion(List<String> typed) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -130,7 +130,7 @@ public final class Main {
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(2, best.length() / 3) ? "; did you mean '" + best + "'?" : "";
+        return best != null && bestDistance <= Math.max(2, best.length() / 3) ? "; did you mean '" + best + "'?" : ";";
     }
 
     /** The version the jar was built as (from the build's filtered {@code lathe-version.properties}). */

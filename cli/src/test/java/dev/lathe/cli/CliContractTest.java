@@ -88,7 +88,7 @@ class CliContractTest {
                 new Case("zoo build cifar_resnet56 --resolution 99999999 -o DIR/z.onnx", 2, "--resolution must be a positive integer"),
                 new Case("inspekt MODEL", 2, "unknown command 'inspekt'; did you mean 'inspect'?"),
                 new Case("bench infr MODEL", 2, "did you mean 'bench infer'?"),
-                new Case("frobnicate", 2, "unknown command 'frobnicate'; run 'lathe --help'"));
+                new Case("frobnicate", 2, "unknown command 'frobnicate'; Run 'lathe --help' for the list."));
     }
 
     @ParameterizedTest(name = "{0}")
