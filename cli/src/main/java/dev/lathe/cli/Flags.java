@@ -31,9 +31,14 @@ public final class Flags {
     /** A long flag in [min, max], or {@code fallback} when absent. */
     public static long longIn(CommandLine cmd, String name, long min, long max, long fallback) {
         String v = cmd.getOptionValue(name);
-        if (v == null) {
-            return fallback;
-        }
+        return v == null ? fallback : longValue("--" + name, v, min, max);
+    }
+
+    /**
+     * An integer in [min, max] given as text, for flags and for values inside a flag ({@code --data
+     * synthetic:classes=10}); {@code what} names it in the error.
+     */
+    public static long longValue(String what, String v, long min, long max) {
         try {
             long n = Long.parseLong(v.trim());
             if (n >= min && n <= max) {
@@ -43,10 +48,10 @@ public final class Flags {
             // reported below with the range
         }
         if (min == 1) {
-            throw new UserError("--" + name + " must be a positive integer, got '" + v + "' (valid: "
+            throw new UserError(what + " must be a positive integer, got '" + v + "' (valid: "
                     + (max == Long.MAX_VALUE ? "1 or more" : "1 to " + max) + ")");
         }
-        throw new UserError("--" + name + " must be an integer in " + range(min, max) + ", got '" + v + "'");
+        throw new UserError(what + " must be an integer in " + range(min, max) + ", got '" + v + "'");
     }
 
     /** A positive integer flag up to {@code max}. */
@@ -66,9 +71,11 @@ public final class Flags {
     public static double doubleIn(CommandLine cmd, String name, double lo, boolean loClosed, double hi,
             boolean hiClosed, double fallback) {
         String v = cmd.getOptionValue(name);
-        if (v == null) {
-            return fallback;
-        }
+        return v == null ? fallback : doubleValue("--" + name, v, lo, loClosed, hi, hiClosed);
+    }
+
+    /** A finite number in the given interval, given as text; {@code what} names it in the error. */
+    public static double doubleValue(String what, String v, double lo, boolean loClosed, double hi, boolean hiClosed) {
         double d;
         try {
             d = Double.parseDouble(v.trim());
@@ -77,7 +84,7 @@ public final class Flags {
         }
         boolean ok = Double.isFinite(d) && (loClosed ? d >= lo : d > lo) && (hiClosed ? d <= hi : d < hi);
         if (!ok) {
-            throw new UserError("--" + name + " must be a number in " + (loClosed ? "[" : "(") + num(lo) + ", "
+            throw new UserError(what + " must be a number in " + (loClosed ? "[" : "(") + num(lo) + ", "
                     + num(hi) + (hiClosed ? "]" : ")") + ", got '" + v + "'");
         }
         return d;

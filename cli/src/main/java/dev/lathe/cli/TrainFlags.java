@@ -20,6 +20,9 @@ import org.apache.commons.cli.CommandLine;
 
 /** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
 final class TrainFlags {
+    /** Synthetic images are generated in memory: beyond this side length a typo would exhaust the heap. */
+    static final int MAX_SYNTHETIC_SIZE = 1024;
+
     private TrainFlags() {}
 
     /** The synthetic data spec "synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0]". */
@@ -77,11 +80,16 @@ final class TrainFlags {
                 throw new UserError("--data: unknown synthetic option '" + k + "'");
             }
         }
+        String what = "--data synthetic: ";
         try {
-            SyntheticSpec s = new SyntheticSpec(Integer.parseInt(kv.getOrDefault("classes", "10")),
-                    Integer.parseInt(kv.getOrDefault("size", "32")), Integer.parseInt(kv.getOrDefault("per-class", "100")),
-                    Integer.parseInt(kv.getOrDefault("val-per-class", "20")),
-                    Double.parseDouble(kv.getOrDefault("imbalance", "1")), Long.parseLong(kv.getOrDefault("seed", "0")));
+            SyntheticSpec s = new SyntheticSpec(
+                    (int) Flags.longValue(what + "classes", kv.getOrDefault("classes", "10"), 2, Flags.MAX_CLASSES),
+                    (int) Flags.longValue(what + "size", kv.getOrDefault("size", "32"), 1, MAX_SYNTHETIC_SIZE),
+                    (int) Flags.longValue(what + "per-class", kv.getOrDefault("per-class", "100"), 1, 1_000_000),
+                    (int) Flags.longValue(what + "val-per-class", kv.getOrDefault("val-per-class", "20"), 1, 1_000_000),
+                    Flags.doubleValue(what + "imbalance (the imbalance factor >= 1 of a long tail)",
+                            kv.getOrDefault("imbalance", "1"), 1, true, 1e6, true),
+                    Flags.longValue(what + "seed", kv.getOrDefault("seed", "0"), 0, Long.MAX_VALUE));
             s.train(); // the dataset checks its own options; building one is cheap (samples are drawn on access)
             s.val();
             return s;
