@@ -132,9 +132,9 @@ final class TrainFlags {
     static Optimizer optimizer(CommandLine cmd) {
         String opt = cmd.getOptionValue("opt", "sgd");
         if (opt.equals("sgd")) {
-            return new Optimizer.Sgd(number(cmd, "momentum", 0.9), true, number(cmd, "wd", 5e-4));
+            return new Optimizer.Sgd(Flags.doubleIn(cmd, "momentum", 0, true, 1, false, 0.9), true, weightDecay(cmd, 5e-4));
         } else if (opt.equals("adamw")) {
-            return new Optimizer.AdamW(0.9, 0.999, 1e-8, number(cmd, "wd", 0.05));
+            return new Optimizer.AdamW(0.9, 0.999, 1e-8, weightDecay(cmd, 0.05));
         }
         throw new UserError("--opt must be sgd or adamw, got '" + opt + "'");
     }
@@ -148,7 +148,11 @@ final class TrainFlags {
         return ema;
     }
 
-    /** A finite number >= 0 (learning rates, weight decay, clip norms, temperatures). */
+    private static double weightDecay(CommandLine cmd, double fallback) {
+        return Flags.doubleIn(cmd, "wd", 0, true, 1, true, fallback);
+    }
+
+    /** A finite number >= 0 (clip norms, loss scales and the like, which have no natural upper bound). */
     static double number(CommandLine cmd, String name, double fallback) {
         return Flags.doubleIn(cmd, name, 0, true, Double.POSITIVE_INFINITY, false, fallback);
     }
