@@ -34,10 +34,15 @@ public final class BenchInferCommand implements Command {
     }
 
     @Override
+    public java.util.Set<String> repeatable() {
+        return java.util.Set.of("shape");
+    }
+
+    @Override
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B")
-                .desc("size of a dynamic leading (batch) dimension (default 1)").build());
+                .desc("size of a dynamic leading (batch) dimension (default 1; a model with a fixed batch runs its own)").build());
         o.addOption(Option.builder().longOpt("warmup-ms").hasArg().argName("MS")
                 .desc("warm-up time in milliseconds, after at least 5 runs (default 200)").build());
         o.addOption(Option.builder().longOpt("duration").hasArg().argName("S")
@@ -56,32 +61,28 @@ public final class BenchInferCommand implements Command {
     @Override
     public int run(CommandLine cmd, CliContext ctx) {
         Path model = CliArgs.singleModel(cmd);
-        int batch = cmd.hasOption("batch") ? SessionFlags.positiveInt(cmd, "batch") : 1;
+        int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 1);
         BenchmarkConfig config = BenchmarkConfig.defaults();
         if (cmd.hasOption("warmup-ms")) {
-            config = config.withWarmupMillis(nonNegativeLong(cmd, "warmup-ms"));
+            config = config.withWarmupMillis(Flags.longIn(cmd, "warmup-ms", 0, 3_600_000, 0));
         }
         if (cmd.hasOption("duration")) {
-            String v = cmd.getOptionValue("duration");
-            double seconds;
-            try {
-                seconds = Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                seconds = -1;
-            }
-            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
-                throw new UserError("--duration must be a number of seconds >= 0, got '" + v + "'");
-            }
+            double seconds = Flags.doubleIn(cmd, "duration", 0, true, 86_400, true, 3);
             config = config.withMinDurationMillis(Math.round(seconds * 1000));
         }
         if (cmd.hasOption("iterations")) {
-            config = config.withMinIterations(SessionFlags.positiveInt(cmd, "iterations"));
+            config = config.withMinIterations(Flags.positiveInt(cmd, "iterations", Flags.MAX_COUNT, 10));
         }
-        long seed = cmd.hasOption("seed") ? nonNegativeLong(cmd, "seed") : 0;
+        long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         try (Session session = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
+            if (cmd.hasOption("batch")) {
+                RandomInputs.requireBatch(session.inputs(), batch);
+            }
             Map<String, HostTensor> inputs = RandomInputs.forSpecs(session.inputs(), batch, seed, shapes(cmd));
-            BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, batch, model.toString());
+            // items/s counts what the model really runs: a fixed batch or a --shape decides it, not --batch alone
+            int items = RandomInputs.itemsPerRun(inputs);
+            BenchmarkResult r = new InferenceBenchmark(config).run(session, inputs, items, model.toString());
             ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         } catch (InferenceException e) {
             throw new UserError(SessionFlags.oneLine(e.getMessage()), e);
@@ -116,18 +117,5 @@ public final class BenchInferCommand implements Command {
             shapes.put(v.substring(0, eq), shape);
         }
         return shapes;
-    }
-
-    private static long nonNegativeLong(CommandLine cmd, String opt) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            long n = Long.parseLong(v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UserError("--" + opt + " must be an integer >= 0, got '" + v + "'");
     }
 }

@@ -60,8 +60,8 @@ public final class BenchInspectCommand implements Command {
         if (!Files.isRegularFile(file)) {
             throw new UserError("no such file: " + file);
         }
-        int runs = cmd.hasOption("runs") ? SessionFlags.positiveInt(cmd, "runs") : 5;
-        Path saveTo = cmd.hasOption("save-to") ? Path.of(cmd.getOptionValue("save-to")) : null;
+        int runs = Flags.positiveInt(cmd, "runs", Flags.MAX_COUNT, 5);
+        Path saveTo = cmd.hasOption("save-to") ? OutputPaths.file(cmd, Flags.path(cmd, "save-to"), file) : null;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }

@@ -61,18 +61,18 @@ public final class BenchTrainCommand implements Command {
             throw new UserError("--model NAME is required");
         }
         SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
-        int batch = TrainFlags.positiveInt(cmd, "batch", 16);
-        int resolution = TrainFlags.positiveInt(cmd, "resolution", 224);
-        int classes = TrainFlags.positiveInt(cmd, "classes", 1000);
+        int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 16);
+        int resolution = Flags.positiveInt(cmd, "resolution", Flags.MAX_RESOLUTION, 224);
+        int classes = Flags.positiveInt(cmd, "classes", Flags.MAX_CLASSES, 1000);
         Optimizer optimizer = cmd.getOptionValue("opt", "sgd").equals("sgd") ? new Optimizer.Sgd(0.9, false, 1e-4)
                 : TrainFlags.optimizer(cmd);
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), optimizer, batch)
-                .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
+                .withAccumulation(Flags.positiveInt(cmd, "accum", Flags.MAX_COUNT, 1))
                 .withEma(TrainFlags.emaDecay(cmd));
         TrainStep step = TrainStepBuilder.build(TrainFlags.model(cmd, classes, resolution), cfg);
         TrainBenchmark.Result r = TrainBenchmark.run(cmd.getOptionValue("model"), step, classes, resolution,
-                TrainFlags.positiveInt(cmd, "threads", 2), cmd.hasOption("warmup") ? Integer.parseInt(
-                        cmd.getOptionValue("warmup")) : 2, TrainFlags.positiveInt(cmd, "steps", 5), device);
+                Flags.threads(cmd, 2), Flags.intIn(cmd, "warmup", 0,
+                        Flags.MAX_COUNT, 2), Flags.positiveInt(cmd, "steps", Flags.MAX_COUNT, 5), device);
         ctx.out().println(cmd.hasOption("json") ? r.toJson() : r.summary());
         return 0;
     }

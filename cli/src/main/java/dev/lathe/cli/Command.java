@@ -15,6 +15,11 @@ public interface Command {
 
     Options options();
 
+    /** Long names of the options that may be given more than once (e.g. {@code --shape}); any other twice is an error. */
+    default java.util.Set<String> repeatable() {
+        return java.util.Set.of();
+    }
+
     /** Runs the command; returns the process exit code. Throw {@link UserError} for bad input. */
     int run(CommandLine cmd, CliContext ctx) throws Exception;
 }

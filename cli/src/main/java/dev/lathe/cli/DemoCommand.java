@@ -68,7 +68,7 @@ public final class DemoCommand implements Command {
     record Request(Path out, int threads, boolean quick) {
         static Request parse(CommandLine cmd) {
             return new Request(Path.of(cmd.getOptionValue("out", "lathe-demo")),
-                    cmd.hasOption("threads") ? Integer.parseInt(cmd.getOptionValue("threads")) : 2,
+                    Flags.threads(cmd, 2),
                     cmd.hasOption("quick"));
         }
     }
@@ -80,7 +80,7 @@ public final class DemoCommand implements Command {
         int threads = req.threads();
         boolean quick = req.quick();
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
-        Files.createDirectories(out);
+        OutputPaths.folder(out, true);
         Stage stage = new Stage(ctx);
 
         stage.begin("author", "build cifar_resnet56 (ISP's CIFAR ResNet-56) with the Java builder DSL");

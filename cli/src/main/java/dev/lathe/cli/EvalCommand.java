@@ -54,9 +54,9 @@ public final class EvalCommand implements Command {
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         SessionConfig config = SessionConfig.defaults().withDevice(SessionFlags.device(cmd, runtime))
-                .withThreads(TrainFlags.positiveInt(cmd, "threads", 2), 0);
+                .withThreads(Flags.threads(cmd, 2), 0);
         try (Session session = SessionFlags.open(runtime, file, config)) {
-            Accuracy acc = Evaluation.run(session, data.val(), TrainFlags.positiveInt(cmd, "batch", 64));
+            Accuracy acc = Evaluation.run(session, data.val(), Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 64));
             ctx.out().printf("top-1 %.4f  top-5 %.4f  (%d images)%n", acc.top1(), acc.top5(), data.val().size());
         }
         return 0;

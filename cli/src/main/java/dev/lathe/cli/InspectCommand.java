@@ -11,6 +11,7 @@ import dev.lathe.graph.infer.ShapeInferenceException;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
@@ -29,7 +30,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code lathe inspect MODEL.onnx [--json]}: inputs and outputs with types, op histogram, per-layer and total
- * parameters and MACs (batch 1; conventions in docs/COUNTING.md).
+ * parameters and MACs per image (a fixed batch is divided out; symbolic height and width need {@code --resolution};
+ * conventions in docs/COUNTING.md).
  */
 public final class InspectCommand implements Command {
 
@@ -45,12 +47,13 @@ public final class InspectCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx [--json]";
+        return "MODEL.onnx [--resolution HxW] [--json]";
     }
 
     @Override
     public Options options() {
         Options o = new Options();
+        o.addOption(resolutionOption());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object: {params, macs, nodes, inputs,"
                 + " outputs, ops, layers, uncounted}").build());
         return o;
@@ -59,7 +62,7 @@ public final class InspectCommand implements Command {
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws IOException {
         Path file = CliArgs.singleModel(cmd);
-        Inspection inspection = inspect(file);
+        Inspection inspection = inspect(file, resolution(cmd));
         if (cmd.hasOption("json")) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ctx.out().println(mapper.writeValueAsString(inspection.toJson(mapper)));
@@ -77,7 +80,13 @@ public final class InspectCommand implements Command {
             root.put("model", file.toString());
             root.put("opset", model.opset());
             root.put("params", count.params());
-            root.put("macs", count.macs());
+            if (count.macsKnown()) {
+                root.put("macs", count.macs());
+            } else {
+                root.putNull("macs"); // unknown, never a partial sum that reads like a total
+            }
+            root.put("macs_per", "image");
+            root.put("batch", count.batch());
             root.put("nodes", model.graph().nodes().size());
             root.set("inputs", values(mapper, model.graph().inputs().stream()
                     .filter(v -> !v.isInitializer()).toList()));
@@ -152,15 +161,22 @@ public final class InspectCommand implements Command {
             out.println();
             List<LayerCount> layers = count.layers();
             int width = Math.max(5, layers.stream().mapToInt(l -> l.name().length()).max().orElse(5));
-            out.printf("layers (MACs at batch 1)%n  %-" + width + "s  %-18s %-24s %12s %16s%n", "name", "op",
+            out.printf("layers (MACs per image)%n  %-" + width + "s  %-18s %-24s %12s %16s%n", "name", "op",
                     "output", "params", "MACs");
             for (LayerCount l : layers) {
-                out.printf("  %-" + width + "s  %-18s %-24s %,12d %,16d%n", l.name(), l.opType(),
-                        l.output() == null ? "?" : l.output().toString(), l.params(), l.macs());
+                out.printf("  %-" + width + "s  %-18s %-24s %,12d %16s%n", l.name(), l.opType(),
+                        l.output() == null ? "?" : l.output().toString(), l.params(),
+                        l.macs() < 0 ? "unknown" : String.format("%,d", l.macs()));
             }
-            out.printf("total    %,d params, %,d MACs (%.3f GMACs) at batch 1%n", count.params(), count.macs(),
-                    count.macs() / 1e9);
-            if (!count.uncounted().isEmpty()) {
+            String perImage = count.batch() > 1 ? " per image (the model's fixed batch of " + count.batch()
+                    + " divided out)" : " per image";
+            if (count.macsKnown()) {
+                out.printf("total    %,d params, %,d MACs (%.3f GMACs)%s%n", count.params(), count.macs(),
+                        count.macs() / 1e9, perImage);
+            } else {
+                out.printf("total    %,d params, MACs unknown: %d node(s) have a symbolic or unknown size%s%n",
+                        count.params(), count.uncounted().size(), symbolicSpatial(model)
+                                ? " (the input's height and width are symbolic: pass --resolution HxW)" : "");
                 out.println("uncounted (a shape is unknown): " + String.join(", ", count.uncounted()));
             }
         }
@@ -171,6 +187,11 @@ public final class InspectCommand implements Command {
      * one-line {@link UserError}s naming the file and the node.
      */
     public static Inspection inspect(Path file) throws IOException {
+        return inspect(file, null);
+    }
+
+    /** As {@link #inspect(Path)}, counting with the symbolic height and width of 4-D inputs set to {@code hw}. */
+    public static Inspection inspect(Path file, long[] hw) throws IOException {
         if (!Files.exists(file)) {
             throw new UserError("no such file: " + file);
         }
@@ -185,7 +206,7 @@ public final class InspectCommand implements Command {
         }
         ModelCount count;
         try {
-            count = ModelCounter.count(model);
+            count = ModelCounter.count(hw == null ? model : atResolution(model, hw));
         } catch (ShapeInferenceException e) {
             throw new UserError(file + " does not type-check: " + e.getMessage(), e);
         }
@@ -194,5 +215,62 @@ public final class InspectCommand implements Command {
             ops.merge(n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType(), 1, Integer::sum);
         }
         return new Inspection(file, model, count, ops);
+    }
+
+    /** {@code --resolution HxW} (or R for R x R): the height and width to count a model with symbolic ones at. */
+    static Option resolutionOption() {
+        return Option.builder().longOpt("resolution").hasArg().argName("HxW")
+                .desc("count MACs at this input height and width when the model's are symbolic (e.g. 224 or 320x480)")
+                .build();
+    }
+
+    /** The --resolution value as {height, width}, or null when absent. */
+    static long[] resolution(CommandLine cmd) {
+        String v = cmd.getOptionValue("resolution");
+        if (v == null) {
+            return null;
+        }
+        String[] parts = v.trim().split("[xX]");
+        try {
+            long h = Long.parseLong(parts[0].trim());
+            long w = parts.length == 2 ? Long.parseLong(parts[1].trim()) : h;
+            if (parts.length <= 2 && h >= 1 && w >= 1 && h <= Flags.MAX_RESOLUTION && w <= Flags.MAX_RESOLUTION) {
+                return new long[] {h, w};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("--resolution must be R or HxW with sizes in [1, " + Flags.MAX_RESOLUTION + "], got '" + v
+                + "'");
+    }
+
+    /** Whether a 4-D graph input has a height or width that is not fixed. */
+    static boolean symbolicSpatial(Model model) {
+        for (Value v : model.graph().inputs()) {
+            if (!v.isInitializer() && v.shape() != null && v.shape().rank() == 4
+                    && !(v.shape().get(2).isFixed() && v.shape().get(3).isFixed())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of the model whose 4-D inputs have their non-fixed height and width set to {@code hw}. */
+    static Model atResolution(Model model, long[] hw) {
+        Model copy = model.copy();
+        for (Value v : copy.graph().inputs()) {
+            TensorType t = v.type();
+            if (v.isInitializer() || t == null || t.shape() == null || t.shape().rank() != 4) {
+                continue;
+            }
+            Shape s = t.shape();
+            for (int axis = 2; axis < 4; axis++) {
+                if (!s.get(axis).isFixed()) {
+                    s = s.with(axis, new Dim.Fixed(hw[axis - 2]));
+                }
+            }
+            v.setType(new TensorType(t.dtype(), s));
+        }
+        return copy;
     }
 }

@@ -5,10 +5,10 @@ import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
-import dev.lathe.graph.serde.OnnxFormatException;
-import dev.lathe.runtime.RuntimeUnavailableException;
+import dev.lathe.runtime.ort.OrtNativeCache;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +45,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        OrtNativeCache.install(); // ORT's libraries from ~/.cache/lathe, not a new /tmp folder per process
         System.exit(run(args, System.out, System.err));
     }
 
@@ -52,9 +53,13 @@ public final class Main {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean verbose = rest.remove("--verbose") | rest.remove("-v");
         CliContext ctx = new CliContext(out, err, verbose);
-        if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help")) {
+        if (rest.isEmpty() || isHelp(rest.get(0)) || rest.get(0).equals("help")) {
             printOverview(out);
-            return rest.isEmpty() ? 2 : 0;
+            return rest.isEmpty() ? ExitCode.USER_ERROR : ExitCode.OK;
+        }
+        if (rest.get(0).equals("--version")) {
+            out.println("lathe " + version());
+            return ExitCode.OK;
         }
         Command command = null;
         int words = 0;
@@ -67,41 +72,77 @@ public final class Main {
             }
         }
         if (command == null) {
-            err.println("lathe: unknown command '" + String.join(" ", rest) + "'; run 'lathe --help' for the list");
-            return 2;
+            List<Command> group = commands().stream().filter(c -> c.name().startsWith(rest.get(0) + " ")).toList();
+            if (!group.isEmpty() && (rest.size() == 1 || isHelp(rest.get(1)))) {
+                printGroup(rest.get(0), group, out);
+                return rest.size() == 1 ? ExitCode.USER_ERROR : ExitCode.OK;
+            }
+            err.println("lathe: unknown command '" + String.join(" ", rest.subList(0, Math.min(rest.size(),
+                    group.isEmpty() ? 1 : 2))) + "'" + suggestion(rest) + " Run 'lathe --help' for the list.");
+            return ExitCode.USER_ERROR;
         }
         List<String> cmdArgs = rest.subList(words, rest.size());
         Options options = command.options();
         options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        if (cmdArgs.stream().anyMatch(Main::isHelp)) { // before parsing: required options must not hide the help
+            printHelp(command, out);
+            return ExitCode.OK;
+        }
         try {
             CommandLine cl = new DefaultParser().parse(options, cmdArgs.toArray(new String[0]));
-            if (cl.hasOption("help")) {
-                printHelp(command, out);
-                return 0;
-            }
+            Flags.refuseRepeats(cl, command.repeatable());
             return command.run(cl, ctx);
         } catch (ParseException e) {
             err.println("lathe " + command.name() + ": " + e.getMessage() + " (see 'lathe " + command.name()
                     + " --help')");
-            return 2;
-        } catch (UserError | OnnxFormatException | RuntimeUnavailableException e) { // missing provider: setup
-            err.println("lathe " + command.name() + ": " + e.getMessage());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            return 2;
-        } catch (NoSuchFileException | FileNotFoundException e) {
-            err.println("lathe " + command.name() + ": file not found: " + e.getMessage());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            return 2;
+            return ExitCode.USER_ERROR;
         } catch (Exception e) {
-            err.println("lathe " + command.name() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            int code = ExitCode.of(e);
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (e instanceof NoSuchFileException || e instanceof FileNotFoundException) {
+                message = "file not found: " + message;
+            } else if (e instanceof AccessDeniedException) {
+                message = "permission denied: " + message;
+            }
+            err.println("lathe " + command.name() + ": " + SessionFlags.oneLine(message)
+                    + (code == ExitCode.INTERNAL_ERROR && !verbose ? " (internal error; --verbose shows where)" : ""));
             if (verbose) {
                 e.printStackTrace(err);
             }
-            return 1;
+            return code;
+        }
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h");
+    }
+
+    /** "; did you mean 'inspect'?" for the command name closest to what was typed, or ";" when none is close. */
+    static String suggestion(List<String> typed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Command c : commands()) {
+            String[] name = c.name().split(" ");
+            String candidate = String.join(" ", typed.subList(0, Math.min(typed.size(), name.length)));
+            int d = EditDistance.between(candidate, c.name());
+            if (d < bestDistance) {
+                best = c.name();
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, best.length() / 3) ? "; did you mean '" + best + "'?" : ";";
+    }
+
+    /** The version the jar was built as (from the build's filtered {@code lathe-version.properties}). */
+    static String version() {
+        try (var in = Main.class.getResourceAsStream("/dev/lathe/cli/lathe-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -114,10 +155,18 @@ public final class Main {
         pw.flush();
     }
 
+    static void printGroup(String group, List<Command> members, PrintStream out) {
+        out.println("usage: lathe " + group + " <command> [options]   (lathe " + group + " <command> --help for details)");
+        out.println();
+        for (Command c : members) {
+            out.printf("  %-16s %s%n", c.name(), c.summary());
+        }
+    }
+
     static void printOverview(PrintStream out) {
         out.println("lathe: efficient vision models from authoring to deployment, ONNX as the single currency.");
         out.println();
-        out.println("usage: lathe <command> [options]   (lathe <command> --help for details)");
+        out.println("usage: lathe <command> [options]   (lathe <command> --help for details; lathe --version)");
         out.println();
         for (Command c : commands()) {
             out.printf("  %-16s %s%n", c.name(), c.summary());

@@ -43,7 +43,7 @@ public final class OptimizeCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx -o OUT.onnx [--json]";
+        return "MODEL.onnx -o OUT.onnx [--in-place] [--json]";
     }
 
     @Override
@@ -51,6 +51,7 @@ public final class OptimizeCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT.onnx")
                 .desc("where to write the optimized model (written to a temp file, then renamed)").build());
+        o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object: {model, output, nodes_before,"
                 + " nodes_after, ops_before, ops_after, passes, batchnorm_not_folded}").build());
         return o;
@@ -62,15 +63,13 @@ public final class OptimizeCommand implements Command {
         if (!cmd.hasOption("output")) {
             throw new UserError("no output file; pass -o OUT.onnx");
         }
-        Path out = Path.of(cmd.getOptionValue("output"));
         if (!Files.isRegularFile(in)) {
             throw new UserError(Files.isDirectory(in) ? in + " is a folder, expected an .onnx file"
                     : "no such file: " + in);
         }
-        if (out.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize())) {
-            // the input is memory-mapped while the output is written
-            throw new UserError("output " + out + " is the input file; write to another path");
-        }
+        // --in-place is safe although the input is memory-mapped: the output is renamed over it, and the mapping
+        // keeps the old file's data until it is closed
+        Path out = OutputPaths.file(cmd, "output", in);
         Model model;
         model = Onnx.load(in);
         Map<String, Integer> before = histogram(model);
@@ -80,10 +79,6 @@ public final class OptimizeCommand implements Command {
             cleanup.apply(model);
         } catch (PassFailedException e) {
             throw new UserError(in + ": " + e.getMessage(), e);
-        }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
         }
         Onnx.save(model, out);
 

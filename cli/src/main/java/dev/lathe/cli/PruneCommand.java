@@ -1,6 +1,8 @@
 package dev.lathe.cli;
 
 import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.count.ModelCounter;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.pruning.IterativePruner;
@@ -16,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -88,6 +89,7 @@ public final class PruneCommand implements Command {
                 .desc("replay a plan written by --plan-out instead of choosing channels").build());
         o.addOption(Option.builder().longOpt("plan-out").hasArg().argName("plan.json")
                 .desc("write the chosen channels as a replayable JSON plan").build());
+        o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("pruned.onnx")
                 .desc("where to write the pruned model").build());
         return o;
@@ -97,6 +99,11 @@ public final class PruneCommand implements Command {
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
         PruneRequest req = PruneRequest.parse(cmd);
         Model model = Onnx.load(req.model());
+        if (req.options() != null && req.options().targetMacs() > 0 && !ModelCounter.count(model).macsKnown()) {
+            throw new UserError(req.model() + ": its MACs are unknown (sizes are symbolic, e.g. a dynamic height or"
+                    + " width), so --target-macs has nothing to aim at; use --ratio or --target-params, or export the"
+                    + " model with a fixed input size");
+        }
         try {
             if (req.iterative()) {
                 pruneInSteps(req, model, ctx);
@@ -131,6 +138,9 @@ public final class PruneCommand implements Command {
         IterativePruner pruner = new IterativePruner(criterion(req), req.options(), req.steps(), req.ignored());
         Path work = req.finetuneEpochs() > 0
                 ? Files.createTempDirectory(req.output().toAbsolutePath().getParent(), ".lathe-prune-steps") : null;
+        if (work != null) {
+            AtomicFiles.register(work); // deleted with everything in it if the run is interrupted
+        }
         try {
             long start = System.nanoTime();
             IterativePruner.FineTune fineTune = work == null ? IterativePruner.FineTune.NONE
@@ -138,12 +148,15 @@ public final class PruneCommand implements Command {
             IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()), fineTune);
             Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
             PruneReport.printTable(r.before(), r.after(), ctx.out());
-            ctx.out().printf("params %.2f%% kept, MACs %.2f%% kept after %d steps; %.2f s%n",
-                    100.0 * r.after().params() / r.before().params(),
-                    100.0 * r.after().macs() / Math.max(1, r.before().macs()), req.steps(),
+            ctx.out().printf("params %.2f%% kept, %s after %d steps; %.2f s%n",
+                    100.0 * r.after().params() / r.before().params(), PruneReport.macsKept(r.before(), r.after()),
+                    req.steps(),
                     (System.nanoTime() - start) / 1e9);
         } finally {
-            deleteTree(work);
+            if (work != null) {
+                AtomicFiles.deleteTree(work);
+                AtomicFiles.forget(work);
+            }
         }
     }
 
@@ -189,16 +202,5 @@ public final class PruneCommand implements Command {
         }
         return Importances.byName(req.criterion(),
                 new ImportanceOptions(req.seed(), req.cicAlpha(), gradients));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -16,8 +16,8 @@ final class PruneReport {
         printTable(r.before(), r.after(), out);
         ModelCount bt = r.before();
         ModelCount at = r.after();
-        out.printf("params %.2f%% kept, MACs %.2f%% kept; %d channels removed in %d of %d prunable groups "
-                + "(%d groups); %.2f s%n", 100.0 * at.params() / bt.params(), 100.0 * at.macs() / Math.max(1, bt.macs()),
+        out.printf("params %.2f%% kept, %s; %d channels removed in %d of %d prunable groups "
+                + "(%d groups); %.2f s%n", 100.0 * at.params() / bt.params(), macsKept(bt, at),
                 r.plan().removedChannels(), r.plan().groups().size(), r.prunableGroups(), r.groups(), seconds);
         if (!r.unscored().isEmpty()) {
             out.println("not scored by " + r.plan().criterion() + " (kept): " + String.join(", ", r.unscored()));
@@ -25,6 +25,19 @@ final class PruneReport {
         for (String b : r.blocked()) {
             out.println("fixed: " + b);
         }
+    }
+
+    /**
+     * "MACs 48.20% kept", or why there is no such number: a model with a symbolic height or width has no MAC count
+     * (a percentage of a partial sum would read like a result, e.g. "0.00% kept").
+     */
+    static String macsKept(ModelCount before, ModelCount after) {
+        if (!before.macsKnown() || !after.macsKnown() || before.macs() == 0) {
+            return "MACs unknown (" + (before.macs() == 0 && before.macsKnown() ? "the model has no Conv, Gemm or"
+                    + " MatMul" : "sizes are symbolic, e.g. a dynamic height or width; export with a fixed input size"
+                    + " to count them") + ")";
+        }
+        return String.format("MACs %.2f%% kept", 100.0 * after.macs() / before.macs());
     }
 
     /** Params and MACs per weighted layer and in total, before and after. */
@@ -39,11 +52,15 @@ final class PruneReport {
                 continue;
             }
             LayerCount a = after.get(b.name());
-            out.printf("%-44s %-14s %12d %12d %14d %14d%n", shorten(b.name(), 44), b.opType(), b.params(),
-                    a == null ? 0 : a.params(), Math.max(0, b.macs()), a == null ? 0 : Math.max(0, a.macs()));
+            out.printf("%-44s %-14s %12d %12d %14s %14s%n", shorten(b.name(), 44), b.opType(), b.params(),
+                    a == null ? 0 : a.params(), macs(b.macs()), a == null ? "0" : macs(a.macs()));
         }
-        out.printf("%-59s %12d %12d %14d %14d%n", "total", before.params(), afterCount.params(), before.macs(),
-                afterCount.macs());
+        out.printf("%-59s %12d %12d %14s %14s%n", "total", before.params(), afterCount.params(),
+                before.macsKnown() ? macs(before.macs()) : "?", afterCount.macsKnown() ? macs(afterCount.macs()) : "?");
+    }
+
+    private static String macs(long m) {
+        return m < 0 ? "?" : Long.toString(m);
     }
 
     private static String shorten(String s, int n) {

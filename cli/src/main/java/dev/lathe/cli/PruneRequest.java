@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.graph.files.OutputFileException;
 import dev.lathe.pruning.importance.Importances;
 import dev.lathe.pruning.plan.PlanOptions;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
         return steps > 1 || finetuneEpochs > 0;
     }
 
-    static PruneRequest parse(CommandLine cmd) {
+    static PruneRequest parse(CommandLine cmd) throws OutputFileException {
         Path in = CliArgs.singleModel(cmd);
         if (!Files.isRegularFile(in)) {
             throw new UserError("model not found: " + in);
@@ -44,12 +45,8 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
                 }
             }
         }
-        int steps = (int) parseLong(cmd, "steps", 1);
-        int finetuneEpochs = (int) parseLong(cmd, "finetune-epochs", 0);
-        if (steps < 1 || finetuneEpochs < 0) {
-            throw new UserError("--steps must be >= 1 and --finetune-epochs >= 0, got " + steps + " and "
-                    + finetuneEpochs);
-        }
+        int steps = Flags.positiveInt(cmd, "steps", 1000, 1);
+        int finetuneEpochs = Flags.intIn(cmd, "finetune-epochs", 0, 100_000, 0);
         boolean iterative = steps > 1 || finetuneEpochs > 0;
         if (iterative && (cmd.hasOption("plan") || cmd.hasOption("plan-out"))) {
             throw new UserError("--plan and --plan-out describe one cut of the input model; they cannot be "
@@ -97,11 +94,13 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
             }
             finetune = TrainFlags.datasets(data);
         }
-        return new PruneRequest(in, Path.of(cmd.getOptionValue("output")), criterion, options, replay,
-                cmd.hasOption("plan-out") ? Path.of(cmd.getOptionValue("plan-out")) : null, ignored,
-                parseLong(cmd, "seed", 0), parseDouble(cmd, "cic-alpha", 1.0), gradientData, gradientFile,
-                (int) parseLong(cmd, "grad-batch", 16), steps, finetuneEpochs, parseDouble(cmd, "finetune-lr", 0.01),
-                (int) parseLong(cmd, "threads", 2), finetune);
+        Path planOut = Flags.path(cmd, "plan-out");
+        return new PruneRequest(in, OutputPaths.file(cmd, "output", in), criterion, options, replay,
+                planOut == null ? null : OutputPaths.file(cmd, planOut, in), ignored,
+                Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0),
+                Flags.doubleIn(cmd, "cic-alpha", 0, true, Double.POSITIVE_INFINITY, false, 1.0), gradientData,
+                gradientFile, Flags.positiveInt(cmd, "grad-batch", Flags.MAX_BATCH, 16), steps, finetuneEpochs,
+                Flags.doubleIn(cmd, "finetune-lr", 0, false, 10, true, 0.01), Flags.threads(cmd, 2), finetune);
     }
 
     private static boolean isSynthetic(String data) {
@@ -117,36 +116,13 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
         }
         PlanOptions o;
         try {
-            o = new PlanOptions(ratio ? parseDouble(cmd, "ratio", 0) : 0, macs ? parseDouble(cmd, "target-macs", 1) : 0,
-                    params ? parseDouble(cmd, "target-params", 1) : 0, cmd.hasOption("global"),
-                    (int) parseLong(cmd, "round-to", 1), parseDouble(cmd, "max-ratio", 1.0));
+            o = new PlanOptions(Flags.doubleIn(cmd, "ratio", 0, true, 1, false, 0),
+                    Flags.doubleIn(cmd, "target-macs", 0, false, 1, true, 0),
+                    Flags.doubleIn(cmd, "target-params", 0, false, 1, true, 0), cmd.hasOption("global"),
+                    Flags.positiveInt(cmd, "round-to", 4096, 1), Flags.doubleIn(cmd, "max-ratio", 0, false, 1, true, 1.0));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
-        if (macs && o.targetMacs() <= 0) {
-            throw new UserError("--target-macs must be in (0, 1], got " + o.targetMacs());
-        }
-        if (params && o.targetParams() <= 0) {
-            throw new UserError("--target-params must be in (0, 1], got " + o.targetParams());
-        }
         return o;
-    }
-
-    private static double parseDouble(CommandLine cmd, String opt, double fallback) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            return v == null ? fallback : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + opt + " expects a number, got '" + v + "'");
-        }
-    }
-
-    private static long parseLong(CommandLine cmd, String opt, long fallback) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            return v == null ? fallback : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + opt + " expects an integer, got '" + v + "'");
-        }
     }
 }

@@ -40,6 +40,11 @@ public final class RunCommand implements Command {
     }
 
     @Override
+    public java.util.Set<String> repeatable() {
+        return java.util.Set.of("input");
+    }
+
+    @Override
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder("i").longOpt("input").hasArg().argName("NAME=FILE.npy")
@@ -58,7 +63,7 @@ public final class RunCommand implements Command {
         if (!cmd.hasOption("output-dir")) {
             throw new UserError("no output folder; pass -o DIR");
         }
-        Path outDir = Path.of(cmd.getOptionValue("output-dir"));
+        Path outDir = OutputPaths.folder(Path.of(cmd.getOptionValue("output-dir")), false);
         String[] specs = cmd.getOptionValues("input");
         if (specs == null) {
             throw new UserError("no --input given; pass --input NAME=FILE.npy for each model input");
@@ -76,7 +81,7 @@ public final class RunCommand implements Command {
                 SessionFlags.config(cmd, runtime).withExposedIntermediates(wanted))) {
             Map<String, HostTensor> inputs = readInputs(specs, session.inputs());
             try (Outputs out = wanted.isEmpty() ? session.run(inputs) : session.run(inputs, wanted)) {
-                Files.createDirectories(outDir);
+                OutputPaths.folder(outDir, true);
                 for (Map.Entry<String, HostTensor> e : out.asMap().entrySet()) {
                     Path file = outDir.resolve(fileName(e.getKey()));
                     Npy.write(file, e.getValue());

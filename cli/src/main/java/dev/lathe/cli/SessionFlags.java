@@ -88,7 +88,7 @@ final class SessionFlags {
     static SessionConfig config(CommandLine cmd, InferenceRuntime runtime) {
         SessionConfig c = SessionConfig.defaults().withDevice(device(cmd, runtime));
         if (cmd.hasOption("threads")) {
-            c = c.withThreads(positiveInt(cmd, "threads"), 0);
+            c = c.withThreads(Flags.threads(cmd, 0), 0);
         }
         if (cmd.hasOption("opt-level")) {
             String v = cmd.getOptionValue("opt-level");
@@ -111,19 +111,6 @@ final class SessionFlags {
         } catch (InferenceException e) {
             throw new UserError(oneLine(e.getMessage()), e);
         }
-    }
-
-    static int positiveInt(CommandLine cmd, String opt) {
-        String v = cmd.getOptionValue(opt);
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UserError("--" + opt + " must be a positive integer, got '" + v + "'");
     }
 
     static String oneLine(String s) {

@@ -104,14 +104,15 @@ public final class TrainCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
+        Path out = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), false);
         SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
-        int epochs = TrainFlags.positiveInt(cmd, "epochs", 10);
-        int batch = TrainFlags.positiveInt(cmd, "batch", 64);
+        int epochs = Flags.positiveInt(cmd, "epochs", Flags.MAX_COUNT, 10);
+        int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 64);
         Optimizer optimizer = TrainFlags.optimizer(cmd);
-        double lr = TrainFlags.number(cmd, "lr", optimizer instanceof Optimizer.AdamW ? 1e-3 : 0.1);
-        double warmup = TrainFlags.number(cmd, "warmup", 0);
+        double lr = Flags.doubleIn(cmd, "lr", 0, true, 10, true, optimizer instanceof Optimizer.AdamW ? 1e-3 : 0.1);
+        double warmup = Flags.doubleIn(cmd, "warmup", 0, true, epochs, true, 0); // epochs of linear warm-up
         String sched = cmd.getOptionValue("sched", "cosine");
         LrSchedule schedule;
         if (sched.equals("cosine")) {
@@ -126,23 +127,23 @@ public final class TrainCommand implements Command {
         Loss loss = loss(cmd, train);
         TrainConfig cfg = TrainConfig.of(loss, optimizer, batch)
                 .withClipNorm(TrainFlags.number(cmd, "clip", 0))
-                .withAccumulation(TrainFlags.positiveInt(cmd, "accum", 1))
+                .withAccumulation(Flags.positiveInt(cmd, "accum", Flags.MAX_COUNT, 1))
                 .withEma(TrainFlags.emaDecay(cmd));
         if (train.size() < batch * cfg.accumulation()) {
             throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
                     + " is larger than the " + train.size() + " training images");
         }
         TrainStep step = TrainStepBuilder.build(forward, cfg);
-        Path out = Path.of(cmd.getOptionValue("out"));
-        long seed = cmd.hasOption("seed") ? Long.parseLong(cmd.getOptionValue("seed")) : 0;
-        Path export = cmd.hasOption("export") ? Path.of(cmd.getOptionValue("export")) : out.resolve("model.onnx");
+        long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
+        Path export = cmd.hasOption("export") ? OutputPaths.file(cmd, Flags.path(cmd, "export"), null)
+                : out.resolve("model.onnx");
         if (cmd.hasOption("teacher") && !(loss instanceof Loss.Distillation) && !(loss instanceof Loss.KlDivergence)) {
             throw new UserError("--teacher is for --loss kd or kl");
         }
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
-                TrainFlags.positiveInt(cmd, "threads", 2), out, cmd.hasOption("resume"), ctx.err(), -1,
-                TrainFlags.positiveInt(cmd, "workers", Trainer.DEFAULT_LOADER_WORKERS)).on(device),
+                Flags.threads(cmd, 2), out, cmd.hasOption("resume"), ctx.err(), -1,
+                Flags.positiveInt(cmd, "workers", Flags.MAX_THREADS, Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
             t.exportInference(forward, export, cmd.hasOption("fold-bn"));
@@ -160,7 +161,7 @@ public final class TrainCommand implements Command {
 
     /** The loss from --loss/--tau/--logit-scale/--label-smoothing; logit adjustment takes the training class prior. */
     private static Loss loss(CommandLine cmd, Dataset train) {
-        double smoothing = TrainFlags.number(cmd, "label-smoothing", 0);
+        double smoothing = Flags.doubleIn(cmd, "label-smoothing", 0, true, 1, false, 0);
         String name = cmd.getOptionValue("loss", "ce");
         if (name.equals("ce")) {
             if (cmd.hasOption("tau") || cmd.hasOption("logit-scale")) {
@@ -172,11 +173,8 @@ public final class TrainCommand implements Command {
             if (!cmd.hasOption("teacher")) {
                 throw new UserError("--loss kd needs --teacher FILE.onnx");
             }
-            double alpha = TrainFlags.number(cmd, "kd-alpha", 0.9);
-            double temperature = TrainFlags.number(cmd, "kd-temperature", 1);
-            if (alpha > 1 || temperature <= 0) {
-                throw new UserError("--kd-alpha must be in [0, 1] and --kd-temperature > 0");
-            }
+            double alpha = Flags.doubleIn(cmd, "kd-alpha", 0, true, 1, true, 0.9);
+            double temperature = Flags.doubleIn(cmd, "kd-temperature", 0, false, 100, true, 1);
             return new Loss.Distillation(temperature, alpha, smoothing);
         }
         if (name.equals("kl")) {

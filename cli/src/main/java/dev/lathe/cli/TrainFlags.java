@@ -20,6 +20,9 @@ import org.apache.commons.cli.CommandLine;
 
 /** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
 final class TrainFlags {
+    /** Synthetic images are generated in memory: beyond this side length a typo would exhaust the heap. */
+    static final int MAX_SYNTHETIC_SIZE = 1024;
+
     private TrainFlags() {}
 
     /** The synthetic data spec "synthetic[:classes=10,size=32,per-class=100,val-per-class=20,imbalance=1,seed=0]". */
@@ -77,11 +80,16 @@ final class TrainFlags {
                 throw new UserError("--data: unknown synthetic option '" + k + "'");
             }
         }
+        String what = "--data synthetic: ";
         try {
-            SyntheticSpec s = new SyntheticSpec(Integer.parseInt(kv.getOrDefault("classes", "10")),
-                    Integer.parseInt(kv.getOrDefault("size", "32")), Integer.parseInt(kv.getOrDefault("per-class", "100")),
-                    Integer.parseInt(kv.getOrDefault("val-per-class", "20")),
-                    Double.parseDouble(kv.getOrDefault("imbalance", "1")), Long.parseLong(kv.getOrDefault("seed", "0")));
+            SyntheticSpec s = new SyntheticSpec(
+                    (int) Flags.longValue(what + "classes", kv.getOrDefault("classes", "10"), 2, Flags.MAX_CLASSES),
+                    (int) Flags.longValue(what + "size", kv.getOrDefault("size", "32"), 1, MAX_SYNTHETIC_SIZE),
+                    (int) Flags.longValue(what + "per-class", kv.getOrDefault("per-class", "100"), 1, 1_000_000),
+                    (int) Flags.longValue(what + "val-per-class", kv.getOrDefault("val-per-class", "20"), 1, 1_000_000),
+                    Flags.doubleValue(what + "imbalance (the imbalance factor >= 1 of a long tail)",
+                            kv.getOrDefault("imbalance", "1"), 1, true, 1e6, true),
+                    Flags.longValue(what + "seed", kv.getOrDefault("seed", "0"), 0, Long.MAX_VALUE));
             s.train(); // the dataset checks its own options; building one is cheap (samples are drawn on access)
             s.val();
             return s;
@@ -124,9 +132,9 @@ final class TrainFlags {
     static Optimizer optimizer(CommandLine cmd) {
         String opt = cmd.getOptionValue("opt", "sgd");
         if (opt.equals("sgd")) {
-            return new Optimizer.Sgd(number(cmd, "momentum", 0.9), true, number(cmd, "wd", 5e-4));
+            return new Optimizer.Sgd(Flags.doubleIn(cmd, "momentum", 0, true, 1, false, 0.9), true, weightDecay(cmd, 5e-4));
         } else if (opt.equals("adamw")) {
-            return new Optimizer.AdamW(0.9, 0.999, 1e-8, number(cmd, "wd", 0.05));
+            return new Optimizer.AdamW(0.9, 0.999, 1e-8, weightDecay(cmd, 0.05));
         }
         throw new UserError("--opt must be sgd or adamw, got '" + opt + "'");
     }
@@ -140,22 +148,12 @@ final class TrainFlags {
         return ema;
     }
 
-    static int positiveInt(CommandLine cmd, String name, int fallback) {
-        return cmd.hasOption(name) ? SessionFlags.positiveInt(cmd, name) : fallback;
+    private static double weightDecay(CommandLine cmd, double fallback) {
+        return Flags.doubleIn(cmd, "wd", 0, true, 1, true, fallback);
     }
 
+    /** A finite number >= 0 (clip norms, loss scales and the like, which have no natural upper bound). */
     static double number(CommandLine cmd, String name, double fallback) {
-        if (!cmd.hasOption(name)) {
-            return fallback;
-        }
-        try {
-            double v = Double.parseDouble(cmd.getOptionValue(name));
-            if (!Double.isFinite(v) || v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " must be a number >= 0, got '" + cmd.getOptionValue(name) + "'");
-        }
+        return Flags.doubleIn(cmd, name, 0, true, Double.POSITIVE_INFINITY, false, fallback);
     }
 }

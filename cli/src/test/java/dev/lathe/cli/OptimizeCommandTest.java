@@ -69,6 +69,7 @@ class OptimizeCommandTest {
     @Test
     void writesACleanedModelWithTheSameLogits() throws Exception {
         Path out = dir.resolve("sub/tiny_opt.onnx");
+        Files.createDirectory(out.getParent()); // a missing output folder is an error since issue 12
         CliRun r = lathe("optimize", model.toString(), "-o", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the README's example session (the block between the readme-test markers) through the CLI entry point, in
- * order, so the documentation cannot drift from what the commands accept. Relative file arguments are placed in a
- * temporary folder.
+ * order, so the documentation cannot drift from what the commands accept. Relative file arguments and the scratch
+ * folder the session makes are placed in a temporary folder.
  */
 class ReadmeExamplesTest {
     @TempDir
@@ -32,13 +32,15 @@ class ReadmeExamplesTest {
         for (String l : lines.subList(begin + 1, end)) {
             if (l.startsWith("./lathe ")) {
                 commands.add(l.substring("./lathe ".length()));
+            } else if (l.startsWith("mkdir -p ")) { // the session's scratch folder, made in the temporary one
+                Files.createDirectories(dir.resolve(l.substring("mkdir -p ".length()).split("\\s+")[0]));
             }
         }
         assertFalse(commands.isEmpty(), "README has no example commands between the markers");
         for (String c : commands) {
             List<String> args = new ArrayList<>();
             for (String word : c.split("\\s+")) {
-                args.add(word.matches("[\\w.-]+\\.(onnx|npy|pth|json)") ? dir.resolve(word).toString() : word);
+                args.add(word.matches("[\\w./-]+\\.(onnx|npy|pth|json)") ? dir.resolve(word).toString() : word);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();

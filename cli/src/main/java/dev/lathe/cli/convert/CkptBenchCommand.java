@@ -2,6 +2,7 @@ package dev.lathe.cli.convert;
 
 import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
+import dev.lathe.cli.Flags;
 import dev.lathe.cli.UserError;
 import dev.lathe.converter.ckpt.Checkpoint;
 import dev.lathe.converter.ckpt.CheckpointInventory;
@@ -56,15 +57,7 @@ public final class CkptBenchCommand implements Command {
         if (!Files.isRegularFile(file)) {
             throw new UserError("no such checkpoint file: " + file);
         }
-        int iterations;
-        try {
-            iterations = Integer.parseInt(cmd.getOptionValue("iterations", "10"));
-        } catch (NumberFormatException e) {
-            throw new UserError("--iterations takes a positive integer");
-        }
-        if (iterations < 1) {
-            throw new UserError("--iterations takes a positive integer");
-        }
+        int iterations = Flags.positiveInt(cmd, "iterations", Flags.MAX_COUNT, 10);
         for (int i = 0; i < 3; i++) {
             touch(open(file));
         }

@@ -2,6 +2,8 @@ package dev.lathe.cli.convert;
 
 import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
+import dev.lathe.cli.Flags;
+import dev.lathe.cli.OutputPaths;
 import dev.lathe.cli.UserError;
 import dev.lathe.converter.bind.BindException;
 import dev.lathe.converter.bind.BindReport;
@@ -65,6 +67,7 @@ public final class ImportCommand implements Command {
         mode.addOption(Option.builder().longOpt("no-strict")
                 .desc("bind what matches and list missing, unexpected and mismatched keys").build());
         o.addOptionGroup(mode);
+        o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT.onnx").required()
                 .desc("where to write the bound graph (written atomically)").build());
         return o;
@@ -78,6 +81,11 @@ public final class ImportCommand implements Command {
         if (!cmd.hasOption("onnx") && !cmd.hasOption("model")) {
             throw new UserError("name the graph to bind to with --onnx GRAPH.onnx or --model NAME");
         }
+        Path graph = cmd.hasOption("onnx") ? Path.of(cmd.getOptionValue("onnx")) : null;
+        Path out = OutputPaths.file(cmd, "output", Path.of(cmd.getArgList().get(0)));
+        if (graph != null) {
+            OutputPaths.file(cmd, out, graph);
+        }
         Checkpoint ckpt = CkptInspectCommand.read(cmd.getArgList().get(0));
         StateDict sd;
         try {
@@ -85,7 +93,7 @@ public final class ImportCommand implements Command {
         } catch (CheckpointFormatException e) {
             throw new UserError(e.getMessage(), e);
         }
-        Model model = cmd.hasOption("onnx") ? loadGraph(cmd.getOptionValue("onnx")) : buildZooModel(cmd);
+        Model model = graph != null ? loadGraph(cmd.getOptionValue("onnx")) : buildZooModel(cmd);
         BindReport report;
         try {
             report = StateDictBinder.bind(model, sd, !cmd.hasOption("no-strict"));
@@ -94,9 +102,8 @@ public final class ImportCommand implements Command {
             BindReport r = e.report();
             throw new UserError("strict binding failed (" + r.missing().size() + " missing, " + r.unexpected().size()
                     + " unexpected, " + r.mismatched().size() + " mismatched keys); nothing written. Use --no-strict "
-                    + "to bind what matches, or --key to pick another state_dict");
+                    + "to bind what matches, or --key to pick another state_dict" + BindHints.suffix(r, model, graph == null));
         }
-        Path out = Path.of(cmd.getOptionValue("output"));
         Onnx.save(model, out);
         ctx.out().print(report.toText());
         ctx.out().println("wrote " + out);
@@ -120,14 +127,10 @@ public final class ImportCommand implements Command {
         }
         ZooConfig config = entry.defaults();
         try {
-            if (cmd.hasOption("classes")) {
-                config = config.withClasses(Integer.parseInt(cmd.getOptionValue("classes")));
-            }
-            if (cmd.hasOption("resolution")) {
-                config = config.withResolution(Integer.parseInt(cmd.getOptionValue("resolution")));
-            }
+            config = config.withClasses(Flags.positiveInt(cmd, "classes", Flags.MAX_CLASSES, config.classes()))
+                    .withResolution(Flags.positiveInt(cmd, "resolution", Flags.MAX_RESOLUTION, config.resolution()));
         } catch (IllegalArgumentException e) {
-            throw new UserError("--classes and --resolution take positive integers: " + e.getMessage());
+            throw new UserError(e.getMessage(), e);
         }
         return entry.build(config);
     }

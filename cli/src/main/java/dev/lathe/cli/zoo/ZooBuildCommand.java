@@ -2,7 +2,10 @@ package dev.lathe.cli.zoo;
 
 import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
+import dev.lathe.cli.Flags;
+import dev.lathe.cli.OutputPaths;
 import dev.lathe.cli.UserError;
+import dev.lathe.cli.convert.BindHints;
 import dev.lathe.converter.bind.BindException;
 import dev.lathe.converter.bind.BindReport;
 import dev.lathe.converter.bind.StateDict;
@@ -72,6 +75,7 @@ public final class ZooBuildCommand implements Command {
         if (!cmd.hasOption("output")) {
             throw new UserError("name the output file with -o OUT.onnx");
         }
+        Path out = OutputPaths.file(cmd, "output", null);
         ZooEntry entry;
         try {
             entry = ModelZoo.get(cmd.getArgList().get(0));
@@ -79,8 +83,9 @@ public final class ZooBuildCommand implements Command {
             throw new UserError(e.getMessage());
         }
         ZooConfig config = entry.defaults();
-        config = new ZooConfig(intOption(cmd, "classes", config.classes()),
-                intOption(cmd, "resolution", config.resolution()), intOption(cmd, "seed", 0));
+        config = new ZooConfig(Flags.positiveInt(cmd, "classes", Flags.MAX_CLASSES, config.classes()),
+                Flags.positiveInt(cmd, "resolution", Flags.MAX_RESOLUTION, config.resolution()),
+                Flags.longIn(cmd, "seed", 0, Integer.MAX_VALUE, 0));
         Model model;
         try {
             model = entry.build(config);
@@ -91,7 +96,6 @@ public final class ZooBuildCommand implements Command {
         if (cmd.hasOption("weights")) {
             bindWeights(model, cmd.getOptionValue("weights"), cmd.getOptionValue("key"), ctx);
         }
-        Path out = Path.of(cmd.getOptionValue("output"));
         Onnx.save(model, out);
         ModelCount count = ModelCounter.count(model);
         ctx.out().printf("wrote %s: %s, %d classes, %dx%d input, %,d params, %.3f GMACs%n", out, entry.name(),
@@ -118,23 +122,8 @@ public final class ZooBuildCommand implements Command {
             BindReport r = e.report();
             throw new UserError("checkpoint " + file + " does not fit the model (" + r.missing().size() + " missing, "
                     + r.unexpected().size() + " unexpected, " + r.mismatched().size() + " mismatched keys); "
-                    + "nothing written. Check --classes/--resolution, or pick the state_dict with --key");
-        }
-    }
-
-    private static int intOption(CommandLine cmd, String name, int fallback) {
-        if (!cmd.hasOption(name)) {
-            return fallback;
-        }
-        String v = cmd.getOptionValue(name);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 0 || (n == 0 && !name.equals("seed"))) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " takes a positive integer, got '" + v + "'");
+                    + "nothing written. Check --classes/--resolution, or pick the state_dict with --key"
+                    + BindHints.suffix(r, model, true));
         }
     }
 }

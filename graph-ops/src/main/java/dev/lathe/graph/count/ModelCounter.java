@@ -27,8 +27,10 @@ import java.util.Set;
  * (BatchNorm weight and bias included). A model exported with BatchNorm folded into Conv biases has fewer
  * parameters (one bias per channel instead of weight and bias), exactly what it stores.
  *
- * <p><b>MACs</b> (multiply-accumulates, what the papers and torchvision call "FLOPs"/"GMACs"), at batch 1 (every
- * symbolic dimension taken as 1):
+ * <p><b>MACs</b> (multiply-accumulates, what the papers and torchvision call "FLOPs"/"GMACs"), per image: a symbolic
+ * leading (batch) dimension is taken as 1, and a model exported with a fixed batch B > 1 has every node's count
+ * divided by B ({@link ModelCount#batch()} says so). A symbolic dimension anywhere else (a dynamic height, width or
+ * sequence length) has no value to count with: the node is listed as uncounted, never counted as if it were 1.
  * <ul>
  *   <li>Conv: output elements x (C_in / groups) x prod(kernel) = out_numel x W[1] x prod(W[2:]);</li>
  *   <li>ConvTranspose: input elements x (C_out / groups) x prod(kernel) = in_numel x W[1] x prod(W[2:]);</li>
@@ -55,6 +57,7 @@ public final class ModelCounter {
         List<String> uncounted = new ArrayList<>();
         long params = 0;
         long macs = 0;
+        long batch = fixedBatch(g);
         for (Node n : g.nodes()) {
             long p = 0;
             for (Value v : n.inputs()) {
@@ -64,6 +67,9 @@ public final class ModelCounter {
                 }
             }
             long m = macs(n);
+            if (m > 0) {
+                m /= batch; // per image: every batched output carries the batch as a factor
+            }
             if (m < 0) {
                 uncounted.add(n.describe());
             } else {
@@ -72,7 +78,26 @@ public final class ModelCounter {
             params += p;
             nodes.add(new LayerCount(n.name(), n.opType(), n.outputs().isEmpty() ? null : n.output(0).type(), p, m));
         }
-        return new ModelCount(params, macs, nodes, uncounted);
+        return new ModelCount(params, macs, nodes, uncounted, batch);
+    }
+
+    /** The fixed leading dimension shared by the graph's (non-initializer) inputs when it is > 1; else 1. */
+    static long fixedBatch(Graph g) {
+        long batch = 0;
+        for (Value v : g.inputs()) {
+            if (v.isInitializer()) {
+                continue;
+            }
+            Shape s = v.shape();
+            if (s == null || s.rank() == 0 || !(s.get(0) instanceof Dim.Fixed f)) {
+                return 1; // a dynamic or unknown batch: counts are already per image (symbolic batch taken as 1)
+            }
+            if (batch != 0 && batch != f.size()) {
+                return 1; // inputs disagree on the leading size: it is not a batch
+            }
+            batch = f.size();
+        }
+        return batch > 1 ? batch : 1;
     }
 
     /**
@@ -114,19 +139,19 @@ public final class ModelCounter {
         }
     }
 
-    /** MACs of one node at batch 1; 0 for ops that are not weight multiply-accumulates; -1 if a size is unknown. */
+    /** MACs of one node at the model's batch; 0 for ops that are not weight multiply-accumulates; -1 if a size is unknown. */
     static long macs(Node n) {
         switch (n.opType()) {
             case "Conv": {
                 Shape w = n.input(1).shape();
                 long out = numelAtBatch1(n.output(0).shape());
-                long perOut = numelAtBatch1(w == null ? null : new Shape(w.dims().subList(1, w.rank())));
+                long perOut = numelOfFixed(w == null ? null : new Shape(w.dims().subList(1, w.rank())));
                 return out < 0 || perOut < 0 ? -1 : out * perOut;
             }
             case "ConvTranspose": {
                 Shape w = n.input(1).shape();
                 long in = numelAtBatch1(n.input(0).shape());
-                long perIn = numelAtBatch1(w == null ? null : new Shape(w.dims().subList(1, w.rank())));
+                long perIn = numelOfFixed(w == null ? null : new Shape(w.dims().subList(1, w.rank())));
                 return in < 0 || perIn < 0 ? -1 : in * perIn;
             }
             case "Gemm": {
@@ -135,7 +160,7 @@ public final class ModelCounter {
                 if (a == null || out < 0) {
                     return -1;
                 }
-                long k = sizeAtBatch1(n.attrInt("transA", 0) != 0 ? a.get(0) : a.get(1));
+                long k = fixedSize(n.attrInt("transA", 0) != 0 ? a.get(0) : a.get(1));
                 return k < 0 ? -1 : out * k;
             }
             case "MatMul": {
@@ -144,7 +169,7 @@ public final class ModelCounter {
                 if (a == null || out < 0) {
                     return -1;
                 }
-                long k = sizeAtBatch1(a.get(a.rank() - 1));
+                long k = fixedSize(a.get(a.rank() - 1));
                 return k < 0 ? -1 : out * k;
             }
             default:
@@ -152,21 +177,39 @@ public final class ModelCounter {
         }
     }
 
-    private static long sizeAtBatch1(Dim d) {
-        if (d instanceof Dim.Fixed f) {
-            return f.size();
-        }
-        return d instanceof Dim.Symbolic ? 1 : -1;
+    /** A fixed size, or -1 for a symbolic or unknown one. */
+    private static long fixedSize(Dim d) {
+        return d instanceof Dim.Fixed f ? f.size() : -1;
     }
 
-    /** Element count with symbolic dims taken as 1; -1 when the shape or a dim is unknown. */
+    /**
+     * Element count with a symbolic leading (batch) dimension taken as 1; -1 when the shape is unknown or another
+     * dimension is not fixed (a dynamic height or width has no value to count with).
+     */
     static long numelAtBatch1(Shape s) {
         if (s == null) {
             return -1;
         }
         long n = 1;
+        for (int i = 0; i < s.rank(); i++) {
+            Dim d = s.get(i);
+            long k = i == 0 && d instanceof Dim.Symbolic ? 1 : fixedSize(d);
+            if (k < 0) {
+                return -1;
+            }
+            n *= k;
+        }
+        return n;
+    }
+
+    /** Element count of a shape whose every dimension must be fixed (weights); -1 otherwise. */
+    private static long numelOfFixed(Shape s) {
+        if (s == null) {
+            return -1;
+        }
+        long n = 1;
         for (Dim d : s.dims()) {
-            long k = sizeAtBatch1(d);
+            long k = fixedSize(d);
             if (k < 0) {
                 return -1;
             }

@@ -3,6 +3,7 @@ package dev.lathe.graph.serde;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Dim;
@@ -19,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Map;
@@ -37,38 +37,55 @@ final class ModelWriter {
         this.options = options;
     }
 
-    /** Writes atomically: model (and external data file) go to temp files that are renamed at the end. */
+    /**
+     * Writes atomically through {@link AtomicFiles}: model (and external data file) go to temporary files beside the
+     * target, with the user's umask permissions, that are renamed at the end. The library creates a missing parent
+     * folder (programmatic callers write into fresh folders); the CLI refuses a missing output folder before this.
+     */
     void write(Model model, Path target) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw AtomicFiles.failure(target, e);
+            }
+        }
         boolean useExternal = options.externalData() || totalTensorBytes(model.graph()) > options.externalAbove();
+        Path externalTarget = null;
         if (useExternal) {
             externalName = options.externalFileName() != null ? options.externalFileName()
                     : abs.getFileName().toString() + ".data";
-            externalTemp = Files.createTempFile(dir, ".lathe-", ".data.tmp");
+            externalTarget = target.resolveSibling(externalName);
+            externalTemp = AtomicFiles.tempBeside(externalTarget);
             external = FileChannel.open(externalTemp, StandardOpenOption.WRITE);
         }
-        Path tmp = Files.createTempFile(dir, ".lathe-", ".onnx.tmp");
+        Path tmp = AtomicFiles.tempBeside(target);
         try {
             OnnxProto.ModelProto proto = toProto(model);
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 CodedOutputStream cos = CodedOutputStream.newInstance(out, 1 << 16);
                 proto.writeTo(cos);
                 cos.flush();
+            } catch (IOException e) {
+                throw AtomicFiles.failure(target, e);
             }
             if (external != null) {
-                external.force(true);
-                external.close();
-                Files.move(externalTemp, dir.resolve(externalName), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    external.force(true);
+                    external.close();
+                } catch (IOException e) {
+                    throw AtomicFiles.failure(externalTarget, e);
+                }
+                AtomicFiles.commit(externalTemp, externalTarget);
             }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.commit(tmp, target);
         } finally {
-            Files.deleteIfExists(tmp);
+            AtomicFiles.discard(tmp);
             if (external != null) {
                 external.close();
-                Files.deleteIfExists(externalTemp);
+                AtomicFiles.discard(externalTemp);
             }
         }
     }

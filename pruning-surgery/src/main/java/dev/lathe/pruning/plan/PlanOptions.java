@@ -15,13 +15,13 @@ package dev.lathe.pruning.plan;
 public record PlanOptions(double ratio, double targetMacs, double targetParams, boolean global, int roundTo,
         double maxRatio) {
     public PlanOptions {
-        if (ratio < 0 || ratio >= 1) {
+        if (!(ratio >= 0 && ratio < 1)) { // also refuses NaN, which every comparison lets through
             throw new IllegalArgumentException("channel ratio must be in [0, 1), got " + ratio);
         }
-        if (targetMacs < 0 || targetMacs > 1) {
+        if (!(targetMacs >= 0 && targetMacs <= 1)) {
             throw new IllegalArgumentException("MACs target must be in (0, 1], got " + targetMacs);
         }
-        if (targetParams < 0 || targetParams > 1) {
+        if (!(targetParams >= 0 && targetParams <= 1)) {
             throw new IllegalArgumentException("params target must be in (0, 1], got " + targetParams);
         }
         if (targetMacs > 0 && targetParams > 0) {
@@ -30,7 +30,7 @@ public record PlanOptions(double ratio, double targetMacs, double targetParams, 
         if (roundTo < 1) {
             throw new IllegalArgumentException("round-to must be >= 1, got " + roundTo);
         }
-        if (maxRatio <= 0 || maxRatio > 1) {
+        if (!(maxRatio > 0 && maxRatio <= 1)) {
             throw new IllegalArgumentException("max ratio must be in (0, 1], got " + maxRatio);
         }
     }

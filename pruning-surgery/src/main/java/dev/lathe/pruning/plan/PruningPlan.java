@@ -2,13 +2,13 @@ package dev.lathe.pruning.plan;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.graph.ChannelGroup;
 import dev.lathe.pruning.graph.ChannelSpace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,10 +100,8 @@ public record PruningPlan(String format, String criterion, String options, List<
 
     /** Writes atomically: a temporary file next to the target, then a rename. */
     public void save(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, toJson());
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        String json = toJson();
+        AtomicFiles.write(file, tmp -> Files.writeString(tmp, json));
     }
 
     public static PruningPlan load(Path file) throws IOException {

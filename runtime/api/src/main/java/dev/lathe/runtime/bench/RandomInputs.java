@@ -74,6 +74,42 @@ public final class RandomInputs {
         return out;
     }
 
+    /**
+     * Refuses a batch size the model cannot take: an input whose leading dimension is fixed to another size (a
+     * model exported with batch 1 runs batch 1, whatever the benchmark is told).
+     *
+     * @throws InputMismatchException naming the input, its fixed batch and what to do
+     */
+    public static void requireBatch(List<TensorSpec> specs, int batch) {
+        for (TensorSpec spec : specs) {
+            if (spec.shape() != null && spec.shape().rank() > 0 && spec.shape().get(0).isFixed()
+                    && spec.shape().get(0).size() != batch) {
+                throw new InputMismatchException("input '" + spec.name() + "' (" + spec.describe()
+                        + ") has a fixed batch of " + spec.shape().get(0).size() + ", so the model cannot run batch "
+                        + batch + "; leave out --batch, or export the model with a dynamic batch dimension");
+            }
+        }
+    }
+
+    /**
+     * Items per run of these inputs: the leading dimension they share (the batch the model really runs, whatever
+     * was asked), 1 for inputs without one. Throughput is computed with this number.
+     */
+    public static int itemsPerRun(Map<String, HostTensor> inputs) {
+        long items = -1;
+        for (HostTensor t : inputs.values()) {
+            if (t.shape().length == 0) {
+                continue;
+            }
+            if (items < 0) {
+                items = t.shape()[0];
+            } else if (items != t.shape()[0]) {
+                return 1; // inputs disagree on a leading size: it is not a batch, count runs
+            }
+        }
+        return items <= 0 ? 1 : (int) items;
+    }
+
     private static void fill(HostTensor t, SplittableRandom random) {
         ByteBuffer b = t.data();
         int n = (int) t.numel();

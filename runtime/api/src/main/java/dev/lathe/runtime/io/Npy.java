@@ -1,5 +1,6 @@
 package dev.lathe.runtime.io;
 
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.runtime.HostTensor;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,7 +153,7 @@ public final class Npy {
     }
 
     /**
-     * Writes a tensor atomically: a temporary file in the same folder, then a rename over {@code file}. On a
+     * Writes a tensor atomically: a temporary file in the same folder, then a rename over {@code file} ({@link AtomicFiles}). On a
      * little-endian machine the tensor's memory is written as it is, after the header, without a staging copy.
      */
     public static void write(Path file, HostTensor t) throws IOException {
@@ -162,9 +161,10 @@ public final class Npy {
                 ? new ByteBuffer[] {header(t), t.data()}
                 : new ByteBuffer[] {toBytes(t)};
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
+        AtomicFiles.write(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 long left = 0;
                 for (ByteBuffer b : image) {
@@ -175,14 +175,7 @@ public final class Npy {
                 }
                 ch.force(false);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The complete file image of a tensor. */

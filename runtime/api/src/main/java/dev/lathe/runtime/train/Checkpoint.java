@@ -3,6 +3,7 @@ package dev.lathe.runtime.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
 import java.io.DataInputStream;
@@ -15,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,19 +54,19 @@ public record Checkpoint(int epochsDone, Map<String, Tensor> tensors) {
             offset += e.getValue().byteSize();
         }
         byte[] h = JSON.writeValueAsBytes(header);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(
-                new java.io.BufferedOutputStream(os, 1 << 20))) {
-            out.write(MAGIC);
-            out.writeInt(h.length);
-            out.write(h);
-            for (Tensor t : tensors.values()) {
-                byte[] raw = new byte[(int) t.byteSize()];
-                t.data().get(0, raw);
-                out.write(raw);
+        AtomicFiles.write(file, tmp -> {
+            try (OutputStream os = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(
+                    new java.io.BufferedOutputStream(os, 1 << 20))) {
+                out.write(MAGIC);
+                out.writeInt(h.length);
+                out.write(h);
+                for (Tensor t : tensors.values()) {
+                    byte[] raw = new byte[(int) t.byteSize()];
+                    t.data().get(0, raw);
+                    out.write(raw);
+                }
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     public static Checkpoint read(Path file) throws IOException {

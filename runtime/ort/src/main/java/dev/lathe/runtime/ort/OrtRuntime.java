@@ -41,6 +41,7 @@ public final class OrtRuntime implements InferenceRuntime {
     private final SessionConfig.Device.Kind kind;
 
     private OrtRuntime(SessionConfig.Device.Kind kind) {
+        OrtNativeCache.install(); // before ORT's loader runs: native libraries from the per-user cache
         this.env = OrtEnvironment.getEnvironment();
         this.kind = kind;
     }

@@ -15,6 +15,7 @@ import dev.lathe.graph.train.TrainStep;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
+import dev.lathe.runtime.io.ProgressLine;
 import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.runtime.ort.OrtRuntime;
 import dev.lathe.runtime.ort.OrtTypes;
@@ -93,6 +94,8 @@ public final class Trainer implements AutoCloseable {
     private final TrainStep step;
     private final Options opt;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** Step and epoch lines: redrawn on a terminal, plain lines every few seconds in a file or pipe. */
+    private final ProgressLine progress;
     private final OrtSession trainSession;
     private final OrtSession evalSession;
     private final List<String> stateNames = new ArrayList<>();
@@ -147,6 +150,7 @@ public final class Trainer implements AutoCloseable {
     public Trainer(TrainStep step, Options opt, Model teacher, Map<String, ExtraInput> extras) throws OrtException {
         this.step = step;
         this.opt = opt;
+        this.progress = opt.progress() == null ? null : ProgressLine.on(opt.progress());
         this.extraFillers = Map.copyOf(extras);
         String teacherInput = hasInput(step, TrainStep.TARGET_PROBS) ? TrainStep.TARGET_PROBS
                 : hasInput(step, TrainStep.TEACHER_LOGITS) ? TrainStep.TEACHER_LOGITS : null;
@@ -403,9 +407,9 @@ public final class Trainer implements AutoCloseable {
             float[] r = step(lastLr);
             lossSum += r[0];
             correctSum += r[1];
-            if (opt.progress() != null && (s % 10 == 9 || s == steps - 1)) {
-                opt.progress().printf("\repoch %d/%d  step %d/%d  loss %.4f  acc %.3f", epoch + 1, opt.epochs(),
-                        s + 1, steps, lossSum / (s + 1), correctSum / ((s + 1) * (double) step.batch()));
+            if (progress != null && (s % 10 == 9 || s == steps - 1)) {
+                progress.update(String.format("epoch %d/%d  step %d/%d  loss %.4f  acc %.3f", epoch + 1, opt.epochs(),
+                        s + 1, steps, lossSum / (s + 1), correctSum / ((s + 1) * (double) step.batch())));
             }
         }
         long trainNanos = System.nanoTime() - epochStart;
@@ -419,10 +423,10 @@ public final class Trainer implements AutoCloseable {
             checkpoint(epoch + 1).write(ckpt);
             appendMetrics(m);
         }
-        if (opt.progress() != null) {
-            opt.progress().printf("\repoch %d/%d  loss %.4f  train acc %.3f  val top1 %.3f  top5 %.3f  %.0f img/s"
-                    + "  (%.1f s)%n", m.epoch(), opt.epochs(), m.trainLoss(), m.trainAccuracy(), m.valTop1(),
-                    m.valTop5(), m.imagesPerSecond(), seconds);
+        if (progress != null) {
+            progress.done(String.format("epoch %d/%d  loss %.4f  train acc %.3f  val top1 %.3f  top5 %.3f  %.0f img/s"
+                    + "  (%.1f s)", m.epoch(), opt.epochs(), m.trainLoss(), m.trainAccuracy(), m.valTop1(),
+                    m.valTop5(), m.imagesPerSecond(), seconds));
         }
         return m;
     }
