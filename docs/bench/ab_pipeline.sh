@@ -15,11 +15,11 @@ java -jar "$AFTER" zoo build resnet50 -o "$WORK/resnet50.onnx" >&2
 run() { # label jar
   local label=$1 jar=$2
   echo "$label $(java -Xmx8g -jar "$jar" bench train --model resnet18 --batch 16 --resolution 224 --classes 1000 \
-    --threads 2 --steps 3 --warmup 1 --json | tail -1)"
+    --threads 2 --steps 3 --warmup 1 --json | tr '\n' ' ')"
   echo "$label $(java -Xmx8g -jar "$jar" bench train --model cic_resnet32 --batch 128 --resolution 32 --classes 100 \
-    --threads 2 --steps 5 --warmup 2 --json | tail -1)"
+    --threads 2 --steps 5 --warmup 2 --json | tr '\n' ' ')"
   echo "$label $(java -Xmx8g -jar "$jar" bench infer "$WORK/resnet50.onnx" --batch 8 --threads 2 --duration 5 \
-    --json | tail -1)"
+    --json | tr '\n' ' ')"
 }
 for ((r = 1; r <= ROUNDS; r++)); do
   if ((r % 2)); then run before "$BEFORE"; run after "$AFTER"; else run after "$AFTER"; run before "$BEFORE"; fi
