@@ -69,8 +69,11 @@ public final class PruneCommand implements Command {
                 .desc("peak learning rate of each fine-tune, cosine to 0 (default 0.01)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
                 .desc("intra-op threads for fine-tuning (default 2)").build());
-        o.addOption(Option.builder().longOpt("round-to").hasArg().argName("N")
-                .desc("keep channel counts at multiples of N (8 or 16 suit CPU kernels)").build());
+        o.addOption(Option.builder().longOpt("round-to").hasArg().argName("N|auto")
+                .desc("keep channel counts at multiples of N; auto (default): the block of the target runtime's "
+                        + "kernels (ONNX Runtime's NCHWc block on this CPU: 16 with AVX-512, 8 with AVX2)").build());
+        o.addOption(Option.builder().longOpt("allow-partial")
+                .desc("write the model even when the target is missed or no channel is removed (exit 0)").build());
         o.addOption(Option.builder().longOpt("max-ratio").hasArg().argName("M")
                 .desc("remove at most this fraction of any layer's channels (default 1.0; never all)").build());
         o.addOption(Option.builder().longOpt("ignore").hasArg().argName("NODE,...")
@@ -99,6 +102,12 @@ public final class PruneCommand implements Command {
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
         PruneRequest req = PruneRequest.parse(cmd);
         Model model = Onnx.load(req.model());
+        if ("bn".equals(req.criterion()) && req.replay() == null
+                && model.graph().nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization"))) {
+            throw new UserError("--criterion bn ranks channels by BatchNormalization scales, and " + req.model()
+                    + " has none (an eval-mode export folds them into the convs); use one of "
+                    + Importances.NAMES.stream().filter(c -> !c.equals("bn")).toList());
+        }
         if (req.options() != null && req.options().targetMacs() > 0 && !ModelCounter.count(model).macsKnown()) {
             throw new UserError(req.model() + ": its MACs are unknown (sizes are symbolic, e.g. a dynamic height or"
                     + " width), so --target-macs has nothing to aim at; use --ratio or --target-params, or export the"
@@ -123,11 +132,41 @@ public final class PruneCommand implements Command {
                 ? Pruner.replay(model, PruningPlan.load(req.replay()), req.ignored())
                 : Pruner.prune(model, criterion(req), req.options(), req.ignored());
         double seconds = (System.nanoTime() - start) / 1e9;
+        PruneReport.print(r, ctx.out(), seconds);
+        ctx.out().println("channel counts rounded to " + req.rounding());
+        checkReached(req, r.plan().removedChannels(), r.before(), r.after(), ctx);
         if (req.planOut() != null) {
             r.plan().save(req.planOut());
         }
         Onnx.save(model, req.output()); // Onnx.save writes a temp file and renames it
-        PruneReport.print(r, ctx.out(), seconds);
+    }
+
+    /**
+     * A run that removes nothing or misses its MACs/params target is never silent: it fails (exit 2, nothing written)
+     * unless {@code --allow-partial}, which writes the model and says what was reached.
+     */
+    private static void checkReached(PruneRequest req, long removed, ModelCount before, ModelCount after,
+            CliContext ctx) {
+        String miss = null;
+        PlanOptions o = req.options();
+        if (removed == 0) {
+            miss = "no channel was removed (see the fixed: lines for the groups that are blocked and why)";
+        } else if (o != null && o.targetMacs() > 0 && before.macsKnown()
+                && after.macs() > o.targetMacs() * before.macs() + 1e-9) {
+            miss = String.format("the target was %.2f%% of the MACs, %.2f%% was reached (the fixed: lines say what "
+                    + "blocks the rest)", 100 * o.targetMacs(), 100.0 * after.macs() / before.macs());
+        } else if (o != null && o.targetParams() > 0 && after.params() > o.targetParams() * before.params() + 1e-9) {
+            miss = String.format("the target was %.2f%% of the params, %.2f%% was reached (the fixed: lines say what "
+                    + "blocks the rest)", 100 * o.targetParams(), 100.0 * after.params() / before.params());
+        }
+        if (miss == null) {
+            return;
+        }
+        if (!req.allowPartial()) {
+            throw new UserError(req.model() + ": " + miss + "; nothing written (--allow-partial writes what was "
+                    + "reached)");
+        }
+        ctx.out().println("partial: " + miss);
     }
 
     /**
@@ -146,12 +185,14 @@ public final class PruneCommand implements Command {
             IterativePruner.FineTune fineTune = work == null ? IterativePruner.FineTune.NONE
                     : (pruned, step) -> fineTune(req, pruned, step, work, ctx);
             IterativePruner.Result r = pruner.run(model, step -> printStep(step, ctx.out()), fineTune);
-            Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
             PruneReport.printTable(r.before(), r.after(), ctx.out());
             ctx.out().printf("params %.2f%% kept, %s after %d steps; %.2f s%n",
                     100.0 * r.after().params() / r.before().params(), PruneReport.macsKept(r.before(), r.after()),
                     req.steps(),
                     (System.nanoTime() - start) / 1e9);
+            ctx.out().println("channel counts rounded to " + req.rounding());
+            checkReached(req, r.before().params() - r.after().params(), r.before(), r.after(), ctx);
+            Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
         } finally {
             if (work != null) {
                 AtomicFiles.deleteTree(work);

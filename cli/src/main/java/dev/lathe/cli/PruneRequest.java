@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.graph.files.OutputFileException;
 import dev.lathe.pruning.importance.Importances;
 import dev.lathe.pruning.plan.PlanOptions;
+import dev.lathe.runtime.ort.OrtNchwc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -19,10 +20,13 @@ import org.apache.commons.cli.CommandLine;
  * @param gradientData synthetic data to compute Taylor/CIC gradients from, or null
  * @param gradientFile a file of Taylor/CIC gradients, or null
  * @param finetune the data of the fine-tunes between steps; null when {@code finetuneEpochs} is 0
+ * @param rounding how the channel counts are rounded, in words for the report
+ * @param allowPartial write the model even when the target is missed or nothing is removed
  */
 record PruneRequest(Path model, Path output, String criterion, PlanOptions options, Path replay, Path planOut,
         Set<String> ignored, long seed, double cicAlpha, TrainFlags.SyntheticSpec gradientData, Path gradientFile,
-        int gradBatch, int steps, int finetuneEpochs, double finetuneLr, int threads, TrainFlags.DataSets finetune) {
+        int gradBatch, int steps, int finetuneEpochs, double finetuneLr, int threads, TrainFlags.DataSets finetune,
+        String rounding, boolean allowPartial) {
 
     /** More than one cut, or fine-tuning: {@link dev.lathe.pruning.IterativePruner}'s job. */
     boolean iterative() {
@@ -100,7 +104,23 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
                 Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0),
                 Flags.doubleIn(cmd, "cic-alpha", 0, true, Double.POSITIVE_INFINITY, false, 1.0), gradientData,
                 gradientFile, Flags.positiveInt(cmd, "grad-batch", Flags.MAX_BATCH, 16), steps, finetuneEpochs,
-                Flags.doubleIn(cmd, "finetune-lr", 0, false, 10, true, 0.01), Flags.threads(cmd, 2), finetune);
+                Flags.doubleIn(cmd, "finetune-lr", 0, false, 10, true, 0.01), Flags.threads(cmd, 2), finetune,
+                options == null ? "as planned" : rounding(cmd, options.roundTo()), cmd.hasOption("allow-partial"));
+    }
+
+    /**
+     * {@code --round-to N}, or {@code auto} (the default): the channel block of the runtime the model will run on,
+     * here ONNX Runtime's NCHWc block on this CPU (16 with AVX-512, 8 with AVX2), whose kernels pad other widths up.
+     */
+    private static int roundTo(CommandLine cmd) {
+        String v = cmd.getOptionValue("round-to", "auto");
+        return v.equals("auto") ? (int) OrtNchwc.blockSize() : Flags.positiveInt(cmd, "round-to", 4096, 1);
+    }
+
+    private static String rounding(CommandLine cmd, int roundTo) {
+        return roundTo == 1 ? "none (--round-to 1)" : "multiples of " + roundTo
+                + (cmd.getOptionValue("round-to", "auto").equals("auto")
+                        ? " (--round-to auto: ONNX Runtime's NCHWc block on this CPU)" : " (--round-to)");
     }
 
     private static boolean isSynthetic(String data) {
@@ -119,7 +139,7 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
             o = new PlanOptions(Flags.doubleIn(cmd, "ratio", 0, true, 1, false, 0),
                     Flags.doubleIn(cmd, "target-macs", 0, false, 1, true, 0),
                     Flags.doubleIn(cmd, "target-params", 0, false, 1, true, 0), cmd.hasOption("global"),
-                    Flags.positiveInt(cmd, "round-to", 4096, 1), Flags.doubleIn(cmd, "max-ratio", 0, false, 1, true, 1.0));
+                    roundTo(cmd), Flags.doubleIn(cmd, "max-ratio", 0, false, 1, true, 1.0));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.graph.build.ConvAttrs;
@@ -73,7 +74,8 @@ class PruneCommandTest {
     void targetMacsKeepsAboutHalf() throws Exception {
         Path model = smallCnn();
         Path out = dir.resolve("half.onnx");
-        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--global", "-o", out.toString());
+        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--global", "--round-to", "1", "-o",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         long before = ModelCounter.count(Onnx.load(model)).macs();
         long after = ModelCounter.count(Onnx.load(out)).macs();
@@ -110,7 +112,7 @@ class PruneCommandTest {
         new dev.lathe.pruning.importance.GradientSet(batches).save(grads);
         Path out = dir.resolve("cic.onnx");
         Run run = lathe("prune", model.toString(), "--criterion", "cic", "--cic-alpha", "1.0", "--data",
-                grads.toString(), "--ratio", "0.3", "--global", "-o", out.toString());
+                grads.toString(), "--ratio", "0.3", "--global", "--round-to", "1", "-o", out.toString());
         assertEquals(0, run.code(), run.err());
         assertTrue(ModelCounter.count(Onnx.load(out)).params() < ModelCounter.count(m).params());
     }
@@ -127,7 +129,8 @@ class PruneCommandTest {
     void targetParamsKeepsAboutHalfOfTheParameters() throws Exception {
         Path model = smallCnn();
         Path out = dir.resolve("half_params.onnx");
-        Run r = lathe("prune", model.toString(), "--target-params", "0.5", "--global", "-o", out.toString());
+        Run r = lathe("prune", model.toString(), "--target-params", "0.5", "--global", "--round-to", "1", "-o",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         long before = ModelCounter.count(Onnx.load(model)).params();
         long after = ModelCounter.count(Onnx.load(out)).params();
@@ -143,7 +146,7 @@ class PruneCommandTest {
         Path model = smallCnn();
         String data = "synthetic:classes=10,size=16,per-class=3,val-per-class=1";
         Path tuned = dir.resolve("steps_tuned.onnx");
-        Run r = lathe("prune", model.toString(), "--ratio", "0.5", "--steps", "2", "--finetune-epochs", "1",
+        Run r = lathe("prune", model.toString(), "--ratio", "0.5", "--round-to", "1", "--steps", "2", "--finetune-epochs", "1",
                 "--finetune-lr", "0.05", "--data", data, "-o", tuned.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 1/2") && r.out().contains("step 2/2"), r.out());
@@ -157,7 +160,8 @@ class PruneCommandTest {
         // The same steps without fine-tuning cut the same channels (L1 on a fine-tuned model may differ, so only
         // the counts are compared) but leave the weights untouched by training.
         Path plain = dir.resolve("steps_plain.onnx");
-        Run p = lathe("prune", model.toString(), "--ratio", "0.5", "--steps", "2", "-o", plain.toString());
+        Run p = lathe("prune", model.toString(), "--ratio", "0.5", "--round-to", "1", "--steps", "2", "-o",
+                plain.toString());
         assertEquals(0, p.code(), p.err());
         Model mp = Onnx.load(plain);
         assertEquals(7, mp.graph().initializer("conv1.weight").constValue().dim(0));
@@ -169,7 +173,8 @@ class PruneCommandTest {
     void iterativeMacsTargetIsReachedOverSteps() throws Exception {
         Path model = smallCnn();
         Path out = dir.resolve("steps_macs.onnx");
-        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--steps", "3", "-o", out.toString());
+        Run r = lathe("prune", model.toString(), "--target-macs", "0.5", "--round-to", "1", "--steps", "3", "-o",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 3/3"), r.out());
         long before = ModelCounter.count(Onnx.load(model)).macs();
@@ -184,5 +189,41 @@ class PruneCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("needs training data"), r.err());
         assertTrue(!Files.exists(dir.resolve("x.onnx")));
+    }
+
+    @Test
+    void aMissedTargetFailsWithoutWritingUnlessPartialIsAllowed() throws Exception {
+        Path model = smallCnn();
+        Path out = dir.resolve("partial.onnx");
+        // no layer may lose more than half its channels, so 20% of the MACs is out of reach
+        Run missed = lathe("prune", model.toString(), "--target-macs", "0.2", "--max-ratio", "0.5", "-o",
+                out.toString());
+        assertEquals(2, missed.code(), missed.out());
+        assertTrue(missed.err().contains("the target was 20.00% of the MACs") && missed.err().contains("nothing written"),
+                missed.err());
+        assertTrue(missed.out().contains("channel counts rounded to multiples of") && missed.out().contains("auto"),
+                missed.out());
+        assertFalse(Files.exists(out), "a missed target writes nothing");
+
+        Run partial = lathe("prune", model.toString(), "--target-macs", "0.2", "--max-ratio", "0.5",
+                "--allow-partial", "-o", out.toString());
+        assertEquals(0, partial.code(), partial.err());
+        assertTrue(partial.out().contains("partial: the target was 20.00% of the MACs"), partial.out());
+        assertTrue(Files.exists(out));
+    }
+
+    @Test
+    void bnCriterionOnAModelWithoutBatchNormNamesTheCriteriaThatWork() throws Exception {
+        GraphBuilder b = new GraphBuilder("folded", 17);
+        Nn nn = new Nn(b, 1);
+        Value x = b.input("input", DataType.FLOAT, "N", 3, 8, 8);
+        x = b.ops().relu(nn.conv2d("conv1", x, 16, ConvAttrs.same(3), true));
+        b.output(nn.linear("fc", b.ops().flatten(b.ops().globalAveragePool(x), 1), 4, true), "logits");
+        Path model = dir.resolve("folded.onnx");
+        Onnx.save(b.build(), model);
+        Run r = lathe("prune", model.toString(), "--criterion", "bn", "--ratio", "0.5", "-o",
+                dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("has none") && r.err().contains("l1") && !r.err().contains("bn,"), r.err());
     }
 }
