@@ -35,7 +35,7 @@ class ZooTrainStepBuildTest {
     private static TrainStep build(String name) {
         ZooEntry entry = ModelZoo.get(name);
         ZooConfig cfg = new ZooConfig(10, resolution(name), 0);
-        TrainStep step = TrainStepBuilder.build(() -> entry.build(cfg),
+        TrainStep step = TrainStepBuilder.build(entry.build(cfg),
                 TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.Sgd(0.9, true, 5e-4), BATCH));
         assertFalse(step.params().isEmpty(), name + ": no trainable parameters");
         return step;

@@ -25,7 +25,6 @@ import dev.lathe.models.torchvision.MobileNetV2;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -120,7 +119,7 @@ class ZooTrainStepParityTest {
     void gradientsSgdStepAndRunningStatsMatchPyTorch(String name) throws Exception {
         Fixture fx = new Fixture("/autodiff/" + name);
         int batch = (int) fx.get("y").dims()[0];
-        Supplier<Model> net = () -> build(name, fx);
+        Model net = build(name, fx);
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.Sgd(0.9, true, 5e-4), batch)
                 .withGradientOutputs();
         TrainStep step = TrainStepBuilder.build(net, cfg);
@@ -147,7 +146,7 @@ class ZooTrainStepParityTest {
         int batch = (int) fx.get("y").dims()[0];
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), batch)
                 .withClipNorm(1.0);
-        TrainStep step = TrainStepBuilder.build(() -> build(name, fx), cfg);
+        TrainStep step = TrainStepBuilder.build(build(name, fx), cfg);
         Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, fx, 1e-2f),
                 OrtParity.Settings.DEPLOYED);
         assertClose(name + " loss", fx.get("adamw.loss"), out.get(TrainStep.LOSS));

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Turns a forward model (its first input the data the loader feeds, parameters as initializers) and an
@@ -45,11 +44,6 @@ public final class TrainStepBuilder {
     static final String LOGITS_OUTPUT = "logits";
 
     private TrainStepBuilder() {}
-
-    /** Builds from a model factory; see {@link #build(Model, TrainConfig)}. */
-    public static TrainStep build(Supplier<Model> forward, TrainConfig cfg) {
-        return build(forward.get(), cfg);
-    }
 
     /** Builds the train and eval graphs from copies of {@code forward}, which is left as it was. */
     public static TrainStep build(Model forward, TrainConfig cfg) {

@@ -87,10 +87,10 @@ class AccumulationEmaTest {
     }
 
     private static void accumulatedEqualsFullBatch(TrainConfig full, TrainConfig micro) throws Exception {
-        TrainStep big = TrainStepBuilder.build(AccumulationEmaTest::net, full);
+        TrainStep big = TrainStepBuilder.build(AccumulationEmaTest.net(), full);
         Map<String, float[]> once = run(big, initial(big), 0, 16, 1);
 
-        TrainStep small = TrainStepBuilder.build(AccumulationEmaTest::net, micro.withAccumulation(2));
+        TrainStep small = TrainStepBuilder.build(AccumulationEmaTest.net(), micro.withAccumulation(2));
         assertEquals(2, small.accumulation());
         Map<String, Tensor> w0 = initial(small);
         Map<String, float[]> first = run(small, w0, 0, 8, 0);
@@ -131,7 +131,7 @@ class AccumulationEmaTest {
 
     @Test
     void emaMovesTowardsTheUpdatedWeights() throws Exception {
-        TrainStep step = TrainStepBuilder.build(AccumulationEmaTest::net,
+        TrainStep step = TrainStepBuilder.build(AccumulationEmaTest.net(),
                 TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 0), 16).withEma(0.9));
         Map<String, float[]> out = run(step, initial(step), 0, 16, 1);
         for (Map.Entry<String, Tensor> p : step.params().entrySet()) {

@@ -109,7 +109,7 @@ class TrainStepParityTest {
     void gradientsSgdStepAndRunningStatsMatchPyTorch() throws Exception {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.Sgd(0.9, true, 5e-4), 8)
                 .withGradientOutputs();
-        TrainStep step = TrainStepBuilder.build(TrainStepParityTest::net, cfg);
+        TrainStep step = TrainStepBuilder.build(TrainStepParityTest.net(), cfg);
         assertEquals(29, step.params().size()); // every nn.Parameter of the PyTorch model
         Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, 0.1f), OrtParity.Settings.DEPLOYED);
         assertClose("loss", fx.get("sgd.loss"), out.get(TrainStep.LOSS));
@@ -128,7 +128,7 @@ class TrainStepParityTest {
     void adamWStepWithGradClippingMatchesPyTorch() throws Exception {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), 8)
                 .withClipNorm(1.0);
-        TrainStep step = TrainStepBuilder.build(TrainStepParityTest::net, cfg);
+        TrainStep step = TrainStepBuilder.build(TrainStepParityTest.net(), cfg);
         Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step, 1e-2f), OrtParity.Settings.DEPLOYED);
         assertClose("loss", fx.get("adamw.loss"), out.get(TrainStep.LOSS));
         for (String p : step.params().keySet()) {

@@ -50,7 +50,7 @@ class OrtNchwcTest {
         assumeTrue(block > 0, "this CPU has no NCHWc kernels in ORT");
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.Sgd(0.9, true, 1e-4), 8)
                 .withGradientOutputs();
-        TrainStep step = TrainStepBuilder.build(OrtNchwcTest::net, cfg);
+        TrainStep step = TrainStepBuilder.build(OrtNchwcTest.net(), cfg);
         // batch 8 at 32x32: 8192 pixels
         Model blocked = Onnx.fromBytes(OrtNchwc.cpuSessionBytes(step.train(), "nchwc test step"), "blocked step");
         java.util.Set<String> blockedConvs = new java.util.TreeSet<>();

@@ -62,7 +62,7 @@ class TrainerTest {
         SyntheticDataset train = new SyntheticDataset(classes, 3, 16, 64, 1, 11, 0);
         SyntheticDataset val = new SyntheticDataset(classes, 3, 16, 20, 1, 11, 1);
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.0), new Optimizer.Sgd(0.9, true, 5e-4), 32);
-        TrainStep step = TrainStepBuilder.build(() -> smallResNet(classes, 12), cfg);
+        TrainStep step = TrainStepBuilder.build(smallResNet(classes, 12), cfg);
         int epochs = 6;
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs, LrSchedule.cosine(0.1, 1, epochs), 3, 2, dir,
                 false, System.err, -1))) {
@@ -86,7 +86,7 @@ class TrainerTest {
                 .withClipNorm(2.0);
         // width 16: the 3x3 Convs fill ORT's NCHWc blocks (8 or 16), so the CPU trainer's blocked-kernel path is the
         // one whose resume must be exact
-        TrainStep step = TrainStepBuilder.build(() -> smallResNet(4, 16), cfg);
+        TrainStep step = TrainStepBuilder.build(smallResNet(4, 16), cfg);
         try (Trainer t = new Trainer(step, new Trainer.Options(3, LrSchedule.cosine(3e-3, 1, 3), 9, 2, out, resume,
                 null, stopAfter))) {
             t.fit(train, val);
@@ -130,7 +130,7 @@ class TrainerTest {
     void distillationFeedsTheTeachersLogits() throws Exception {
         SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
         TrainConfig cfg = TrainConfig.of(new Loss.Distillation(2.0, 1.0, 0), new Optimizer.Sgd(0, false, 0), 8);
-        TrainStep step = TrainStepBuilder.build(() -> bnFree(1), cfg);
+        TrainStep step = TrainStepBuilder.build(bnFree(1), cfg);
         int[] order = Trainer.shuffle(data.size(), new java.util.Random(1));
         Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0), 0, 2, null, false, null, -1);
         try (Trainer same = new Trainer(step, opt, bnFree(1))) {
@@ -154,7 +154,7 @@ class TrainerTest {
     void klStepTakesTheTeachersSoftmaxAsTarget() throws Exception {
         SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
         TrainConfig cfg = TrainConfig.of(new Loss.KlDivergence(), new Optimizer.Sgd(0, false, 0), 8);
-        TrainStep step = TrainStepBuilder.build(() -> bnFree(1), cfg);
+        TrainStep step = TrainStepBuilder.build(bnFree(1), cfg);
         int[] order = Trainer.shuffle(data.size(), new java.util.Random(1));
         Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0), 0, 2, null, false, null, -1);
         float loss;
