@@ -113,8 +113,8 @@ public final class DemoCommand implements Command {
 
         stage.begin("prune", "CIC (class-wise Taylor, mean - std over classes) to 60% of the MACs, by graph surgery");
         Model pruned = Onnx.load(trainedFile);
-        Criterion cic = Importances.byName("cic",
-                ImportanceOptions.defaults().withGradients(new ProbeGradients(data, 16)));
+        Criterion cic = Importances.byName("cic", ImportanceOptions.defaults()
+                .withGradients(new ProbeGradients(data, 16, runtime, runtime.defaultDevice())));
         Pruner.Result cut = Pruner.prune(pruned, cic, new PlanOptions(0, 0.6, 0, true, 4, 0.9), Set.of());
         Path prunedFile = out.resolve("cifar_resnet56_pruned.onnx");
         Onnx.save(pruned, prunedFile);

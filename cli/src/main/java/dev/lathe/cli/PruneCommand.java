@@ -92,6 +92,8 @@ public final class PruneCommand implements Command {
                 .desc("replay a plan written by --plan-out instead of choosing channels").build());
         o.addOption(Option.builder().longOpt("plan-out").hasArg().argName("plan.json")
                 .desc("write the chosen channels as a replayable JSON plan").build());
+        o.addOption(SessionFlags.runtimeOption());
+        o.addOption(SessionFlags.deviceOption());
         o.addOption(OutputPaths.inPlaceOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("pruned.onnx")
                 .desc("where to write the pruned model").build());
@@ -234,7 +236,7 @@ public final class PruneCommand implements Command {
     private static Criterion criterion(PruneRequest req) throws IOException {
         GradientSource gradients = null;
         if (req.gradientData() != null) {
-            gradients = new ProbeGradients(req.gradientData(), req.gradBatch());
+            gradients = new ProbeGradients(req.gradientData(), req.gradBatch(), req.runtime(), req.device());
         } else if (req.gradientFile() != null) {
             if (!Files.isRegularFile(req.gradientFile())) {
                 throw new UserError("gradient file not found: " + req.gradientFile());

@@ -3,6 +3,8 @@ package dev.lathe.cli;
 import dev.lathe.graph.files.OutputFileException;
 import dev.lathe.pruning.importance.Importances;
 import dev.lathe.pruning.plan.PlanOptions;
+import dev.lathe.runtime.InferenceRuntime;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.ort.OrtNchwc;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +24,12 @@ import org.apache.commons.cli.CommandLine;
  * @param finetune the data of the fine-tunes between steps; null when {@code finetuneEpochs} is 0
  * @param rounding how the channel counts are rounded, in words for the report
  * @param allowPartial write the model even when the target is missed or nothing is removed
+ * @param runtime where gradients from {@code gradientData} are computed ({@code --runtime}, {@code --device})
  */
 record PruneRequest(Path model, Path output, String criterion, PlanOptions options, Path replay, Path planOut,
         Set<String> ignored, long seed, double cicAlpha, TrainFlags.SyntheticSpec gradientData, Path gradientFile,
         int gradBatch, int steps, int finetuneEpochs, double finetuneLr, int threads, TrainFlags.DataSets finetune,
-        String rounding, boolean allowPartial) {
+        String rounding, boolean allowPartial, InferenceRuntime runtime, SessionConfig.Device device) {
 
     /** More than one cut, or fine-tuning: {@link dev.lathe.pruning.IterativePruner}'s job. */
     boolean iterative() {
@@ -99,13 +102,15 @@ record PruneRequest(Path model, Path output, String criterion, PlanOptions optio
             finetune = TrainFlags.datasets(data);
         }
         Path planOut = Flags.path(cmd, "plan-out");
+        InferenceRuntime runtime = gradientData != null ? SessionFlags.runtime(cmd) : null;
         return new PruneRequest(in, OutputPaths.file(cmd, "output", in), criterion, options, replay,
                 planOut == null ? null : OutputPaths.file(cmd, planOut, in), ignored,
                 Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0),
                 Flags.doubleIn(cmd, "cic-alpha", 0, true, Double.POSITIVE_INFINITY, false, 1.0), gradientData,
                 gradientFile, Flags.positiveInt(cmd, "grad-batch", Flags.MAX_BATCH, 16), steps, finetuneEpochs,
                 Flags.doubleIn(cmd, "finetune-lr", 0, false, 10, true, 0.01), Flags.threads(cmd, 2), finetune,
-                options == null ? "as planned" : rounding(cmd, options.roundTo()), cmd.hasOption("allow-partial"));
+                options == null ? "as planned" : rounding(cmd, options.roundTo()), cmd.hasOption("allow-partial"),
+                runtime, runtime == null ? null : SessionFlags.device(cmd, runtime));
     }
 
     /**

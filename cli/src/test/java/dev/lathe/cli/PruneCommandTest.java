@@ -226,4 +226,16 @@ class PruneCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("has none") && r.err().contains("l1") && !r.err().contains("bn,"), r.err());
     }
+
+    @Test
+    void gradientsRunOnTheNamedRuntimeAndAnUnknownOneIsOneLine() throws Exception {
+        Run r = lathe("prune", smallCnn().toString(), "--criterion", "taylor", "--data", "synthetic:classes=10,size=16",
+                "--ratio", "0.3", "--runtime", "trt", "-o", dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("trt") && r.err().contains("ort-cpu"), r.err());
+        Run ok = lathe("prune", smallCnn().toString(), "--criterion", "taylor", "--data",
+                "synthetic:classes=10,size=16", "--ratio", "0.3", "--round-to", "1", "--runtime", "ort-cpu", "-o",
+                dir.resolve("y.onnx").toString());
+        assertEquals(0, ok.code(), ok.err());
+    }
 }
