@@ -1,5 +1,4 @@
 
-import dev.lathe.runtime.ort.OrtRuntime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -15,6 +14,7 @@ import dev.lathe.runtime.bench.BenchmarkConfig;
 import dev.lathe.runtime.bench.BenchmarkResult;
 import dev.lathe.runtime.bench.InferenceBenchmark;
 import dev.lathe.runtime.bench.RandomInputs;
+import dev.lathe.runtime.ort.OrtRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;

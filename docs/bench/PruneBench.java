@@ -1,9 +1,9 @@
 
-import dev.lathe.pruning.Pruner;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.graph.ChannelAnalyzer;
 import dev.lathe.pruning.graph.ChannelGraph;
 import dev.lathe.pruning.importance.MagnitudeImportance;

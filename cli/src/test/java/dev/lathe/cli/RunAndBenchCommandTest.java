@@ -1,7 +1,6 @@
 package dev.lathe.cli;
 
 import static dev.lathe.cli.CliRun.lathe;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,11 +1,11 @@
 package dev.lathe.graph.autodiff;
 
-import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,11 +1,10 @@
 package dev.lathe.graph.autodiff;
 
-import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.build.Ops;
 import static dev.lathe.graph.build.Ops.attrs;
 
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
-
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import java.util.Arrays;
 

@@ -1,12 +1,12 @@
 package dev.lathe.graph.autodiff;
 
-import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.build.Ops;
 import static dev.lathe.graph.build.Ops.attrs;
 
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package dev.lathe.graph.train;
 
 
-import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.autodiff.Autodiff;
+import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Attr;

@@ -1,24 +1,19 @@
 package dev.lathe.graph.autodiff;
 
-import dev.lathe.graph.ir.Tensor;
-import dev.lathe.graph.build.Ops;
-import dev.lathe.graph.build.GraphBuilder;
 import static dev.lathe.graph.build.Ops.attrs;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
+import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.serde.Onnx;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -152,24 +147,18 @@ class BackwardRulesTest {
         y.setType(TensorType.of(F64, 2));
         Value loss = e.reduceSum(y, false);
         loss.setType(TensorType.of(F64));
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OnnxTensor at = OnnxTensor.createTensor(env, DoubleBuffer.wrap(new double[] {0.0, 2.0}), new long[] {2})) {
-            double[] d = gradientInOrt(g, e, in, loss, at);
-            assertTrue(d[0] == 0.0 && d[1] == 1.0, "ReLU gradient at (0, 2): " + Arrays.toString(d));
-        }
+        double[] d = gradientInOrt(g, e, in, loss, Tensor.ofDoubles(new long[] {2}, 0.0, 2.0));
+        assertTrue(d[0] == 0.0 && d[1] == 1.0, "ReLU gradient at (0, 2): " + Arrays.toString(d));
     }
 
     /** d loss / d in of the one-input graph {@code g}, built by the autodiff and run in ONNX Runtime at {@code x}. */
-    private static double[] gradientInOrt(Graph g, Ops e, Value in, Value loss, OnnxTensor x) throws Exception {
+    private static double[] gradientInOrt(Graph g, Ops e, Value in, Value loss, Tensor x) throws Exception {
         Value grad = e.op("Identity", Autodiff.gradients(g, 17, loss, List.of(in)).get(in));
         grad.setName("grad");
         g.addOutput(grad);
         Model m = new Model(g);
         m.opsetImports().put("", 17L);
-        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(Onnx.toBytes(m));
-             OrtSession.Result r = s.run(Map.of(in.name(), x))) {
-            return GradCheck.read(r.get(0));
-        }
+        return OrtParity.run(m, Map.of(in.name(), x), OrtParity.Settings.ORT_DEFAULTS).get("grad").toDoubles();
     }
 
     @Test
@@ -265,13 +254,10 @@ class BackwardRulesTest {
             weighted.setType(y.type());
             Value loss = e.reduceSum(weighted, false);
             loss.setType(TensorType.of(F32));
-            try (OnnxTensor at = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(xf),
-                    new long[] {n, ch, h, w})) {
-                double[] got = gradientInOrt(g, e, in, loss, at);
-                for (int i = 0; i < x.length; i++) {
-                    assertTrue(Math.abs(got[i] - expected[i]) < 1e-5, "case " + Arrays.toString(cs) + " dx[" + i
-                            + "]: " + got[i] + ", expected " + expected[i]);
-                }
+            double[] got = gradientInOrt(g, e, in, loss, Tensor.ofFloats(new long[] {n, ch, h, w}, xf));
+            for (int i = 0; i < x.length; i++) {
+                assertTrue(Math.abs(got[i] - expected[i]) < 1e-5, "case " + Arrays.toString(cs) + " dx[" + i
+                        + "]: " + got[i] + ", expected " + expected[i]);
             }
         }
     }

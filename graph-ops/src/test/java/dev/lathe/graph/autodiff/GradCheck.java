@@ -1,15 +1,11 @@
 package dev.lathe.graph.autodiff;
 
-import dev.lathe.graph.build.Ops;
-import dev.lathe.graph.build.GraphBuilder;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import dev.lathe.graph.build.GraphBuilder;
+import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
@@ -17,11 +13,7 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +30,6 @@ import java.util.function.BiFunction;
  * the forward loss at x +- h for each checked element (all elements of small tensors, a random subset of large ones).
  */
 final class GradCheck {
-    static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
     private final DataType dtype;
     private final long seed;
@@ -180,71 +171,41 @@ final class GradCheck {
         return m;
     }
 
-    private Map<String, OnnxTensor> feeds(Map<String, double[]> vals) throws OrtException {
-        Map<String, OnnxTensor> m = new HashMap<>();
+    private Map<String, Tensor> feeds(Map<String, double[]> vals) {
+        Map<String, Tensor> m = new HashMap<>();
         for (String name : shapes.keySet()) {
             long[] dims = shapes.get(name);
-            if (intInputs.containsKey(name)) {
-                m.put(name, OnnxTensor.createTensor(ENV, LongBuffer.wrap(intInputs.get(name)), dims));
-            } else if (dtype == DataType.DOUBLE) {
-                m.put(name, OnnxTensor.createTensor(ENV, DoubleBuffer.wrap(vals.get(name)), dims));
-            } else {
-                double[] v = vals.get(name);
-                FloatBuffer f = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                for (double d : v) {
-                    f.put((float) d);
-                }
-                f.rewind();
-                m.put(name, OnnxTensor.createTensor(ENV, f, dims));
-            }
+            m.put(name, intInputs.containsKey(name) ? Tensor.ofLongs(dims, intInputs.get(name))
+                    : Tensor.fromDoubles(dtype, dims, vals.get(name)));
         }
         return m;
-    }
-
-    static double[] read(OnnxValue v) throws OrtException {
-        OnnxTensor t = (OnnxTensor) v;
-        if (t.getInfo().type == ai.onnxruntime.OnnxJavaType.DOUBLE) {
-            DoubleBuffer b = t.getDoubleBuffer();
-            double[] d = new double[b.remaining()];
-            b.get(d);
-            return d;
-        }
-        FloatBuffer b = t.getFloatBuffer();
-        double[] d = new double[b.remaining()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = b.get(i);
-        }
-        return d;
     }
 
     /** Runs the check; returns the worst relative error seen (for reporting). */
     double run() throws Exception {
         List<String> names = new ArrayList<>();
         long[] outShape;
-        try (OrtSession s = ENV.createSession(Onnx.toBytes(build(null, false, names)), new OrtSession.SessionOptions());
-             Feeds f = new Feeds(feeds(values)); OrtSession.Result r = s.run(f.tensors)) {
-            outShape = ((OnnxTensor) r.get(0)).getInfo().getShape();
-            for (int i = 1; i < names.size(); i++) {
-                ai.onnxruntime.TensorInfo info = ((OnnxTensor) r.get(i)).getInfo();
-                if (info.type == ai.onnxruntime.OnnxJavaType.FLOAT || info.type == ai.onnxruntime.OnnxJavaType.DOUBLE) {
-                    DataType t = info.type == ai.onnxruntime.OnnxJavaType.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
-                    forwardTypes.put(names.get(i), TensorType.of(t, info.getShape()));
-                }
+        List<Tensor> forward = new ArrayList<>(OrtParity.run(Onnx.toBytes(build(null, false, names)), feeds(values),
+                OrtParity.Settings.ORT_DEFAULTS).values());
+        outShape = forward.get(0).dims();
+        for (int i = 1; i < names.size(); i++) {
+            DataType t = forward.get(i).dtype();
+            if (t == DataType.FLOAT || t == DataType.DOUBLE) {
+                forwardTypes.put(names.get(i), TensorType.of(t, forward.get(i).dims()));
             }
         }
         List<String> gradNames = new ArrayList<>();
         Model gm = build(outShape, true, gradNames);
         Map<String, double[]> analytic = new HashMap<>();
-        try (OrtSession s = ENV.createSession(Onnx.toBytes(gm), new OrtSession.SessionOptions());
-             Feeds f = new Feeds(feeds(values)); OrtSession.Result r = s.run(f.tensors)) {
-            for (int i = 1; i < gradNames.size(); i++) {
-                analytic.put(gradNames.get(i).substring(5), read(r.get(i)));
-            }
+        List<Tensor> grads = new ArrayList<>(OrtParity.run(Onnx.toBytes(gm), feeds(values),
+                OrtParity.Settings.ORT_DEFAULTS).values());
+        for (int i = 1; i < gradNames.size(); i++) {
+            analytic.put(gradNames.get(i).substring(5), grads.get(i).toDoubles());
         }
         List<String> lossNames = new ArrayList<>();
         double worst = 0;
-        try (OrtSession s = ENV.createSession(Onnx.toBytes(build(outShape, false, lossNames)),
-                new OrtSession.SessionOptions())) {
+        try (OrtParity.Prepared s = OrtParity.prepare(Onnx.toBytes(build(outShape, false, lossNames)),
+                OrtParity.Settings.ORT_DEFAULTS)) {
             Random pick = new Random(seed + 3);
             for (String w : wrt) {
                 double[] a = analytic.get(w);
@@ -279,22 +240,8 @@ final class GradCheck {
         return worst;
     }
 
-    private double loss(OrtSession s) throws OrtException {
-        try (Feeds f = new Feeds(feeds(values)); OrtSession.Result r = s.run(f.tensors)) {
-            return read(r.get(0))[0];
-        }
-    }
-
-    /**
-     * Input tensors held (and closed) for the length of a run. Passing a temporary map to {@code run} let the JIT drop
-     * the tensors mid-run and the GC free the buffers ORT was reading: a rare finite difference of 73329 for a
-     * ReduceSum under load.
-     */
-    private record Feeds(Map<String, OnnxTensor> tensors) implements AutoCloseable {
-        @Override
-        public void close() {
-            tensors.values().forEach(OnnxTensor::close);
-        }
+    private double loss(OrtParity.Prepared s) throws OrtException {
+        return s.run(feeds(values)).values().iterator().next().toDoubles()[0];
     }
 
     static long[] dims(long... d) {

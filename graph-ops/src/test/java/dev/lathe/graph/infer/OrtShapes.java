@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
@@ -17,8 +12,7 @@ import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.serde.Onnx;
-import java.nio.FloatBuffer;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,49 +57,26 @@ final class OrtShapes {
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) Math.sin(i * 0.37) * 3f;
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(Onnx.toBytes(m), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), inShape);
-             OrtSession.Result r = s.run(Map.of("x", t))) {
-            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
-                Value v = byName.get(e.getKey());
-                TensorInfo info = (TensorInfo) e.getValue().getInfo();
-                String where = name + ": " + v.producer() + " -> " + v;
-                assertEquals(javaType(v.dtype()), info.type, where + " element type");
-                Shape inferred = v.shape();
-                assertTrue(inferred != null, where + " has unknown rank");
-                long[] actual = info.getShape();
-                assertEquals(actual.length, inferred.rank(), where + " rank; ORT gave " + Arrays.toString(actual));
-                for (int i = 0; i < actual.length; i++) {
-                    Dim d = inferred.get(i);
-                    assertFalse(d instanceof Dim.Unknown, where + " dim " + i + " unknown; ORT gave "
-                            + Arrays.toString(actual));
-                    long expect = d instanceof Dim.Symbolic ? BATCH : d.size();
-                    if (d instanceof Dim.Symbolic sym) {
-                        assertEquals("N", sym.name(), where);
-                    }
-                    assertEquals(actual[i], expect, where + " dim " + i + "; ORT gave " + Arrays.toString(actual));
+        Map<String, Tensor> outputs = OrtParity.run(m, Map.of("x", Tensor.ofFloats(inShape, data)),
+                OrtParity.Settings.ORT_DEFAULTS);
+        for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+            Value v = byName.get(e.getKey());
+            String where = name + ": " + v.producer() + " -> " + v;
+            assertEquals(v.dtype(), e.getValue().dtype(), where + " element type");
+            Shape inferred = v.shape();
+            assertTrue(inferred != null, where + " has unknown rank");
+            long[] actual = e.getValue().dims();
+            assertEquals(actual.length, inferred.rank(), where + " rank; ORT gave " + Arrays.toString(actual));
+            for (int i = 0; i < actual.length; i++) {
+                Dim d = inferred.get(i);
+                assertFalse(d instanceof Dim.Unknown, where + " dim " + i + " unknown; ORT gave "
+                        + Arrays.toString(actual));
+                long expect = d instanceof Dim.Symbolic ? BATCH : d.size();
+                if (d instanceof Dim.Symbolic sym) {
+                    assertEquals("N", sym.name(), where);
                 }
+                assertEquals(actual[i], expect, where + " dim " + i + "; ORT gave " + Arrays.toString(actual));
             }
-        }
-    }
-
-    static OnnxJavaType javaType(DataType t) {
-        switch (t) {
-            case FLOAT:
-                return OnnxJavaType.FLOAT;
-            case INT64:
-                return OnnxJavaType.INT64;
-            case INT32:
-                return OnnxJavaType.INT32;
-            case BOOL:
-                return OnnxJavaType.BOOL;
-            case UINT8:
-                return OnnxJavaType.UINT8;
-            case INT8:
-                return OnnxJavaType.INT8;
-            default:
-                throw new IllegalArgumentException(t.toString());
         }
     }
 

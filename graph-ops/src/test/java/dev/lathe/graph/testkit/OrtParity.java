@@ -57,16 +57,37 @@ public final class OrtParity {
     /** As {@link #run(Model, Map, Settings)} for a serialized model (a file's bytes, run as they are). */
     public static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs, Settings settings)
             throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        Map<String, OnnxTensor> feeds = new HashMap<>();
+        try (Prepared p = prepare(model, settings)) {
+            return p.run(inputs);
+        }
+    }
+
+    /** A session kept open for many runs of one model (a finite-difference check runs it hundreds of times). */
+    public static Prepared prepare(byte[] model, Settings settings) throws OrtException {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             if (settings.threads() > 0) {
                 o.setIntraOpNumThreads(settings.threads());
             }
             o.setOptimizationLevel(settings.optimize() ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession s = env.createSession(model, o)) {
-                for (String name : s.getInputNames()) {
+            return new Prepared(OrtEnvironment.getEnvironment().createSession(model, o));
+        }
+    }
+
+    /** An open session; {@link #run} copies every output out, so results outlive the run. */
+    public static final class Prepared implements AutoCloseable {
+        private final OrtSession session;
+
+        private Prepared(OrtSession session) {
+            this.session = session;
+        }
+
+        /** Runs once; the input tensors are held (and closed) for the length of the run. */
+        public Map<String, Tensor> run(Map<String, Tensor> inputs) throws OrtException {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            Map<String, OnnxTensor> feeds = new HashMap<>();
+            try {
+                for (String name : session.getInputNames()) {
                     Tensor t = inputs.get(name);
                     if (t == null) {
                         throw new IllegalArgumentException("no value for graph input " + name);
@@ -74,7 +95,7 @@ public final class OrtParity {
                     feeds.put(name, OnnxTensor.createTensor(env, direct(t.data()), t.dims(), javaType(t.dtype())));
                 }
                 Map<String, Tensor> out = new LinkedHashMap<>();
-                try (OrtSession.Result r = s.run(feeds)) {
+                try (OrtSession.Result r = session.run(feeds)) {
                     for (Map.Entry<String, OnnxValue> e : r) {
                         OnnxTensor t = (OnnxTensor) e.getValue();
                         ByteBuffer copy = ByteBuffer.allocate((int) t.getByteBuffer().remaining())
@@ -84,9 +105,14 @@ public final class OrtParity {
                     }
                 }
                 return out;
+            } finally {
+                feeds.values().forEach(OnnxTensor::close);
             }
-        } finally {
-            feeds.values().forEach(OnnxTensor::close);
+        }
+
+        @Override
+        public void close() throws OrtException {
+            session.close();
         }
     }
 

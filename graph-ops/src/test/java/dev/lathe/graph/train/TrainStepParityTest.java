@@ -1,6 +1,5 @@
 package dev.lathe.graph.train;
 
-import dev.lathe.graph.testkit.OrtParity;
 import static dev.lathe.graph.train.Fixture.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import dev.lathe.graph.testkit.OrtParity;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
