@@ -118,7 +118,11 @@ public final class CalibrateCommand implements Command {
             } catch (IllegalArgumentException e) {
                 throw new UserError(file + ": " + e.getMessage());
             }
-            seen = data.forEachBatch(collector::add);
+            try {
+                seen = data.forEachBatch(collector::add);
+            } catch (IllegalArgumentException e) { // a non-finite activation, a batch file of the wrong type
+                throw new UserError(file + ": " + e.getMessage());
+            }
         }
         ObjectNode root = json(file, method, percentile, symmetric, seen, collector.stats());
         AtomicFiles.write(out, tmp -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -12,6 +12,12 @@ import java.util.Arrays;
  * merges into any other as a count in bin 0. Instances are immutable.
  */
 public final class Histogram {
+    /**
+     * 4M bins (32 MB) per tensor: a range that must grow this far means a batch reached thousands of times beyond
+     * the first one's, which is a broken input rather than a distribution worth keeping at the first batch's width.
+     */
+    public static final int MAX_BINS = 1 << 22;
+
     private final double width;
     private final long offset;
     private final long[] counts;
@@ -39,7 +45,7 @@ public final class Histogram {
         if (lo > hi) {
             return new Histogram(width, 0, new long[0]);
         }
-        long[] c = new long[Math.toIntExact(hi - lo + 1)];
+        long[] c = new long[checkedBins(hi - lo + 1, width)];
         for (float v : values) {
             if (!Float.isNaN(v)) {
                 c[(int) (bin(v, width) - lo)]++;
@@ -51,6 +57,15 @@ public final class Histogram {
     /** {@code n} values, all exactly zero, before any width is known. */
     public static Histogram zeros(long n) {
         return new Histogram(0, 0, n == 0 ? new long[0] : new long[] {n});
+    }
+
+    private static int checkedBins(long bins, double width) {
+        if (bins > MAX_BINS) {
+            throw new IllegalArgumentException("values span " + bins + " bins of width " + width + ", more than "
+                    + MAX_BINS + ": a batch reaches far beyond the range of the first one (the first batch sets the"
+                    + " bin width)");
+        }
+        return (int) bins;
     }
 
     private static long bin(float v, double width) {
@@ -110,7 +125,7 @@ public final class Histogram {
         }
         long lo = Math.min(offset, other.offset);
         long hi = Math.max(offset + counts.length, other.offset + other.counts.length);
-        long[] c = new long[Math.toIntExact(hi - lo)];
+        long[] c = new long[checkedBins(hi - lo, width)];
         for (int i = 0; i < counts.length; i++) {
             c[(int) (offset - lo) + i] += counts[i];
         }

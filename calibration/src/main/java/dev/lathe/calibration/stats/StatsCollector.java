@@ -72,7 +72,11 @@ public final class StatsCollector {
                 TensorStats current = stats.get(t);
                 double width = current.histogram().width() > 0 ? current.histogram().width()
                         : startWidths.getOrDefault(t, 0.0);
-                stats.put(t, current.merge(TensorStats.of(t, values.toFloats(), width)));
+                try {
+                    stats.put(t, current.merge(TensorStats.of(values.toFloats(), width)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("tensor " + t + ": " + e.getMessage(), e);
+                }
             }
         }
         samples += batch.shape()[0];

@@ -25,13 +25,13 @@ public record TensorStats(long count, double min, double max, Histogram histogra
      * into), or 0 to choose one: the batch's largest absolute value over {@link #INITIAL_BINS}. Non-finite values
      * are refused: a NaN or infinite activation means the model or the data is broken.
      */
-    public static TensorStats of(String tensor, float[] values, double width) {
+    public static TensorStats of(float[] values, double width) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (float v : values) {
             if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("tensor " + tensor + " holds a non-finite value (" + v
-                        + "); calibration needs finite activations");
+                throw new IllegalArgumentException("a non-finite value (" + v + "); calibration needs finite"
+                        + " activations");
             }
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);

@@ -65,7 +65,7 @@ class CalibrationMethodReferenceTest {
     void thresholdsMatchTheReferencesWithinOneBinOfEachHistogram(String name) throws IOException {
         Properties p = expected();
         float[] x = tensor(name);
-        TensorStats s = TensorStats.of(name, x, 0);
+        TensorStats s = TensorStats.of(x, 0);
         double w = s.histogram().width();
         double absTol = w + value(p, name + ".abs_bin_width");
         double signedTol = w + value(p, name + ".signed_bin_width");
@@ -92,7 +92,7 @@ class CalibrationMethodReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"heavy_tailed"})
     void entropyClipsAHeavyTailWellBelowTheMaximum(String name) throws IOException {
-        TensorStats s = TensorStats.of(name, tensor(name), 0);
+        TensorStats s = TensorStats.of(tensor(name), 0);
         double threshold = CalibrationMethod.ENTROPY.range(s, 0, true).max();
         // ORT's Entropy with its defaults (128 bins, 128 quantized bins) has a single candidate: the full range
         assertTrue(threshold < 0.25 * s.maxAbs(), "entropy threshold " + threshold + " vs max|x| " + s.maxAbs());

@@ -78,7 +78,7 @@ class StatsCollectorTest {
             assertTrue(relu.min() >= 0, "relu outputs are never negative: " + relu.min());
             TensorStats direct = TensorStats.empty();
             for (HostTensor b : data) {
-                direct = direct.merge(TensorStats.of("x", b.toFloats(), direct.histogram().width()));
+                direct = direct.merge(TensorStats.of(b.toFloats(), direct.histogram().width()));
             }
             assertEquals(direct, x, "the input's statistics are those of the batches themselves");
 
@@ -89,6 +89,22 @@ class StatsCollectorTest {
             for (String t : targets) {
                 assertEquals(one.stats().get(t), first.stats().get(t).merge(second.stats().get(t)), t);
             }
+        }
+    }
+
+    @Test
+    void aBatchTheHistogramCannotHoldNamesTheTensor() {
+        Model m = residualBlock();
+        List<String> targets = CalibrationTargets.defaults(m);
+        try (Session s = open(m, targets)) {
+            StatsCollector c = new StatsCollector(s, targets, Map.of());
+            HostTensor first = batches(6).get(0);
+            c.add(first);
+            float[] far = first.toFloats();
+            far[0] = 1e9f;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.add(HostTensor.ofFloats(first.shape(), far)));
+            assertTrue(e.getMessage().startsWith("tensor x: values span"), e.getMessage());
         }
     }
 

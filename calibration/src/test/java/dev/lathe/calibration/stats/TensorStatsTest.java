@@ -30,7 +30,7 @@ class TensorStatsTest {
     private static TensorStats fold(TensorStats start, List<float[]> batches) {
         TensorStats s = start;
         for (float[] b : batches) {
-            s = s.merge(TensorStats.of("t", b, s.histogram().width()));
+            s = s.merge(TensorStats.of(b, s.histogram().width()));
         }
         return s;
     }
@@ -44,7 +44,7 @@ class TensorStatsTest {
         TensorStats second = fold(TensorStats.empty(), List.of());
         for (float[] b : all.subList(5, 12)) {
             double w = second.histogram().width() > 0 ? second.histogram().width() : first.histogram().width();
-            second = second.merge(TensorStats.of("t", b, w));
+            second = second.merge(TensorStats.of(b, w));
         }
         assertEquals(onePass, first.merge(second), "counts, min, max and every bin bit-identical");
         assertEquals(onePass, second.merge(first), "merging is symmetric");
@@ -54,10 +54,10 @@ class TensorStatsTest {
 
     @Test
     void theRangeGrowsByWholeBinsOfTheFirstBatchWidth() {
-        TensorStats s = TensorStats.of("t", new float[] {-1f, 0.25f, 1f}, 0);
+        TensorStats s = TensorStats.of(new float[] {-1f, 0.25f, 1f}, 0);
         double w = 1.0 / TensorStats.INITIAL_BINS;
         assertEquals(w, s.histogram().width());
-        TensorStats grown = s.merge(TensorStats.of("t", new float[] {3f, -2.5f}, s.histogram().width()));
+        TensorStats grown = s.merge(TensorStats.of(new float[] {3f, -2.5f}, s.histogram().width()));
         assertEquals(w, grown.histogram().width(), "the width never changes");
         assertEquals(Math.floor(-2.5 / w), grown.histogram().offset());
         assertEquals((long) Math.floor(3 / w), grown.histogram().offset() + grown.histogram().bins() - 1);
@@ -68,16 +68,16 @@ class TensorStatsTest {
 
     @Test
     void differentWidthsRefuseToMerge() {
-        TensorStats a = TensorStats.of("t", new float[] {1f}, 0);
-        TensorStats b = TensorStats.of("t", new float[] {2f}, 0);
+        TensorStats a = TensorStats.of(new float[] {1f}, 0);
+        TensorStats b = TensorStats.of(new float[] {2f}, 0);
         assertThrows(IllegalArgumentException.class, () -> a.merge(b));
     }
 
     @Test
     void allZeroBatchesMergeIntoBinZeroOnceAWidthIsKnown() {
-        TensorStats zeros = TensorStats.of("t", new float[4], 0);
+        TensorStats zeros = TensorStats.of(new float[4], 0);
         assertEquals(0, zeros.histogram().width());
-        TensorStats s = zeros.merge(TensorStats.of("t", new float[] {-1f, 2f}, 0));
+        TensorStats s = zeros.merge(TensorStats.of(new float[] {-1f, 2f}, 0));
         assertEquals(6, s.histogram().total());
         assertEquals(4, s.histogram().absoluteCounts()[0]);
         assertEquals(new CalibrationRange(0, 0, true), CalibrationMethod.ENTROPY.range(zeros, 0, true));
@@ -89,7 +89,7 @@ class TensorStatsTest {
         for (int i = 0; i < 100; i++) {
             v[i] = i + 1;
         }
-        TensorStats s = TensorStats.of("t", v, 0);
+        TensorStats s = TensorStats.of(v, 0);
         double t = CalibrationMethod.PERCENTILE.range(s, 99, true).max();
         assertTrue(t >= 99 && t < 100, "99 of 100 values inside, the largest outside: " + t);
         // 1% from each side: the first percentile is the value 1 itself (its bin's lower edge, clamped to the minimum)
@@ -100,9 +100,19 @@ class TensorStatsTest {
     }
 
     @Test
-    void nonFiniteValuesNameTheTensor() {
+    void aBatchFarBeyondTheFirstRangeIsRefusedNotAllocated() {
+        TensorStats s = TensorStats.of(new float[] {1f}, 0);
+        TensorStats far = TensorStats.of(new float[] {1e7f}, s.histogram().width());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.merge(far));
+        assertTrue(e.getMessage().startsWith("values span"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> TensorStats.of(new float[] {1f, 1e7f}, s.histogram().width()));
+    }
+
+    @Test
+    void nonFiniteValuesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TensorStats.of("conv1/out", new float[] {1f, Float.NaN}, 0));
-        assertTrue(e.getMessage().contains("conv1/out"), e.getMessage());
+                () -> TensorStats.of(new float[] {1f, Float.NaN}, 0));
+        assertTrue(e.getMessage().contains("non-finite value (NaN)"), e.getMessage());
     }
 }
