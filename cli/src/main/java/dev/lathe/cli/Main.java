@@ -39,6 +39,7 @@ public final class Main {
                 new RunCommand(),
                 new BenchInferCommand(),
                 new PruneCommand(),
+                new CalibrateCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );
