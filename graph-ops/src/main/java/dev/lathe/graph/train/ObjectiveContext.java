@@ -6,9 +6,7 @@ import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -103,10 +101,5 @@ public final class ObjectiveContext {
     private static boolean sameType(TensorType a, TensorType b) {
         Shape sa = a.shape();
         return a.dtype() == b.dtype() && (sa == null || sa.equals(b.shape()));
-    }
-
-    /** Names of the forward outputs, for messages. */
-    List<String> outputNames() {
-        return new ArrayList<>(forwardOutputs.keySet());
     }
 }

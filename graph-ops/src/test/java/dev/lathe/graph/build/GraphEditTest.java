@@ -56,6 +56,9 @@ class GraphEditTest {
         List<Node> nodes = m.graph().nodes();
         assertEquals(nodes.indexOf(mul) - 1, nodes.indexOf(shifted.producer()), "inserted just before the anchor");
         assertEquals("shift/Add", shifted.producer().name());
+        Value last = edit.atEnd().ops().neg(shifted);
+        assertEquals(m.graph().nodes().get(m.graph().nodes().size() - 1), last.producer(), "atEnd appends");
+        assertTrue(last.uses().isEmpty());
         float[] y = run(m).get("y");
         for (int i = 0; i < X.length; i++) {
             assertEquals((Math.max(X[i], 0f) + 1f) * 3f, y[i], 0f);
