@@ -39,12 +39,13 @@ public final class RandomDraws {
         long n = Tensor.numel(dims);
         Value idx = o.op("Range", o.constant(Tensor.ofLongs(new long[0], 0)), o.constant(Tensor.ofLongs(new long[0], n)),
                 o.constant(Tensor.ofLongs(new long[0], 1)));
-        Value s = o.op("Mod", seed, int64(o, P));
+        Value p = int64(o, P); // one constant for every reduction below
+        Value s = mod(o, seed, p);
         Value x = mod(o, o.add(o.add(o.mul(idx, int64(o, INDEX_MUL)), o.mul(s, int64(o, SEED_MUL))),
-                int64(o, 1 + stream * STREAM_MUL % P)));
+                int64(o, 1 + stream * STREAM_MUL % P)), p);
         for (long k : ROUND_KEYS) {
-            Value y = mod(o, o.add(x, int64(o, k)));
-            x = mod(o, o.add(o.mul(y, y), s));
+            Value y = mod(o, o.add(x, int64(o, k)), p);
+            x = mod(o, o.add(o.mul(y, y), s), p);
         }
         Value top23 = o.div(x, int64(o, 256)); // 31 -> 23 bits: q + 0.5 is exact in float
         Value u = o.mul(o.add(o.cast(top23, DataType.FLOAT), o.scalar(DataType.FLOAT, 0.5)),
@@ -86,7 +87,8 @@ public final class RandomDraws {
         return o.constant(Tensor.ofLongs(new long[0], v));
     }
 
-    private static Value mod(Ops o, Value x) {
-        return o.op("Mod", attrs("fmod", Attr.of(0L)), x, int64(o, P));
+    /** x mod p, non-negative (integer Mod with fmod 0 takes the divisor's sign). */
+    private static Value mod(Ops o, Value x, Value p) {
+        return o.op("Mod", attrs("fmod", Attr.of(0L)), x, p);
     }
 }

@@ -2,7 +2,7 @@ package dev.lathe.pruning.plan;
 
 import dev.lathe.graph.infer.Constants;
 import dev.lathe.graph.count.LayerCount;
-import dev.lathe.graph.count.ModelCounter;
+import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Parameters and multiply-accumulates of one weighted layer (Conv, ConvTranspose, Gemm, MatMul with a constant
- * weight) at batch 1, as {@link ModelCounter} counts them. A layer's MACs are its weight's element count times the
- * positions it is applied at (output pixels for Conv, input pixels for ConvTranspose, rows for Gemm and MatMul), so
+ * weight) at batch 1, as {@link dev.lathe.graph.count.ModelCounter} counts them. A layer's MACs are its weight's
+ * element count times the positions it is applied at (output pixels for Conv, input pixels for ConvTranspose, rows for Gemm and MatMul), so
  * the planner can scale them with the weight when channels are cut.
  *
  * @param positions -1 when the layer's output shape is unknown
@@ -27,13 +27,10 @@ public record LayerCost(String node, String opType, String weight, long weightEl
         return positions < 0 ? 0 : positions * weightElements;
     }
 
-    /**
-     * The weighted layers of a model, in node order, with their MACs as {@link ModelCounter} counts them (which
-     * infers the types it needs).
-     */
-    public static List<LayerCost> of(Model model) {
+    /** The weighted layers of a model, in node order, with their MACs from {@code count} (the model's count). */
+    public static List<LayerCost> of(Model model, ModelCount count) {
         Map<String, LayerCount> counted = new HashMap<>();
-        for (LayerCount c : ModelCounter.count(model).nodes()) {
+        for (LayerCount c : count.nodes()) {
             counted.put(c.name(), c);
         }
         List<LayerCost> out = new ArrayList<>();

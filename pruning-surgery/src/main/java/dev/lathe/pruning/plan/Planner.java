@@ -44,12 +44,13 @@ public final class Planner {
                 scores.put(g, s);
             }
         }
-        this.layers = LayerCost.of(cg.model());
+        dev.lathe.graph.count.ModelCount count = ModelCounter.count(cg.model());
+        this.layers = LayerCost.of(cg.model(), count);
         java.util.Set<String> weighted = new java.util.HashSet<>();
         for (LayerCost l : layers) {
             weighted.add(l.node());
         }
-        for (dev.lathe.graph.count.LayerCount c : ModelCounter.count(cg.model()).nodes()) {
+        for (dev.lathe.graph.count.LayerCount c : count.nodes()) {
             if (c.opType().equals("MatMul") && c.macs() > 0 && !weighted.contains(c.name())) {
                 dev.lathe.graph.ir.Node n = cg.model().graph().nodeByName(c.name());
                 dev.lathe.pruning.graph.Track t = n == null ? null : cg.tracks().get(n.output(0));
