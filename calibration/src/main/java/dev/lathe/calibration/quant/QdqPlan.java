@@ -99,6 +99,42 @@ public final class QdqPlan {
         return plan;
     }
 
+    /**
+     * Every tensor any plan for {@code prepared} may ask a range of, whatever the target and exclusions: the float
+     * activations entering or leaving ops the planner quantizes or folds, except pre-activation tensors that only
+     * feed a ReLU/Clip (a quantized op's output is read after the activation it folds; a float one is not
+     * quantized). Calibrating these once lets one ranges file serve both targets and every fallback.
+     */
+    public static List<String> calibrationTensors(Model prepared) {
+        Model m = prepared.copy();
+        ShapeInference.inferModel(m);
+        Set<String> out = new LinkedHashSet<>();
+        for (Node n : m.graph().nodes()) {
+            String op = n.opType();
+            if (!n.domain().isEmpty() || !(COMPUTE.contains(op) || PASS_THROUGH.contains(op) || POOLS.contains(op)
+                    || ELEMENTWISE.contains(op) || op.equals("Relu") || op.equals("Clip"))) {
+                continue;
+            }
+            for (Value v : n.inputs()) {
+                if (v != null && isActivation(v) && !onlyFeedsActivations(v)) {
+                    out.add(v.name());
+                }
+            }
+            for (Value v : n.outputs()) {
+                if (isActivation(v) && !onlyFeedsActivations(v)) {
+                    out.add(v.name());
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static boolean onlyFeedsActivations(Value v) {
+        List<Node> c = v.consumers();
+        return !c.isEmpty() && !v.graph().outputs().contains(v)
+                && c.stream().allMatch(n -> n.opType().equals("Relu") || n.opType().equals("Clip"));
+    }
+
     // ---- analysis ----
 
     /** Compute and elementwise nodes that may be quantized: float, constant weights, not excluded. */
@@ -273,7 +309,7 @@ public final class QdqPlan {
     }
 
     /** Input positions of {@code n} that carry activations to quantize (weights are handled apart). */
-    private static List<Integer> activationInputs(Node n) {
+    static List<Integer> activationInputs(Node n) {
         List<Integer> out = new ArrayList<>();
         switch (n.opType()) {
             case "Conv", "ConvTranspose" -> out.add(0);
@@ -334,6 +370,11 @@ public final class QdqPlan {
         return options.target() == QuantTarget.ORT_CPU ? QuantParams.uint8(range) : QuantParams.int8Symmetric(range);
     }
 
+    /** Whether {@code tensor} (a name of the prepared model) gets a Q/DQ pair. */
+    public boolean quantizes(String tensor) {
+        return tensors.containsKey(tensor);
+    }
+
     // ---- the rewrite ----
 
     /**
@@ -375,7 +416,7 @@ public final class QdqPlan {
                 && tensors.containsKey(c.output(0).name());
     }
 
-    private Map<String, QuantParams> params(Map<String, CalibrationRange> ranges) {
+    Map<String, QuantParams> params(Map<String, CalibrationRange> ranges) {
         Map<String, QuantParams> bySource = new HashMap<>();
         for (String source : rangeTensors()) {
             CalibrationRange r = ranges.get(source);
@@ -396,16 +437,19 @@ public final class QdqPlan {
             int axis = options.perChannel() ? weightAxis(n) : -1;
             QuantParams wp = QuantParams.weights(w.constValue(), axis);
             n.replaceInput(1, emit.weight(w, wp));
-            Value b = n.inputs().size() > 2 ? n.input(2) : null;
-            boolean intBias = options.target() == QuantTarget.ORT_CPU && (n.opType().equals("Conv")
-                    || n.opType().equals("Gemm")) && b != null && b.isInitializer() && b.constValue().rank() == 1
-                    && b.constValue().numel() == (axis < 0 ? b.constValue().numel() : wp.scale().length);
             String in = originalName(n.input(0));
-            if (intBias && params.containsKey(in)) {
-                QuantParams bp = QuantParams.bias(params.get(in), wp);
-                n.replaceInput(2, emit.weight(b, bp));
+            if (intBias(options, n, wp) && params.containsKey(in)) {
+                n.replaceInput(2, emit.weight(n.input(2), QuantParams.bias(params.get(in), wp)));
             }
         }
+    }
+
+    /** ort-cpu quantizes a Conv's or Gemm's constant 1-D bias to int32 (one value per weight scale, or per tensor). */
+    static boolean intBias(QuantOptions options, Node n, QuantParams weight) {
+        Value b = n.inputs().size() > 2 ? n.input(2) : null;
+        return options.target() == QuantTarget.ORT_CPU && (n.opType().equals("Conv") || n.opType().equals("Gemm"))
+                && b != null && b.isInitializer() && b.constValue().rank() == 1
+                && (!weight.perChannel() || b.constValue().numel() == weight.scale().length);
     }
 
     /** The tensor a DequantizeLinear output was made from (its Q's input), else the value itself. */

@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,9 +82,9 @@ class QdqPlanTest {
     static CalibrationData images(long seed, int batches) {
         return new CalibrationData() {
             @Override
-            public long forEachBatch(Consumer<HostTensor> sink) {
+            public long forEachLabelled(BiConsumer<HostTensor, long[]> sink) {
                 for (int i = 0; i < batches; i++) {
-                    sink.accept(HostTensor.ofFloats(IMAGE, OrtParity.gaussian(seed + i, IMAGE)));
+                    sink.accept(HostTensor.ofFloats(IMAGE, OrtParity.gaussian(seed + i, IMAGE)), null);
                 }
                 return (long) batches * IMAGE[0];
             }
