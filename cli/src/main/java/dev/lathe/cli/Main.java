@@ -40,6 +40,7 @@ public final class Main {
                 new BenchInferCommand(),
                 new PruneCommand(),
                 new CalibrateCommand(),
+                new QuantizeCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );

@@ -49,7 +49,10 @@ public final class QdqPlan {
     private static final Set<String> POOLS = Set.of("GlobalAveragePool", "AveragePool");
     private static final Set<String> ELEMENTWISE = Set.of("Add", "Mul", "Concat");
 
-    /** One quantized Conv/ConvTranspose/Gemm/MatMul: what sensitivity analysis rebuilds on its own. */
+    /**
+     * One quantized layer with its own arithmetic (Conv, ConvTranspose, Gemm, MatMul, Add, Mul, Concat): what
+     * sensitivity analysis rebuilds on its own and fallback can keep in float.
+     */
     public record Unit(String node, String opType, String output, String foldedActivation) {}
 
     private final Model folded;
@@ -267,7 +270,7 @@ public final class QdqPlan {
                 String source = PASS_THROUGH.contains(op) ? tensors.get(n.input(0).name()) : out.name();
                 tensors.put(out.name(), source);
             }
-            if (COMPUTE.contains(op)) {
+            if (COMPUTE.contains(op) || ELEMENTWISE.contains(op)) {
                 units.add(new Unit(n.name(), op, out.name(), foldedBy.get(n.name())));
             }
         }
@@ -287,9 +290,7 @@ public final class QdqPlan {
                     work.add(v);
                 }
             }
-            if (COMPUTE.contains(n.opType())) {
-                units.add(new Unit(n.name(), n.opType(), n.output(0).name(), null));
-            }
+            units.add(new Unit(n.name(), n.opType(), n.output(0).name(), null));
         }
         // one scale across pass-through ops: their inputs take the scale of the quantized tensor they produce
         while (!work.isEmpty()) {
@@ -351,9 +352,14 @@ public final class QdqPlan {
         return Set.copyOf(quantizedNodes);
     }
 
-    /** The quantized Conv/ConvTranspose/Gemm/MatMul nodes, in graph order. */
+    /** The quantized layers with their own arithmetic, in graph order (see {@link Unit}). */
     public List<Unit> units() {
         return List.copyOf(units);
+    }
+
+    /** ReLU/Clip nodes folded into the output Q of the op before them (ort-cpu), by name. */
+    public Set<String> foldedActivations() {
+        return Set.copyOf(foldedBy.values());
     }
 
     /** Nodes that would be quantized but were excluded by the options. */

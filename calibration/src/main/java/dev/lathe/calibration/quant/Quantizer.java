@@ -56,11 +56,13 @@ public final class Quantizer {
     }
 
     /**
-     * Quantizes {@code prepared} (see {@link QdqPlan#prepare}). {@code eval} may be null: then nothing is measured
-     * and no fallback runs.
+     * Quantizes {@code prepared} (see {@link QdqPlan#prepare}). Agreement is measured on {@code eval}, per-layer
+     * SQNR on {@code probe} (a few small batches: every layer's output is read twice per batch). Both may be null:
+     * then nothing is measured and no fallback runs.
      */
     public static Result quantize(InferenceRuntime runtime, SessionConfig config, Model prepared,
-            Map<String, CalibrationRange> ranges, Request request, CalibrationData eval) throws IOException {
+            Map<String, CalibrationRange> ranges, Request request, CalibrationData eval, CalibrationData probe)
+            throws IOException {
         QuantOptions options = request.options();
         QdqPlan plan = QdqPlan.of(prepared, options);
         Model model = plan.apply(ranges);
@@ -72,7 +74,8 @@ public final class Quantizer {
             return new Result(model, plan, List.of(), null, List.of(), true);
         }
         List<Sensitivity.LayerSqnr> sqnr = request.sensitivity() || fallback
-                ? Sensitivity.measure(runtime, config, prepared, plan, ranges, eval) : List.of();
+                ? Sensitivity.measure(runtime, config, prepared, plan, ranges, probe == null ? eval : probe)
+                : List.of();
         Agreement agreement = Agreement.measure(runtime, config, prepared, model, eval);
         List<Fallback> fallbacks = new ArrayList<>();
         if (fallback) {

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-layer sensitivity: for every quantized Conv/ConvTranspose/Gemm/MatMul, the signal-to-quantization-noise ratio
+ * Per-layer sensitivity: for every quantized layer ({@link QdqPlan.Unit}), the signal-to-quantization-noise ratio
  * of its output when only it is quantized (its input, weights, bias and, for ort-cpu, its output Q/DQ, fed with the
  * FP32 model's own activations, so errors do not compound). All layers are measured in one run: each gets a
  * quantized "shadow" copy beside it in the FP32 graph, and both outputs are read.

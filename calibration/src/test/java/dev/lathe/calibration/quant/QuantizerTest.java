@@ -30,7 +30,7 @@ class QuantizerTest {
         List<Sensitivity.LayerSqnr> sqnr = Sensitivity.measure(Runtimes.get("ort-cpu"), ONE_THREAD, prepared, plan,
                 ranges, QdqPlanTest.images(50, 1));
         assertEquals(plan.units().size(), sqnr.size());
-        assertEquals(5, sqnr.size(), "four convs and the classifier");
+        assertEquals(6, sqnr.size(), "four convs, the residual Add and the classifier");
         for (Sensitivity.LayerSqnr l : sqnr) {
             assertTrue(l.sqnrDb() > 10 && l.sqnrDb() < 80, l.toString());
         }
@@ -65,7 +65,7 @@ class QuantizerTest {
                 .map(QdqPlan.Unit::node).toList()));
         ranges.putAll(QdqPlanTest.minmax(prepared, none));
         Quantizer.Result r = Quantizer.quantize(Runtimes.get("ort-cpu"), ONE_THREAD, prepared, ranges,
-                new Quantizer.Request(QuantOptions.of(QuantTarget.ORT_CPU), 0.0, false), QdqPlanTest.images(60, 8));
+                new Quantizer.Request(QuantOptions.of(QuantTarget.ORT_CPU), 0.0, false), QdqPlanTest.images(60, 8), null);
         assertEquals(16, r.agreement().samples());
         assertEquals(full.units().size(), r.sqnr().size(), "the fallback measures every layer");
         double previous = Double.NEGATIVE_INFINITY;
