@@ -9,6 +9,7 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
+import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.DeadCodeElimination;
 import dev.lathe.graph.pass.Passes;
@@ -76,7 +77,63 @@ public final class QdqPlan {
     public static Model prepare(Model model) {
         Model m = model.copy();
         Passes.inferenceCleanup().apply(m);
+        foldWeightTransposes(m);
         return m;
+    }
+
+    /**
+     * A Transpose of a float constant that feeds only MatMul/Gemm weights (a Linear exported as {@code x @ W^T})
+     * becomes the transposed constant, so the weight is quantized per channel like any other and ORT sees DQ → MatMul.
+     */
+    private static void foldWeightTransposes(Model m) {
+        Graph g = m.graph();
+        for (Node t : new ArrayList<>(g.nodes())) {
+            Value w = t.opType().equals("Transpose") && t.domain().isEmpty() ? t.input(0) : null;
+            Value out = w == null ? null : t.output(0);
+            if (w == null || !w.isInitializer() || w.constValue().dtype() != DataType.FLOAT
+                    || g.outputs().contains(out) || out.uses().isEmpty() || !out.uses().stream().allMatch(u -> u.index()
+                    == 1 && (u.node().opType().equals("MatMul") || u.node().opType().equals("Gemm")))) {
+                continue;
+            }
+            Value folded = g.addInitializer(g.uniqueName(w.name() + "_transposed"), transpose(w.constValue(),
+                    t.attrInts("perm", null)));
+            out.replaceAllUsesWith(folded);
+            g.removeNode(t);
+        }
+        new DeadCodeElimination().apply(m);
+    }
+
+    /** {@code t} with its axes permuted ({@code perm} null: reversed), as ONNX Transpose. */
+    static Tensor transpose(Tensor t, long[] perm) {
+        int r = t.rank();
+        int[] p = new int[r];
+        for (int i = 0; i < r; i++) {
+            p[i] = perm == null ? r - 1 - i : (int) perm[i];
+        }
+        long[] dims = new long[r];
+        long[] inStrides = new long[r];
+        long stride = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            inStrides[i] = stride;
+            stride *= t.dim(i);
+        }
+        for (int i = 0; i < r; i++) {
+            dims[i] = t.dim(p[i]);
+        }
+        float[] in = t.toFloats();
+        float[] out = new float[in.length];
+        long[] idx = new long[r];
+        for (int o = 0; o < out.length; o++) {
+            long src = 0;
+            for (int i = 0; i < r; i++) {
+                src += idx[i] * inStrides[p[i]];
+            }
+            out[o] = in[(int) src];
+            for (int i = r - 1; i >= 0 && ++idx[i] == dims[i]; i--) {
+                idx[i] = 0;
+            }
+        }
+        return Tensor.ofFloats(dims, out);
     }
 
     /** The plan for a prepared model (see {@link #prepare}); the model is not modified. */

@@ -238,6 +238,35 @@ class QdqPlanTest {
     }
 
     @Test
+    void aLinearExportedAsMatMulOfATransposedWeightQuantizesItsWeightPerChannel() throws Exception {
+        GraphBuilder b = new GraphBuilder("linear", 17);
+        Value x = b.input("x", DataType.FLOAT, "N", 6);
+        Tensor w = gaussian(new Random(8), 0.5, 4, 6);
+        b.output(b.ops().matMul(x, b.ops().transpose(b.param("fc.weight", w), 1, 0)), "y");
+        Model prepared = QdqPlan.prepare(b.build());
+        Node mm = nodes(prepared, "MatMul").get(0);
+        assertTrue(mm.input(1).isInitializer(), "the Transpose of the weight is folded");
+        float[] folded = mm.input(1).constValue().toFloats();
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 6; j++) {
+                assertEquals(w.toFloats()[i * 6 + j], folded[j * 4 + i]);
+            }
+        }
+        QdqPlan plan = QdqPlan.of(prepared, QuantOptions.of(QuantTarget.ORT_CPU));
+        Map<String, CalibrationRange> ranges = Map.of("x", new CalibrationRange(-2, 2, false));
+        Model q = plan.apply(ranges);
+        Node dq = nodes(q, "MatMul").get(0).input(1).producer();
+        assertEquals("DequantizeLinear", dq.opType());
+        assertEquals(4, dq.input(1).constValue().numel(), "one scale per output column");
+        Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(new long[] {3, 6}, OrtParity.gaussian(2, 3, 6)));
+        float[] ref = OrtParity.runFloats(FakeQuant.of(q), in, OrtParity.Settings.AS_WRITTEN).get("y");
+        float[] got = OrtParity.runFloats(q, in, OrtParity.Settings.AS_WRITTEN).get("y");
+        for (int i = 0; i < ref.length; i++) {
+            assertEquals(ref[i], got[i], 1e-5);
+        }
+    }
+
+    @Test
     void perTensorWeightsHaveOneScale() throws Exception {
         Model prepared = QdqPlan.prepare(smallCnn());
         QdqPlan plan = QdqPlan.of(prepared, QuantOptions.of(QuantTarget.ORT_CPU).perTensor());
