@@ -3,6 +3,8 @@ package dev.lathe.cli;
 import dev.lathe.cli.convert.CkptBenchCommand;
 import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
+import dev.lathe.cli.dynamic.DynamicEvalCommand;
+import dev.lathe.cli.dynamic.DynamicSearchCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
 import dev.lathe.runtime.ort.OrtNativeCache;
@@ -40,6 +42,8 @@ public final class Main {
                 new BenchInferCommand(),
                 new PruneCommand(),
                 new CalibrateCommand(),
+                new DynamicEvalCommand(),
+                new DynamicSearchCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );
