@@ -4,7 +4,9 @@ import dev.lathe.cli.convert.CkptBenchCommand;
 import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.dynamic.DynamicEvalCommand;
+import dev.lathe.cli.dynamic.DynamicRunCommand;
 import dev.lathe.cli.dynamic.DynamicSearchCommand;
+import dev.lathe.cli.dynamic.DynamicTableCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
 import dev.lathe.runtime.ort.OrtNativeCache;
@@ -44,6 +46,8 @@ public final class Main {
                 new CalibrateCommand(),
                 new DynamicEvalCommand(),
                 new DynamicSearchCommand(),
+                new DynamicTableCommand(),
+                new DynamicRunCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );
