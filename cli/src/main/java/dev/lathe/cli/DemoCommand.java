@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.dynamic.DynamicDemo;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
@@ -133,6 +134,10 @@ public final class DemoCommand implements Command {
         BenchmarkResult benchPruned = bench(runtime, finetunedFile, threads, quick);
         stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the unpruned throughput",
                 benchPruned.medianMs(), benchPruned.throughput(), benchPruned.throughput() / bench.throughput()));
+
+        stage.begin("dynamic", "AnchorNet early-exit cascade on synthetic 224x224 images: table, threshold search,"
+                + " accuracy-vs-GMACs front");
+        stage.done(DynamicDemo.run(runtime, threads, quick, out, ctx.out()));
 
         ctx.out().println();
         ctx.out().println("demo finished: artefacts in " + out.toAbsolutePath());
