@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.cli.convert.CkptBenchCommand;
 import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
+import dev.lathe.cli.dynamic.BenchCascadeCommand;
 import dev.lathe.cli.dynamic.DynamicEvalCommand;
 import dev.lathe.cli.dynamic.DynamicRunCommand;
 import dev.lathe.cli.dynamic.DynamicSearchCommand;
@@ -48,6 +49,7 @@ public final class Main {
                 new DynamicSearchCommand(),
                 new DynamicTableCommand(),
                 new DynamicRunCommand(),
+                new BenchCascadeCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );

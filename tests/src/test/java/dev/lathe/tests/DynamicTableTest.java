@@ -79,6 +79,20 @@ class DynamicTableTest {
         }
     }
 
+    /** The benchmark harness runs end to end on the tiny fixtures (a smoke test: no timing is asserted). */
+    @Test
+    void benchCascadeHarnessRuns() throws Exception {
+        String[] r = lathe(concat(concat(new String[] {"bench", "cascade"}, models()), "--rounds", "1", "--batch", "2",
+                "--target-fraction", "0.6", "--json"));
+        assertEquals("0", r[0], r[1] + r[2]);
+        JsonNode n = new ObjectMapper().readTree(r[1]);
+        assertTrue(n.get("cascade").get("average_gmacs").asDouble()
+                <= 0.6 * n.get("all_stages").get("average_gmacs").asDouble() + 1e-12, n.toString());
+        assertEquals(4, n.get("all_stages").get("exits").get(4).asInt(), n.toString());
+        assertTrue(n.get("speedup").asDouble() > 0);
+        assertEquals(5, n.get("cascade").get("latency_ms").size());
+    }
+
     @Test
     void realCascadeExitsWhereTheReferenceRuleSays() throws Exception {
         JsonNode expected = new ObjectMapper().readTree(AnchorCascadeReferenceTest.dir().resolve("expected.json")

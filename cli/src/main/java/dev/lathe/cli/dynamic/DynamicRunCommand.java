@@ -116,12 +116,23 @@ public final class DynamicRunCommand implements Command {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        CascadeStats st = cascade.stats();
         return new RunReport(n, labels == null ? Double.NaN : (double) right / n, macs / n / 1e9, exits, latency,
-                seconds, cascade.stats(), cascade.allStagesMacs() / 1e9);
+                seconds, cascade.allStagesMacs() / 1e9, st.sessionNanos(), st.resizeNanos(), st.totalNanos());
     }
 
+    /** One pass (or several merged): what the cascade did and where its time went. */
     record RunReport(int images, double accuracy, double averageGmacs, long[] exits, List<List<Float>> latency,
-            double seconds, CascadeStats stats, double allStagesGmacs) {
+            double seconds, double allStagesGmacs, long sessionNanos, long resizeNanos, long totalNanos) {
+        /** Time outside the three sessions, the stage-0 resize excluded (gathers, CAM, selection, softmax, ...). */
+        double schedulerShare() {
+            return totalNanos == 0 ? 0 : (double) (totalNanos - sessionNanos - resizeNanos) / totalNanos;
+        }
+
+        double resizeShare() {
+            return totalNanos == 0 ? 0 : (double) resizeNanos / totalNanos;
+        }
+
         static double percentile(List<Float> v, double p) {
             if (v.isEmpty()) {
                 return Double.NaN;
@@ -140,11 +151,15 @@ public final class DynamicRunCommand implements Command {
                     DynamicFlags.fixed(averageGmacs, 4), DynamicFlags.fixed(allStagesGmacs, 4), images / seconds);
             out.printf("%-6s %8s %10s %10s%n", "stage", "exits", "p50 ms", "p99 ms");
             for (int j = 0; j < exits.length; j++) {
-                out.printf("%-6d %8d %10.2f %10.2f%n", j, exits[j], percentile(latency.get(j), 50),
-                        percentile(latency.get(j), 99));
+                if (exits[j] == 0) {
+                    out.printf("%-6d %8d %10s %10s%n", j, 0, "-", "-");
+                } else {
+                    out.printf("%-6d %8d %10.2f %10.2f%n", j, exits[j], percentile(latency.get(j), 50),
+                            percentile(latency.get(j), 99));
+                }
             }
-            out.printf("scheduler (outside the sessions, incl. the resize): %.1f%% of the time%n",
-                    100 * stats.schedulerShare());
+            out.printf("scheduler (outside the sessions: gathers, CAM, selection, softmax, bookkeeping): %.2f%% of"
+                    + " the time; bicubic resize %.2f%%%n", 100 * schedulerShare(), 100 * resizeShare());
         }
 
         ObjectNode json(ObjectMapper m) {
@@ -162,11 +177,17 @@ public final class DynamicRunCommand implements Command {
             ArrayNode l = n.putArray("latency_ms");
             for (List<Float> v : latency) {
                 ObjectNode s = l.addObject();
-                s.put("p50", percentile(v, 50));
-                s.put("p99", percentile(v, 99));
+                if (v.isEmpty()) {
+                    s.putNull("p50");
+                    s.putNull("p99");
+                } else {
+                    s.put("p50", percentile(v, 50));
+                    s.put("p99", percentile(v, 99));
+                }
             }
             n.put("images_per_second", images / seconds);
-            n.put("scheduler_share", stats.schedulerShare());
+            n.put("scheduler_share", schedulerShare());
+            n.put("resize_share", resizeShare());
             return n;
         }
     }

@@ -132,6 +132,20 @@ public final class AnchorCascade implements Session {
         return (int) spec.shape().get(axis).size();
     }
 
+    /**
+     * A view of this cascade with other exit thresholds (same number of stages or fewer), sharing its sessions; the
+     * view does not close them.
+     */
+    public AnchorCascade withExitThresholds(double... thresholds) {
+        checkOpen();
+        if (thresholds.length > settings.stages()) {
+            throw new IllegalArgumentException(thresholds.length + " thresholds for a cascade of " + settings.stages()
+                    + " stages");
+        }
+        return new AnchorCascade(resized, anchornet, patch, settings.withExitThresholds(thresholds), componentMacs,
+                false);
+    }
+
     public CascadeSettings settings() {
         return settings;
     }
