@@ -164,17 +164,15 @@ public final class DynamicSearchCommand implements Command {
                         DynamicFlags.fixed(r.accuracy(), 5), DynamicFlags.fixed(r.averageMacs(), 4),
                         DynamicEvalCommand.exits(r.exits()));
             }
-            if (choice != null) {
+            if (chosen != null) {
                 ctx.out().println(choice + (chosen == null ? "" : ": " + DynamicFlags.list(chosen.thresholds())
                         + " accuracy " + DynamicFlags.fixed(chosen.accuracy(), 5) + ", "
                         + DynamicFlags.fixed(chosen.averageMacs(), 4) + " GMACs"));
             }
             ctx.out().println("wrote " + csv + " and " + png);
         }
-        if (choice != null && chosen == null) {
-            if (cmd.hasOption("json")) {
-                ctx.err().println("lathe dynamic search: " + choice);
-            }
+        if (choice != null && chosen == null) { // the front is written all the same: it shows what is reachable
+            ctx.err().println("lathe dynamic search: " + choice);
             return ExitCode.USER_ERROR;
         }
         return ExitCode.OK;

@@ -91,6 +91,15 @@ class ReleasedTableTest {
         assertEquals("tau_0,tau_1,tau_2,tau_3,tau_4,accuracy,average_gmacs,exits_0,exits_1,exits_2,exits_3,exits_4",
                 csv.get(0));
         assertEquals(front.size() + 1, csv.size());
+
+        CliRun floor = CliRun.lathe("dynamic", "search", "--table", TABLE.toString(), "--stages", "5", "--min-accuracy",
+                "0.75", "-o", dir.toString());
+        assertEquals(0, floor.code(), floor.err());
+        assertTrue(floor.out().contains("cheapest with accuracy >= 0.75: "), floor.out());
+        CliRun none = CliRun.lathe("dynamic", "search", "--table", TABLE.toString(), "--stages", "5", "--budget-gmacs",
+                "0.5", "-o", dir.toString());
+        assertEquals(2, none.code(), none.out());
+        assertEquals("lathe dynamic search: no setting stays within 0.5 GMACs (cheapest: 0.7900)", none.err().strip());
     }
 
     @Test

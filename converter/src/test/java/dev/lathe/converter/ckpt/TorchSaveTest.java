@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A table written by {@link TorchSave} reads back through the checkpoint reader with the same keys, dtypes, shapes
- * and bytes. (That {@code torch.load} reads such a file is checked by the cli module's fixture generator, which
- * loads a Lathe-written table with PyTorch; tests never need Python.)
+ * and bytes. (That {@code torch.load} reads such a file is checked by hand with
+ * {@code tests/src/test/resources/fixtures/anchornet/check_lathe_table.py} on the tables the tests module writes;
+ * tests never need Python.)
  */
 class TorchSaveTest {
     @Test
