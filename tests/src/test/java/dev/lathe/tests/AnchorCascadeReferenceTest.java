@@ -105,6 +105,24 @@ class AnchorCascadeReferenceTest {
         }
     }
 
+    /** The cascade is a Session like any model: the runtime's benchmark harness runs it unchanged (no timing asserted). */
+    @Test
+    void benchmarkHarnessRunsTheCascadeSession() throws Exception {
+        Path dir = dir();
+        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        HostTensor half = Npy.read(dir.resolve("images.npy"));
+        HostTensor images = HostTensor.ofFloats(half.shape(), half.toFloats());
+        try (AnchorCascade cascade = AnchorCascade.open(Runtimes.get("ort-cpu"), SessionConfig.defaults(),
+                anchornet(10), Onnx.load(dir.resolve("resized.onnx")), Onnx.load(dir.resolve("patch.onnx")),
+                CascadeSettings.of(doubles(expected.get("thresholds")), doubles(expected.get("iou"))))) {
+            dev.lathe.runtime.bench.BenchmarkResult r = new dev.lathe.runtime.bench.InferenceBenchmark(
+                    dev.lathe.runtime.bench.BenchmarkConfig.defaults().withWarmupMillis(0).withMinDurationMillis(0)
+                            .withMinIterations(2)).run(cascade, Map.of("input", images), 4, "anchornet cascade");
+            assertTrue(r.throughput() > 0, r.summary());
+            assertTrue(cascade.stats().runs() >= 2);
+        }
+    }
+
     @Test
     void selectionMatchesTheAuthorsLoopWithAndWithoutTheQuirk() throws Exception {
         JsonNode cases = new ObjectMapper().readTree(dir().resolve("expected.json").toFile()).get("selection_cases");
