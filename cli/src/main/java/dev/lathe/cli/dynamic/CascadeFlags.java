@@ -114,7 +114,11 @@ final class CascadeFlags {
         if (spec == null) {
             throw new UserError("--data SPEC is required (npy:IMAGES.npy[,LABELS.npy] or a dataset spec)");
         }
-        int limit = Flags.positiveInt(cmd, "limit", Flags.MAX_COUNT, Integer.MAX_VALUE);
+        return images(spec, Flags.positiveInt(cmd, "limit", Flags.MAX_COUNT, Integer.MAX_VALUE), height, width);
+    }
+
+    /** The first {@code limit} images of {@code spec} (npy:... or a dataset spec), checked against [3, h, w]. */
+    static Images images(String spec, int limit, long height, long width) throws IOException {
         if (spec.startsWith("npy:")) {
             String[] parts = spec.substring(4).split(",");
             if (parts.length > 2 || parts[0].isBlank()) {

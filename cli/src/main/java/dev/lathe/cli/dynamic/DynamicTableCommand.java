@@ -9,6 +9,7 @@ import dev.lathe.cli.UserError;
 import dev.lathe.runtime.dynamic.AnchorCascade;
 import dev.lathe.runtime.dynamic.CascadeSettings;
 import dev.lathe.runtime.dynamic.ExitTable;
+import dev.lathe.runtime.dynamic.StageCosts;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.commons.cli.CommandLine;
@@ -105,7 +106,7 @@ public final class DynamicTableCommand implements Command {
             }
             ctx.out().println("static accuracy per stage: " + acc);
             ctx.out().println("GMACs at exit per stage (counted on the graphs): "
-                    + new DynamicFlags.Costs(new dev.lathe.runtime.dynamic.StageCosts(gmacs), "graph-ops").describe(topk));
+                    + new DynamicFlags.Costs(new StageCosts(gmacs), "graph-ops").describe(topk));
         }
         return ExitCode.OK;
     }
