@@ -33,6 +33,9 @@ import java.util.Map;
  *
  * <p>MACs per image come from graph-ops counting of the three models: stage 0 costs the resized net, stage j >= 1
  * adds AnchorNet once and the patch net j times. The resize, CAM and selection are not counted (no weights).
+ *
+ * <p>Calls are serialised, as the {@link Session} contract asks; views made by {@link #withExitThresholds} share the
+ * three sessions, which serialise their own calls.
  */
 public final class AnchorCascade implements Session {
     public static final String INPUT = "input";
@@ -190,7 +193,7 @@ public final class AnchorCascade implements Session {
     }
 
     @Override
-    public Outputs run(Map<String, HostTensor> inputs, Collection<String> outputNames) {
+    public synchronized Outputs run(Map<String, HostTensor> inputs, Collection<String> outputNames) {
         checkOpen();
         for (String n : outputNames) {
             if (!OUTPUT_NAMES.contains(n)) {
@@ -411,7 +414,7 @@ public final class AnchorCascade implements Session {
      * Every stage for every image, no exits: what {@code make_table.py} records. Returns the resized inputs, CAMs,
      * boxes and the cumulative logits of each stage, for tables and for checking against a reference.
      */
-    public Trace trace(HostTensor images) {
+    public synchronized Trace trace(HostTensor images) {
         checkOpen();
         HostTensor in = input(Map.of(INPUT, images));
         int n = (int) in.shape()[0];
