@@ -53,8 +53,8 @@ public final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "run the whole pipeline (author, train, prune, fine-tune, quantize, benchmark) on synthetic data, CPU,"
-                + " minutes";
+        return "run the whole pipeline (author, train, prune, fine-tune, quantize, benchmark, early exit) on synthetic"
+                + " data, CPU, minutes";
     }
 
     @Override

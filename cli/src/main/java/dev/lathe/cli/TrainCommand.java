@@ -108,11 +108,39 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
                 .desc("checkpoint, metrics.csv/jsonl and model.onnx go here").build());
         o.addOption(Option.builder().longOpt("resume").desc("continue from DIR/checkpoint.bin").build());
+        o.addOption(Option.builder().longOpt("recipe").hasArg().argName("NAME").desc("fill every flag from a paper's"
+                + " recipe (" + String.join(", ", RecipeFile.NAMES) + "); flags given explicitly win").build());
+        o.addOption(Option.builder().longOpt("dry-run").desc("print the effective configuration and exit").build());
+        o.addOption(Option.builder().longOpt("allow-partial").desc("with --recipe: train even when the recipe asks"
+                + " for settings lathe train does not have yet (they are listed)").build());
         return o;
     }
 
     @Override
-    public int run(CommandLine cmd, CliContext ctx) throws Exception {
+    public int run(CommandLine given, CliContext ctx) throws Exception {
+        CommandLine cmd = given;
+        if (given.hasOption("recipe")) {
+            RecipeFile.Applied recipe = RecipeFile.apply(given.getOptionValue("recipe"), given, options());
+            cmd = recipe.cmd();
+            if (given.hasOption("dry-run")) {
+                RecipeFile.print(recipe, ctx.out());
+                return ExitCode.OK;
+            }
+            if (!recipe.missing().isEmpty() && !given.hasOption("allow-partial")) {
+                throw new UserError("recipe " + given.getOptionValue("recipe") + " asks for " + recipe.missing()
+                        + ", which lathe train does not have yet; --allow-partial trains without them, --dry-run"
+                        + " shows the whole configuration");
+            }
+            if (!recipe.missing().isEmpty()) {
+                ctx.out().println("recipe " + given.getOptionValue("recipe") + ": training WITHOUT " + recipe.missing()
+                        + " (--allow-partial)");
+            }
+        } else if (given.hasOption("dry-run")) {
+            for (Option o : given.getOptions()) {
+                ctx.out().printf("  --%-20s %s%n", o.getLongOpt(), o.hasArg() ? o.getValue() : "");
+            }
+            return ExitCode.OK;
+        }
         if (!cmd.hasOption("out")) {
             throw new UserError("--out DIR is required");
         }
@@ -181,7 +209,7 @@ public final class TrainCommand implements Command {
             if (cmd.hasOption("warmup")) {
                 throw new UserError("--warmup and --warmup-epochs both given; timm's schedule takes --warmup-epochs");
             }
-            double warmup = Flags.doubleIn(cmd, "warmup-epochs", 0, true, epochs, true, 0);
+            double warmup = Flags.doubleIn(cmd, "warmup-epochs", 0, true, 1e6, true, 0); // timm allows it past --epochs
             double warmupLr = Flags.doubleIn(cmd, "warmup-lr", 0, true, 10, true, 0);
             double minLr = Flags.doubleIn(cmd, "min-lr", 0, true, lr, true, 0);
             boolean perStep = cmd.hasOption("sched-on-updates");

@@ -69,6 +69,42 @@ class TrainCommandTest {
         }
     }
 
+    /** Recipes fill flags from data files; explicit flags win; what Lathe lacks is listed and refused by default. */
+    @Test
+    void recipesFillFlagsListWhatIsMissingAndRunWithAllowPartial() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+        CliRun dry = lathe("train", "--recipe", "iieu-resnet", "--batch", "64", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("--lr                   0.025        (recipe, scaled by batch 64 / 256)"),
+                dry.out());
+        assertTrue(dry.out().contains("--batch                64           (given)"), dry.out());
+        assertTrue(dry.out().contains("--cooldown-epochs      10           (recipe)"), dry.out());
+        assertTrue(dry.out().contains("--aa                   rand-m7-mstd0.5-inc1 (recipe; not in lathe train yet)"),
+                dry.out());
+        for (String name : RecipeFile.NAMES) {
+            CliRun r = lathe("train", "--recipe", name, "--dry-run");
+            assertEquals(0, r.code(), name + ": " + r.err());
+            assertTrue(r.out().startsWith("recipe: "), r.out());
+        }
+        CliRun refused = lathe("train", "--onnx", model.toString(), "--data", data, "--recipe", "efficientmod",
+                "--out", dir.resolve("refused").toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("does not have yet") && refused.err().contains("mixup=0.8"), refused.err());
+        assertFalse(Files.exists(dir.resolve("refused").resolve("checkpoint.bin")));
+        CliRun unknown = lathe("train", "--recipe", "deit", "--dry-run");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("not one of iieu-resnet"), unknown.err());
+
+        Path out = dir.resolve("effmod");
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--recipe", "efficientmod", "--epochs",
+                "1", "--cooldown-epochs", "0", "--batch", "16", "--allow-partial", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("training WITHOUT") && r.out().contains("schedule: timm cosine"), r.out());
+        assertEquals(1e-6, Double.parseDouble(Files.readAllLines(out.resolve("metrics.csv")).get(1).split(",")[1]),
+                1e-15, "epoch 0 of a 5-epoch warm-up starts at the recipe's warmup-lr");
+    }
+
     /** --device cuda on a machine without the CUDA provider stops before training with one line saying why. */
     @Test
     void cudaWithoutAGpuIsAOneLineError() throws Exception {

@@ -23,8 +23,9 @@ import java.util.Set;
 /**
  * Converts a float32 model to float16: every default-domain op on float tensors computes in float16 (its float
  * constants stored as float16), except the ops in a keep list, which stay float32 with Casts on the edges between
- * the two regions. Graph inputs and outputs stay float32 by default (a Cast after each input and before each output,
- * the output keeping its name), so callers feed and read what they did before.
+ * the two regions. Graph inputs and outputs stay float32 by default (a Cast after each input; the ops that produce
+ * the outputs, the classifier's Gemm for a CNN, compute in float32, as the INT8 layouts leave the logits float), so
+ * callers feed and read what they did before.
  */
 public final class Fp16Conversion {
     /**
@@ -45,9 +46,11 @@ public final class Fp16Conversion {
         ShapeInference.inferModel(m);
         Graph g = m.graph();
         Set<Node> half = new HashSet<>();
+        Set<Value> outputs = new HashSet<>(g.outputs());
         for (Node n : g.nodes()) {
+            boolean makesOutput = keepIoFloat && n.outputs().stream().anyMatch(outputs::contains);
             if (n.domain().isEmpty() && !keepFloat.contains(n.opType()) && Graph.subgraphs(n).isEmpty()
-                    && touchesFloat(n)) {
+                    && touchesFloat(n) && !makesOutput) {
                 half.add(n);
             }
         }
