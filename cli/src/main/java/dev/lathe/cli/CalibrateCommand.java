@@ -8,7 +8,6 @@ import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.SessionConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -53,13 +52,7 @@ public final class CalibrateCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (cmd.getArgList().size() != 1) {
-            throw new UserError("give one model: lathe calibrate M.onnx --data SPEC -o ranges.json");
-        }
-        Path file = Path.of(cmd.getArgList().get(0));
-        if (!Files.isRegularFile(file)) {
-            throw new UserError("model file not found: " + file);
-        }
+        Path file = CliArgs.existingModel(cmd);
         Path out = OutputPaths.file(cmd, "output", file);
         CalibrationFlags.Settings s = CalibrationFlags.parse(cmd);
         if (s.data() == null) {

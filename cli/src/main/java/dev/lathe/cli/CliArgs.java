@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -15,5 +16,14 @@ final class CliArgs {
             throw new UserError("expected one MODEL.onnx, got " + (args.isEmpty() ? "none" : args));
         }
         return Path.of(args.get(0));
+    }
+
+    /** {@link #singleModel}, which must be an existing file (checked before any output is prepared). */
+    static Path existingModel(CommandLine cmd) {
+        Path file = singleModel(cmd);
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("model file not found: " + file);
+        }
+        return file;
     }
 }

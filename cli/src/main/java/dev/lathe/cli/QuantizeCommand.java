@@ -20,7 +20,6 @@ import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.SessionConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -98,13 +97,7 @@ public final class QuantizeCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (cmd.getArgList().size() != 1) {
-            throw new UserError("give one model: lathe quantize M.onnx --data SPEC -o M.int8.onnx");
-        }
-        Path file = Path.of(cmd.getArgList().get(0));
-        if (!Files.isRegularFile(file)) {
-            throw new UserError("model file not found: " + file);
-        }
+        Path file = CliArgs.existingModel(cmd);
         Path out = OutputPaths.file(cmd, "output", file);
         CalibrationFlags.Settings cal = CalibrationFlags.parse(cmd);
         boolean fp16 = cmd.hasOption("fp16");

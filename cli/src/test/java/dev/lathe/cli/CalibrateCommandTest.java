@@ -169,13 +169,7 @@ class CalibrateCommandTest {
         String[] expected = {"unknown calibration method 'kl'", "--percentile must be a number in (0, 100]",
             "--percentile applies to --method percentile", "--samples must be a positive integer",
             "no activation named 'nosuch'", "no such folder", "--data SPEC is required", "no output file"};
-        for (int i = 0; i < cases.length; i++) {
-            CliRun r = lathe(cases[i]);
-            assertEquals(ExitCode.USER_ERROR, r.code(), String.join(" ", cases[i]) + ": " + r.err());
-            assertTrue(r.err().contains(expected[i]), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(Files.exists(out));
-        }
+        CliRun.assertRefused(cases, expected, out);
     }
 
     @Test

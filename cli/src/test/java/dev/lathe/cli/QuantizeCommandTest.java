@@ -135,13 +135,7 @@ class QuantizeCommandTest {
             "no calibrated range for tensor", "unknown target 'tflite'", "no node named 'nosuch'",
             "--fp16-keep applies to --fp16", "--max-agreement-drop measures agreement on --data",
             "--max-agreement-drop must be"};
-        for (int i = 0; i < cases.length; i++) {
-            CliRun r = lathe(cases[i]);
-            assertEquals(ExitCode.USER_ERROR, r.code(), String.join(" ", cases[i]) + ": " + r.err());
-            assertTrue(r.err().contains(expected[i]), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(Files.exists(out));
-        }
+        CliRun.assertRefused(cases, expected, out);
     }
 
     @Test
