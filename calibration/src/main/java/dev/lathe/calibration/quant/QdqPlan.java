@@ -429,7 +429,7 @@ public final class QdqPlan {
     }
 
     /** The params a tensor's range gives under this plan's target. */
-    public QuantParams activationParams(CalibrationRange range) {
+    private QuantParams activationParams(CalibrationRange range) {
         return options.target() == QuantTarget.ORT_CPU ? QuantParams.uint8(range) : QuantParams.int8Symmetric(range);
     }
 

@@ -5,7 +5,6 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Scale and zero point of one quantized tensor, in ONNX's QuantizeLinear form {@code q = saturate(round(x / scale) +
@@ -146,11 +145,5 @@ public record QuantParams(DataType dtype, float[] scale, int[] zeroPoint, int ax
             b.put((byte) v);
         }
         return Tensor.of(dtype, dims, b.flip());
-    }
-
-    /** Same scale and zero point (and so the same codes): a pass-through op between them needs no requantization. */
-    public boolean sameAs(QuantParams o) {
-        return dtype == o.dtype && axis == o.axis && Arrays.equals(scale, o.scale)
-                && Arrays.equals(zeroPoint, o.zeroPoint);
     }
 }
