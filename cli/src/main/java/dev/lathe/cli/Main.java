@@ -31,6 +31,8 @@ public final class Main {
                 new EvalCommand(),
                 new DemoCommand(),
                 new InspectCommand(),
+                new MetaGetCommand(),
+                new MetaSetCommand(),
                 new OptimizeCommand(),
                 new BenchInspectCommand(),
                 new CkptInspectCommand(),
@@ -53,7 +55,7 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean verbose = rest.remove("--verbose") | rest.remove("-v");
-        CliContext ctx = new CliContext(out, err, verbose);
+        CliContext ctx = new CliContext(out, err, verbose, rest);
         if (rest.isEmpty() || isHelp(rest.get(0)) || rest.get(0).equals("help")) {
             printOverview(out);
             return rest.isEmpty() ? ExitCode.USER_ERROR : ExitCode.OK;
@@ -135,7 +137,7 @@ public final class Main {
     }
 
     /** The version the jar was built as (from the build's filtered {@code lathe-version.properties}). */
-    static String version() {
+    public static String version() {
         try (var in = Main.class.getResourceAsStream("/dev/lathe/cli/lathe-version.properties")) {
             java.util.Properties p = new java.util.Properties();
             if (in != null) {
