@@ -33,6 +33,8 @@ public final class Main {
                 new InspectCommand(),
                 new MetaGetCommand(),
                 new MetaSetCommand(),
+                new PackageCommand(),
+                new InferCommand(),
                 new OptimizeCommand(),
                 new BenchInspectCommand(),
                 new CkptInspectCommand(),
