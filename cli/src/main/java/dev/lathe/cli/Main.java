@@ -35,6 +35,7 @@ public final class Main {
                 new MetaSetCommand(),
                 new PackageCommand(),
                 new InferCommand(),
+                new ServeCommand(),
                 new OptimizeCommand(),
                 new BenchInspectCommand(),
                 new CkptInspectCommand(),

@@ -47,6 +47,18 @@ public final class ImageModel {
      * {@link PackageException}s naming the file.
      */
     public static ImageModel load(Path path) throws IOException {
+        return load(path, null);
+    }
+
+    /**
+     * As {@link #load(Path)}; a folder without a bundle manifest is read as a Triton model repository, whose model
+     * {@code name} (or its only model) is served from its highest numeric version folder's model.onnx, with the
+     * repository's labels.txt.
+     */
+    public static ImageModel load(Path path, String name) throws IOException {
+        if (Files.isDirectory(path) && !Files.isRegularFile(path.resolve(Bundle.MANIFEST))) {
+            return tritonModel(path, name);
+        }
         if (Files.isDirectory(path) || Bundle.isBundle(path)) {
             Bundle b = Bundle.open(path);
             Model m = Onnx.load(b.modelFile());
@@ -61,6 +73,51 @@ public final class ImageModel {
         return new ImageModel(path, ModelMetadata.get(m, ModelMetadata.NAME).orElse(stem),
                 preprocessing(m.metadataProps().get(ModelMetadata.PREPROCESSING), path),
                 ModelMetadata.labels(m, path), Map.copyOf(m.metadataProps()));
+    }
+
+    private static ImageModel tritonModel(Path repo, String name) throws IOException {
+        List<Path> models;
+        try (java.util.stream.Stream<Path> s = Files.list(repo)) {
+            models = s.filter(p -> Files.isRegularFile(p.resolve("config.pbtxt"))).sorted().toList();
+        }
+        if (models.isEmpty()) {
+            throw new PackageException(repo + " is neither a bundle (no " + Bundle.MANIFEST + ") nor a Triton model"
+                    + " repository (no NAME/config.pbtxt)");
+        }
+        Path dir;
+        if (name != null) {
+            dir = repo.resolve(name);
+            if (!Files.isRegularFile(dir.resolve("config.pbtxt"))) {
+                throw new PackageException(repo + " has no model '" + name + "' (it has " + models.stream()
+                        .map(p -> p.getFileName().toString()).toList() + ")");
+            }
+        } else if (models.size() == 1) {
+            dir = models.get(0);
+        } else {
+            throw new PackageException(repo + " holds " + models.size() + " models; choose one with --name ("
+                    + models.stream().map(p -> p.getFileName().toString()).toList() + ")");
+        }
+        Path file = null;
+        long best = -1;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path v : s.toList()) {
+                String n = v.getFileName().toString();
+                if (n.matches("[1-9][0-9]*") && Files.isRegularFile(v.resolve("model.onnx"))
+                        && Long.parseLong(n) > best) {
+                    best = Long.parseLong(n);
+                    file = v.resolve("model.onnx");
+                }
+            }
+        }
+        if (file == null) {
+            throw new PackageException(dir + " has no version folder with a model.onnx (a plan needs Triton itself)");
+        }
+        Model m = Onnx.load(file);
+        List<String> labels = Files.isRegularFile(dir.resolve("labels.txt"))
+                ? ModelMetadata.readLabelsFile(dir.resolve("labels.txt")) : ModelMetadata.labels(m);
+        return new ImageModel(file, dir.getFileName().toString(),
+                preprocessing(m.metadataProps().get(ModelMetadata.PREPROCESSING), file), labels,
+                Map.copyOf(m.metadataProps()));
     }
 
     private static Preprocessing preprocessing(String json, Path where) {
