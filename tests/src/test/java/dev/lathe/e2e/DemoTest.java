@@ -56,6 +56,13 @@ class DemoTest {
         String text = demo("--quick");
         assertTrue(Files.size(dir.resolve("cifar_resnet56.onnx")) > 1_000_000);
         assertTrue(text.contains("CIC"), text);
+        // the deploy stage: a verified bundle, a Triton model and lathe infer's answer on the committed photo
+        dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle"));
+        dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle.zip"));
+        assertTrue(Files.isRegularFile(dir.resolve("triton/cifar_resnet56_demo/1/model.onnx")));
+        dev.lathe.converter.deploy.TritonConfig.parse(Files.readString(dir.resolve(
+                "triton/cifar_resnet56_demo/config.pbtxt")), "demo config.pbtxt");
+        assertTrue(text.matches("(?s).*chelsea\\.jpg\\R  1\\. synthetic_\\d .*"), text);
         assertTrue(Files.size(dir.resolve("cifar_resnet56_pruned_finetuned.onnx"))
                 < Files.size(dir.resolve("cifar_resnet56_trained.onnx")), "pruning must shrink the model");
         checkArtefactsAndCounts(text);
