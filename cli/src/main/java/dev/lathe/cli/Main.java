@@ -43,6 +43,7 @@ public final class Main {
                 new CkptBenchCommand(),
                 new RunCommand(),
                 new BenchInferCommand(),
+                new BenchServeCommand(),
                 new PruneCommand(),
                 new CalibrateCommand(),
                 new ZooListCommand(),

@@ -261,4 +261,20 @@ class ServeTest {
             assertEquals("200", new String(p.getInputStream().readAllBytes()).trim());
         }
     }
+
+    /** The load-test harness, bounded: 2 clients for 1 s per configuration lose no request. */
+    @Test
+    void benchServeLosesNoRequest() throws Exception {
+        CliRun r = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "1", "--warmup", "0.2",
+                "--threads", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(2, j.get("runs").size());
+        for (JsonNode run : j.get("runs")) {
+            assertEquals(0, run.get("errors").asLong(), run.toString());
+            assertTrue(run.get("ok").asLong() > 0 && run.get("p99_ms").asDouble() >= run.get("p50_ms").asDouble(),
+                    run.toString());
+        }
+        assertTrue(j.get("batching_speedup").asDouble() > 0);
+    }
 }
