@@ -88,4 +88,23 @@ class PackageBundleTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("labels.txt is missing"), r.err());
     }
+
+    /** Several models (a cascade's stages) with extra JSON (thresholds, costs) pack and verify as one bundle. */
+    @Test
+    void severalModelsWithExtraJsonMakeOneBundle() throws Exception {
+        Path second = dir.resolve("second.onnx");
+        assertEquals(0, lathe("meta", "set", model.toString(), "name=stage2", "-o", second.toString()).code());
+        Path extra = dir.resolve("cascade.json");
+        Files.writeString(extra, "{\"thresholds\": [0.9, 0.8], \"costs\": [1.0, 2.5]}");
+        Path b = dir.resolve("cascade");
+        CliRun r = lathe("package", model.toString(), second.toString(), "--format", "bundle", "-o", b.toString(),
+                "--name", "cascade", "--extra", extra.toString());
+        assertEquals(0, r.code(), r.err());
+        Bundle bundle = Bundle.open(b);
+        assertEquals(List.of("cascade", "stage2"), bundle.models().stream().map(Bundle.Entry::name).toList());
+        assertEquals(0.8, bundle.extra().get("thresholds").get(1).asDouble());
+        r = lathe("package", model.toString(), model.toString(), "--format", "bundle", "-o", dir.resolve("dup").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("two models of the bundle are named 'toy'"), r.err());
+    }
 }

@@ -104,6 +104,19 @@ class TritonPackageTest {
         assertFalse(Files.exists(repo.resolve("resnet18_trt/1/model.onnx")));
     }
 
+    /** A QDQ (INT8) model: FP32 at the interface, lathe.quantization.* metadata carried into the deployed file. */
+    @Test
+    void int8QdqModel() throws Exception {
+        Path m = fixtures().resolve("triton/int8_qdq.onnx");
+        Path repo = dir.resolve("repo");
+        ok("package", m.toString(), "--format", "triton", "-o", repo.toString(), "--max-batch", "64",
+                "--dynamic-batching", "--kind", "gpu", "--trt-accelerator", "INT8");
+        checkGolden(repo.resolve("int8_qdq"), "int8_qdq.pbtxt");
+        String[] meta = lathe("meta", "get", repo.resolve("int8_qdq/1/model.onnx").toString(),
+                "lathe.quantization.format");
+        assertEquals("qdq", meta[1].strip(), meta[2]);
+    }
+
     @Test
     void badRequestsAreOneLine() throws Exception {
         Path m = fixtures().resolve("exports/resnet18_narrow_op13.onnx");
