@@ -43,7 +43,7 @@ public final class BenchServeCommand implements Command {
     @Override
     public String usage() {
         return "BUNDLE|M.onnx [--clients C] [--duration S] [--warmup S] [--max-batch B] [--max-queue-delay-us U]"
-                + " [--instances K] [--threads T] [--only batched|unbatched] [--json]";
+                + " [--instances K] [--threads T] [--only batched|unbatched] [--image FILE] [--json]";
     }
 
     @Override
@@ -62,6 +62,9 @@ public final class BenchServeCommand implements Command {
         o.addOption(Option.builder().longOpt("instances").hasArg().argName("K").desc("sessions (default 1)").build());
         o.addOption(Option.builder().longOpt("only").hasArg().argName("batched|unbatched")
                 .desc("run one configuration only").build());
+        o.addOption(Option.builder().longOpt("image").hasArg().argName("FILE")
+                .desc("send this image file as a BYTES request (base64; the server decodes and preprocesses it) instead"
+                        + " of a random FP32 tensor; needs a model with preprocessing metadata").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object").build());
         return SessionFlags.add(o);
     }
@@ -88,7 +91,8 @@ public final class BenchServeCommand implements Command {
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         String body;
         try (Session probe = SessionFlags.open(runtime, model.file(), SessionFlags.config(cmd, runtime))) {
-            body = randomRequest(probe.inputs(), model.file());
+            body = cmd.hasOption("image") ? imageRequest(Flags.path(cmd, "image"), model, probe.inputs())
+                    : randomRequest(probe.inputs(), model.file());
         }
         List<String> names = new ArrayList<>();
         List<LoadTest.Result> results = new ArrayList<>();
@@ -150,6 +154,26 @@ public final class BenchServeCommand implements Command {
         }
         long lost = results.stream().mapToLong(LoadTest.Result::errorCount).sum();
         return lost == 0 ? 0 : ExitCode.USER_ERROR;
+    }
+
+    /** A batch-1 BYTES request carrying one image file, base64-encoded. */
+    static String imageRequest(Path image, ImageModel model, List<TensorSpec> inputs) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(image)) {
+            throw new UserError("image file not found: " + image);
+        }
+        try {
+            model.requirePreprocessing();
+        } catch (PackageException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        ObjectNode in = root.putArray("inputs").addObject();
+        in.put("name", inputs.get(0).name());
+        in.put("datatype", "BYTES");
+        in.putArray("shape").add(1);
+        in.putArray("data").add(java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(image)));
+        return root.toString();
     }
 
     /** A batch-1 FP32 request of seeded Gaussian values for a single-input model with fixed non-batch dims. */

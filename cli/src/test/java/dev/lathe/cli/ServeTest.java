@@ -266,7 +266,7 @@ class ServeTest {
     @Test
     void benchServeLosesNoRequest() throws Exception {
         CliRun r = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "1", "--warmup", "0.2",
-                "--threads", "1", "--json");
+                "--threads", "1", "--image", photo().toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(2, j.get("runs").size());
@@ -276,5 +276,24 @@ class ServeTest {
                     run.toString());
         }
         assertTrue(j.get("batching_speedup").asDouble() > 0);
+    }
+
+    /** A Triton repository written by lathe package is served as it is (model.onnx of version 1, labels.txt). */
+    @Test
+    void servesATritonRepository() throws Exception {
+        Path repo = dir.resolve("repo");
+        assertEquals(0, lathe("package", model.toString(), "--format", "triton", "-o", repo.toString()).code());
+        ImageModel m = ImageModel.load(repo, null);
+        assertEquals("toy", m.name());
+        assertEquals(List.of("cat", "dog", "bird"), m.labels());
+        try (InferenceServer s = InferenceServer.start(m, m.name(), Runtimes.get("ort-cpu"),
+                SessionConfig.defaults().withThreads(1, 1), ServeOptions.defaults().withPort(0))) {
+            HttpResponse<String> r = post(s, "/v2/models/toy/infer", request());
+            assertEquals(200, r.statusCode(), r.body());
+            assertArrayEquals(expected, logits(r.body()));
+        }
+        CliRun bad = lathe("serve", dir.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("neither a bundle"), bad.err());
     }
 }

@@ -39,6 +39,14 @@ class InferParityTest {
                 photos.resolve("cifar_resnet56_w.pth").toString(), "-o", model.toString());
         ok("meta", "set", model.toString(), "preprocessing=imagenet:32",
                 "labels=@" + photos.resolve("labels.txt"), "--in-place");
+        // provenance: the checkpoint and its SHA-256, the zoo name, both command lines
+        String[] meta = lathe("meta", "get", model.toString(), "--json");
+        JsonNode m = new ObjectMapper().readTree(meta[1]);
+        assertEquals(dev.lathe.converter.meta.ModelMetadata.sha256(photos.resolve("cifar_resnet56_w.pth")),
+                m.get("lathe.provenance.checkpoint_sha256").asText());
+        assertEquals("cifar_resnet56_w.pth", m.get("lathe.provenance.checkpoint").asText());
+        assertEquals("cifar_resnet56", m.get("lathe.provenance.zoo").asText());
+        assertEquals(2, new ObjectMapper().readTree(m.get("lathe.provenance.history").asText()).size());
     }
 
     static List<JsonNode> inferJson(String... args) throws Exception {
