@@ -1,5 +1,13 @@
 package dev.lathe.cli;
 
+import dev.lathe.calibration.data.DatasetSamples;
+import dev.lathe.calibration.method.CalibrationMethod;
+import dev.lathe.calibration.method.CalibrationRange;
+import dev.lathe.calibration.quant.QdqPlan;
+import dev.lathe.calibration.quant.QuantOptions;
+import dev.lathe.calibration.quant.QuantTarget;
+import dev.lathe.calibration.quant.Quantizer;
+import dev.lathe.calibration.stats.Calibration;
 import dev.lathe.converter.deploy.Bundle;
 import dev.lathe.converter.deploy.TritonConfig;
 import dev.lathe.converter.deploy.TritonRepository;
@@ -51,7 +59,8 @@ public final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "run the whole pipeline (author, train, prune, fine-tune, benchmark) on synthetic data, CPU, minutes";
+        return "run the whole pipeline (author, train, prune, fine-tune, quantize, benchmark) on synthetic data, CPU,"
+                + " minutes";
     }
 
     @Override
@@ -141,8 +150,33 @@ public final class DemoCommand implements Command {
         stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the unpruned throughput",
                 benchPruned.medianMs(), benchPruned.throughput(), benchPruned.throughput() / bench.throughput()));
 
-        stage.begin("deploy", "self-describing model -> bundle (SHA-256 manifest) and Triton repository -> lathe infer");
-        deploy(finetunedFile, out, ctx);
+        stage.begin("quantize", "calibrate on the validation images (percentile 99.999, no labels), INT8 Q/DQ for"
+                + " ORT CPU, checked on " + (quick ? 200 : 1000) + " validation images");
+        Path int8File = out.resolve("cifar_resnet56_pruned_int8.onnx");
+        SessionConfig quantConfig = SessionConfig.defaults().withDevice(runtime.defaultDevice()).withThreads(threads, 1);
+        Model prepared = QdqPlan.prepare(Onnx.load(finetunedFile));
+        Calibration.Result calibrated = Calibration.collect(runtime, quantConfig, prepared,
+                QdqPlan.calibrationTensors(prepared), new DatasetSamples(val, quick ? 64 : 512, 32, 0));
+        Map<String, CalibrationRange> ranges = Quantizer.ranges(calibrated.stats(), CalibrationMethod.PERCENTILE,
+                CalibrationMethod.DEFAULT_PERCENTILE, false);
+        SyntheticDataset heldOut = new TrainFlags.SyntheticSpec(10, 32, 1, quick ? 20 : 100, 10, 0).val();
+        Quantizer.Result quantized = Quantizer.quantize(runtime, quantConfig, prepared, ranges,
+                new Quantizer.Request(QuantOptions.of(QuantTarget.ORT_CPU), Double.NaN, true),
+                new DatasetSamples(heldOut, heldOut.size(), 50, 0), new DatasetSamples(val, 16, 8, 0));
+        QuantizeCommand.writeMetadata(quantized.model(), QuantOptions.of(QuantTarget.ORT_CPU), "percentile", ranges,
+                quantized);
+        Onnx.save(quantized.model(), int8File);
+        QuantizeCommand.report(ctx.out(), prepared, quantized, false);
+        stage.done(String.format("%d tensors calibrated on %d images, wrote %s (%d KiB)", ranges.size(),
+                calibrated.samples(), int8File, Files.size(int8File) / 1024));
+
+        stage.begin("bench", "the INT8 model, same settings");
+        BenchmarkResult benchInt8 = bench(runtime, int8File, threads, quick);
+        stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the pruned FP32 throughput",
+                benchInt8.medianMs(), benchInt8.throughput(), benchInt8.throughput() / benchPruned.throughput()));
+
+        stage.begin("deploy", "the INT8 model, self-describing -> bundle (SHA-256 manifest) and Triton repository -> lathe infer");
+        deploy(int8File, out, ctx);
         stage.done("packaged and classified through the bundle");
 
         ctx.out().println();
@@ -151,13 +185,13 @@ public final class DemoCommand implements Command {
     }
 
     /**
-     * The last stage: the fine-tuned model gets its name, preprocessing (the CIFAR recipe's mean/std after a resize
+     * The last stage: the final (INT8) model gets its name, preprocessing (the CIFAR recipe's mean/std after a resize
      * to 36 and a 32x32 centre crop, so a photo of any size fits) and labels, is packed as a bundle and as a Triton
      * model, and classifies the committed photo of Chelsea the cat through {@code lathe infer} on the bundle. The
      * demo trains on synthetic classes, so the answer shows the path, not a cat detector.
      */
-    private static void deploy(Path finetunedFile, Path out, CliContext ctx) throws Exception {
-        Model m = Onnx.load(finetunedFile);
+    private static void deploy(Path finalFile, Path out, CliContext ctx) throws Exception {
+        Model m = Onnx.load(finalFile);
         m.metadataProps().put(ModelMetadata.NAME, "cifar_resnet56_demo");
         Preprocessing cifar = Preprocessing.cifar(32);
         m.metadataProps().put(ModelMetadata.PREPROCESSING, new Preprocessing(36, Interpolation.BILINEAR, 32, 32,

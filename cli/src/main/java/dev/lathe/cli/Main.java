@@ -46,6 +46,7 @@ public final class Main {
                 new BenchServeCommand(),
                 new PruneCommand(),
                 new CalibrateCommand(),
+                new QuantizeCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );

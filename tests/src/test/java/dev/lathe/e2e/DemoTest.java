@@ -41,13 +41,18 @@ class DemoTest {
     private String demo(String... extra) {
         List<String> args = new ArrayList<>(List.of("demo", "--out", dir.toString()));
         args.addAll(List.of(extra));
+        String text = lathe(args.toArray(new String[0]));
+        assertTrue(text.contains("demo finished"), text);
+        return text;
+    }
+
+    private static String lathe(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Main.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int rc = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, text + err.toString(StandardCharsets.UTF_8));
-        assertTrue(text.contains("demo finished"), text);
+        assertEquals(0, rc, String.join(" ", args) + "\n" + text + err.toString(StandardCharsets.UTF_8));
         return text;
     }
 
@@ -60,6 +65,11 @@ class DemoTest {
         dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle"));
         dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle.zip"));
         assertTrue(Files.isRegularFile(dir.resolve("triton/cifar_resnet56_demo/1/model.onnx")));
+        // the deployed model is the INT8 one, its quantization metadata carried next to the deployment keys
+        java.util.Map<String, String> deployed = Onnx.load(dir.resolve("triton/cifar_resnet56_demo/1/model.onnx"))
+                .metadataProps();
+        assertEquals("ort-cpu", deployed.get("lathe.quantization.target"), deployed.toString());
+        assertTrue(deployed.containsKey("lathe.preprocessing") && deployed.containsKey("lathe.labels"));
         dev.lathe.converter.deploy.TritonConfig.parse(Files.readString(dir.resolve(
                 "triton/cifar_resnet56_demo/config.pbtxt")), "demo config.pbtxt");
         assertTrue(text.matches("(?s).*chelsea\\.jpg\\R  1\\. synthetic_\\d .*"), text);
@@ -80,12 +90,34 @@ class DemoTest {
         assertEquals(2, top1.size(), "one accuracy line per training stage: " + text);
         assertTrue(top1.get(0) >= TRAINED_FLOOR, "trained top-1 " + top1.get(0) + " below " + TRAINED_FLOOR);
         assertTrue(top1.get(1) >= FINETUNED_FLOOR, "fine-tuned top-1 " + top1.get(1) + " below " + FINETUNED_FLOOR);
+
+        // INT8 and FP16 on the model the demo trained, on 1000 validation images
+        checkQuantized(text, "INT8", 99.0, 0.5);
+        Path tuned = dir.resolve("cifar_resnet56_pruned_finetuned.onnx");
+        String validation = "synthetic:classes=10,size=32,per-class=1,val-per-class=100,imbalance=10,seed=0";
+        checkQuantized(lathe("quantize", tuned.toString(), "--data", validation, "--samples", "1000", "--target",
+                "tensorrt", "--max-agreement-drop", "1", "-o", dir.resolve("trt.onnx").toString()), "INT8", 99.0, 0.5);
+        checkQuantized(lathe("quantize", tuned.toString(), "--data", validation, "--samples", "1000", "--fp16", "-o",
+                dir.resolve("fp16.onnx").toString()), "FP16", 99.9, 0.5);
+    }
+
+    /** The agreement and accuracy lines a quantization printed meet the issue's floors. */
+    private static void checkQuantized(String text, String what, double minAgreement, double maxDrop) {
+        Matcher a = Pattern.compile("top-1 ([0-9.]+)% of (\\d+) images \\(FP32 vs " + what + "\\)").matcher(text);
+        assertTrue(a.find(), text);
+        assertTrue(Double.parseDouble(a.group(1)) >= minAgreement, what + " agreement below " + minAgreement + ": "
+                + text);
+        assertTrue(Integer.parseInt(a.group(2)) >= 1000, text);
+        Matcher acc = Pattern.compile("FP32 ([0-9.]+)% -> " + what + " ([0-9.]+)%").matcher(text);
+        assertTrue(acc.find(), text);
+        double drop = Double.parseDouble(acc.group(1)) - Double.parseDouble(acc.group(2));
+        assertTrue(drop <= maxDrop, what + " loses " + drop + " points: " + text);
     }
 
     /** Every model written is valid and runs; the printed counts are the files' counts; MACs kept <= 60%. */
     private void checkArtefactsAndCounts(String text) throws Exception {
         for (String f : List.of("cifar_resnet56.onnx", "cifar_resnet56_trained.onnx", "cifar_resnet56_pruned.onnx",
-                "cifar_resnet56_pruned_finetuned.onnx")) {
+                "cifar_resnet56_pruned_finetuned.onnx", "cifar_resnet56_pruned_int8.onnx")) {
             Model model = Onnx.load(dir.resolve(f));
             ModelValidator.validate(model);
             Tensor x = Tensor.ofFloats(new long[] {2, 3, 32, 32}, OrtParity.gaussian(1, 2, 3, 32, 32));

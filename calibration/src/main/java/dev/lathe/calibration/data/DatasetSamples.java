@@ -6,6 +6,7 @@ import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +33,12 @@ public final class DatasetSamples implements CalibrationData {
     }
 
     @Override
-    public long forEachBatch(Consumer<HostTensor> sink) {
+    public long forEachBatch(Consumer<HostTensor> sink) { // reading the dataset throws no IOException
+        return forEachLabelled((images, labels) -> sink.accept(images));
+    }
+
+    @Override
+    public long forEachLabelled(BiConsumer<HostTensor, long[]> sink) {
         long[] image = data.imageShape();
         int perImage = Math.toIntExact(image[0] * image[1] * image[2]);
         int left = samples;
@@ -45,7 +51,9 @@ public final class DatasetSamples implements CalibrationData {
                 FloatBuffer src = b.images().duplicate();
                 src.limit(n * perImage);
                 t.data().asFloatBuffer().put(src);
-                sink.accept(t);
+                long[] labels = new long[n];
+                b.labels().duplicate().get(labels);
+                sink.accept(t, labels);
                 left -= n;
             }
         }

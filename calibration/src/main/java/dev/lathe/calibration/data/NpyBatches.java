@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +41,7 @@ public final class NpyBatches implements CalibrationData {
     }
 
     @Override
-    public long forEachBatch(Consumer<HostTensor> sink) throws IOException {
+    public long forEachLabelled(BiConsumer<HostTensor, long[]> sink) throws IOException {
         long left = samples;
         for (Path f : files) {
             if (left == 0) {
@@ -63,7 +63,7 @@ public final class NpyBatches implements CalibrationData {
                 ByteBuffer src = t.data().duplicate();
                 src.position(Math.toIntExact(r * rowBytes)).limit(Math.toIntExact((r + n) * rowBytes));
                 slice.put(src).flip();
-                sink.accept(HostTensor.wrap(DataType.FLOAT, shape, slice));
+                sink.accept(HostTensor.wrap(DataType.FLOAT, shape, slice), null);
             }
             left -= rows;
         }

@@ -20,4 +20,12 @@ public record CalibrationRange(double min, double max, boolean symmetric) {
     public boolean covers(double lo, double hi) {
         return min <= lo && hi <= max;
     }
+
+    /**
+     * A symmetric range of a tensor that was never negative, as [0, max]: the same threshold for a symmetric int8
+     * target, and no codes spent below zero for uint8. Other ranges are returned as they are.
+     */
+    public CalibrationRange nonNegative(double observedMin) {
+        return symmetric && observedMin >= 0 ? new CalibrationRange(0, max, false) : this;
+    }
 }

@@ -66,7 +66,8 @@ public final class StatsCollector {
     /** Runs one batch (the model's single input) and updates every tensor's statistics. */
     public void add(HostTensor batch) {
         List<String> fetched = tensors.stream().filter(t -> !t.equals(input)).toList();
-        try (Outputs out = session.run(Map.of(input, batch), fetched)) {
+        try (Outputs out = fetched.isEmpty() ? new Outputs(Map.of(), o -> { }) // only the input: nothing to run
+                : session.run(Map.of(input, batch), fetched)) {
             for (String t : tensors) {
                 HostTensor values = t.equals(input) ? batch : out.get(t);
                 TensorStats current = stats.get(t);

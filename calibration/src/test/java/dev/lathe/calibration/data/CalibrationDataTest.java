@@ -3,6 +3,7 @@ package dev.lathe.calibration.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.data.SyntheticDataset;
@@ -45,7 +46,7 @@ class CalibrationDataTest {
     }
 
     @Test
-    void datasetSamplesAreASeededSubsetWithoutLabels() {
+    void datasetSamplesAreASeededSubsetWithTheirLabels() throws IOException {
         SyntheticDataset d = new SyntheticDataset(3, 3, 4, 5, 1, 0, 1);
         List<float[]> first = new ArrayList<>();
         List<float[]> again = new ArrayList<>();
@@ -56,5 +57,9 @@ class CalibrationDataTest {
             assertArrayEquals(first.get(i), again.get(i), "same seed, same images");
         }
         assertEquals(15, new DatasetSamples(d, 1000, 4, 0).forEachBatch(t -> { }), "capped at the dataset");
+        List<long[]> labels = new ArrayList<>();
+        new DatasetSamples(d, 8, 3, 42).forEachLabelled((t, l) -> labels.add(l));
+        assertEquals(List.of(3, 3, 2), labels.stream().map(l -> l.length).toList(), "one label per image");
+        assertTrue(labels.stream().flatMapToLong(java.util.Arrays::stream).allMatch(l -> l >= 0 && l < 3));
     }
 }

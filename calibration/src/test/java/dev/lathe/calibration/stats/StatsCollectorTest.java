@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lathe.calibration.data.DatasetSamples;
+import dev.lathe.calibration.quant.QdqPlan;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.ir.DataType;
@@ -56,7 +57,7 @@ class StatsCollectorTest {
     @Test
     void defaultTargetsAreInputsOfConvAndAddAndTheGraphEnds() {
         Model m = residualBlock();
-        List<String> t = CalibrationTargets.defaults(m);
+        List<String> t = QdqPlan.calibrationTensors(m);
         String relu = m.graph().nodes().stream().filter(n -> n.opType().equals("Relu")).findFirst().orElseThrow()
                 .output(0).name();
         assertEquals(List.of("x", relu, "y"), t, "weights are not activations; x feeds both Conv and Add once");
@@ -65,7 +66,7 @@ class StatsCollectorTest {
     @Test
     void collectsEveryTensorOncePerBatchAndShardsMergeExactly() throws IOException {
         Model m = residualBlock();
-        List<String> targets = CalibrationTargets.defaults(m);
+        List<String> targets = QdqPlan.calibrationTensors(m);
         List<HostTensor> data = batches(40);
         assertEquals(7, data.size(), "40 samples in batches of 6");
         try (Session s = open(m, targets)) {
@@ -95,7 +96,7 @@ class StatsCollectorTest {
     @Test
     void aBatchTheHistogramCannotHoldNamesTheTensor() {
         Model m = residualBlock();
-        List<String> targets = CalibrationTargets.defaults(m);
+        List<String> targets = QdqPlan.calibrationTensors(m);
         try (Session s = open(m, targets)) {
             StatsCollector c = new StatsCollector(s, targets, Map.of());
             HostTensor first = batches(6).get(0);
@@ -111,7 +112,7 @@ class StatsCollectorTest {
     @Test
     void aTensorTheSessionDoesNotOutputIsNamed() {
         Model m = residualBlock();
-        List<String> targets = CalibrationTargets.defaults(m);
+        List<String> targets = QdqPlan.calibrationTensors(m);
         try (Session s = open(m, List.of())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new StatsCollector(s, targets, Map.of()));
