@@ -8,6 +8,7 @@ import dev.lathe.calibration.quant.QuantOptions;
 import dev.lathe.calibration.quant.QuantTarget;
 import dev.lathe.calibration.quant.Quantizer;
 import dev.lathe.calibration.stats.Calibration;
+import dev.lathe.cli.dynamic.DynamicDemo;
 import dev.lathe.converter.deploy.Bundle;
 import dev.lathe.converter.deploy.TritonConfig;
 import dev.lathe.converter.deploy.TritonRepository;
@@ -159,10 +160,10 @@ public final class DemoCommand implements Command {
                 QdqPlan.calibrationTensors(prepared), new DatasetSamples(val, quick ? 64 : 512, 32, 0));
         Map<String, CalibrationRange> ranges = Quantizer.ranges(calibrated.stats(), CalibrationMethod.PERCENTILE,
                 CalibrationMethod.DEFAULT_PERCENTILE, false);
-        SyntheticDataset heldOut = new TrainFlags.SyntheticSpec(10, 32, 1, quick ? 20 : 100, 10, 0).val();
+        SyntheticDataset checkSet = new TrainFlags.SyntheticSpec(10, 32, 1, quick ? 20 : 100, 10, 0).val();
         Quantizer.Result quantized = Quantizer.quantize(runtime, quantConfig, prepared, ranges,
                 new Quantizer.Request(QuantOptions.of(QuantTarget.ORT_CPU), Double.NaN, true),
-                new DatasetSamples(heldOut, heldOut.size(), 50, 0), new DatasetSamples(val, 16, 8, 0));
+                new DatasetSamples(checkSet, checkSet.size(), 50, 0), new DatasetSamples(val, 16, 8, 0));
         QuantizeCommand.writeMetadata(quantized.model(), QuantOptions.of(QuantTarget.ORT_CPU), "percentile", ranges,
                 quantized);
         Onnx.save(quantized.model(), int8File);
@@ -175,6 +176,9 @@ public final class DemoCommand implements Command {
         stage.done(String.format("median %.2f ms, %.1f images/s: %.2fx the pruned FP32 throughput",
                 benchInt8.medianMs(), benchInt8.throughput(), benchInt8.throughput() / benchPruned.throughput()));
 
+        stage.begin("dynamic", "AnchorNet early-exit cascade on synthetic 224x224 images: table, threshold search,"
+                + " accuracy-vs-GMACs front");
+        stage.done(DynamicDemo.run(runtime, threads, quick, out, ctx.out()));
         stage.begin("deploy", "the INT8 model, self-describing -> bundle (SHA-256 manifest) and Triton repository -> lathe infer");
         deploy(int8File, out, ctx);
         stage.done("packaged and classified through the bundle");

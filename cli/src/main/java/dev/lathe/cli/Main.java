@@ -3,6 +3,11 @@ package dev.lathe.cli;
 import dev.lathe.cli.convert.CkptBenchCommand;
 import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
+import dev.lathe.cli.dynamic.BenchCascadeCommand;
+import dev.lathe.cli.dynamic.DynamicEvalCommand;
+import dev.lathe.cli.dynamic.DynamicRunCommand;
+import dev.lathe.cli.dynamic.DynamicSearchCommand;
+import dev.lathe.cli.dynamic.DynamicTableCommand;
 import dev.lathe.cli.zoo.ZooBuildCommand;
 import dev.lathe.cli.zoo.ZooListCommand;
 import dev.lathe.runtime.ort.OrtNativeCache;
@@ -47,6 +52,11 @@ public final class Main {
                 new PruneCommand(),
                 new CalibrateCommand(),
                 new QuantizeCommand(),
+                new DynamicEvalCommand(),
+                new DynamicSearchCommand(),
+                new DynamicTableCommand(),
+                new DynamicRunCommand(),
+                new BenchCascadeCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()
         );

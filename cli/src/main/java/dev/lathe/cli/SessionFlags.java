@@ -17,10 +17,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** The session flags shared by commands that run a model: --runtime, --device, --threads, --opt-level. */
-final class SessionFlags {
+public final class SessionFlags {
     private SessionFlags() {}
 
-    static Options add(Options o) {
+    public static Options add(Options o) {
         o.addOption(runtimeOption());
         o.addOption(deviceOption());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
@@ -57,7 +57,7 @@ final class SessionFlags {
      * The runtime named by --runtime; without it, ONNX Runtime on the --device's kind (ort-cpu, ort-cuda). An unknown
      * or unusable runtime is one line (exit code 2); one implied by --device names the device first.
      */
-    static InferenceRuntime runtime(CommandLine cmd) {
+    public static InferenceRuntime runtime(CommandLine cmd) {
         if (cmd.hasOption("runtime")) {
             return Runtimes.get(cmd.getOptionValue("runtime"));
         }
@@ -85,7 +85,7 @@ final class SessionFlags {
         return device(cmd, runtime);
     }
 
-    static SessionConfig config(CommandLine cmd, InferenceRuntime runtime) {
+    public static SessionConfig config(CommandLine cmd, InferenceRuntime runtime) {
         SessionConfig c = SessionConfig.defaults().withDevice(device(cmd, runtime));
         if (cmd.hasOption("threads")) {
             c = c.withThreads(Flags.threads(cmd, 0), 0);

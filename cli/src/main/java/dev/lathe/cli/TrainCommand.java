@@ -58,6 +58,7 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
+        o.addOption(Option.builder().longOpt("smoothing").hasArg().desc("timm's name for --label-smoothing").build());
         o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted|kd|kl").desc("cross-entropy "
                 + "(default); logit-adjusted CE on S * logits + T * log(prior), the prior from the training set's "
                 + "class counts (CIC's long-tailed recipe: --loss logit-adjusted --logit-scale 30 --tau 1); or soft "
@@ -91,6 +92,17 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("sched").hasArg().argName("cosine|multistep")
                 .desc("cosine with linear warm-up (default) or multistep (x0.1 at 50% and 75%)").build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("E").desc("warm-up epochs (default 0)").build());
+        o.addOption(Option.builder().longOpt("warmup-epochs").hasArg().argName("E").desc("timm: warm-up epochs; any"
+                + " timm schedule flag makes --sched cosine timm's (warm-up inside the cosine, from --warmup-lr)")
+                .build());
+        o.addOption(Option.builder().longOpt("warmup-lr").hasArg().argName("LR").desc("timm: learning rate the"
+                + " warm-up starts from (default 0)").build());
+        o.addOption(Option.builder().longOpt("min-lr").hasArg().argName("LR").desc("timm: the cosine's floor"
+                + " (default 0)").build());
+        o.addOption(Option.builder().longOpt("cooldown-epochs").hasArg().argName("N").desc("timm: epochs at --min-lr"
+                + " after --epochs (trained in addition)").build());
+        o.addOption(Option.builder().longOpt("sched-on-updates").desc("timm: change the rate every step, not every"
+                + " epoch").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("T").desc("ORT intra-op threads (default 2)")
                 .build());
         o.addOption(Option.builder().longOpt("seed").hasArg().desc("seed (default 0)").build());
@@ -113,16 +125,8 @@ public final class TrainCommand implements Command {
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 64);
         Optimizer optimizer = TrainFlags.optimizer(cmd);
         double lr = Flags.doubleIn(cmd, "lr", 0, true, 10, true, optimizer instanceof Optimizer.AdamW ? 1e-3 : 0.1);
-        double warmup = Flags.doubleIn(cmd, "warmup", 0, true, epochs, true, 0); // epochs of linear warm-up
-        String sched = cmd.getOptionValue("sched", "cosine");
-        LrSchedule schedule;
-        if (sched.equals("cosine")) {
-            schedule = LrSchedule.cosine(lr, warmup, epochs);
-        } else if (sched.equals("multistep")) {
-            schedule = LrSchedule.multiStep(lr, new int[] {epochs / 2, epochs * 3 / 4}, 0.1, warmup);
-        } else {
-            throw new UserError("--sched must be cosine or multistep, got '" + sched + "'");
-        }
+        int cooldown = Flags.intIn(cmd, "cooldown-epochs", 0, Flags.MAX_COUNT, 0);
+        LrSchedule schedule = schedule(cmd, lr, epochs, ctx);
         Dataset train = data.train();
         Dataset val = data.val();
         Loss loss = loss(cmd, train);
@@ -142,7 +146,7 @@ public final class TrainCommand implements Command {
             throw new UserError("--teacher is for --loss kd or kl");
         }
         Model teacher = cmd.hasOption("teacher") ? teacher(Path.of(cmd.getOptionValue("teacher"))) : null;
-        try (Trainer t = new Trainer(step, new Trainer.Options(epochs, schedule, seed,
+        try (Trainer t = new Trainer(step, new Trainer.Options(epochs + cooldown, schedule, seed,
                 Flags.threads(cmd, 2), out, cmd.hasOption("resume"), ctx.err(), -1,
                 Flags.positiveInt(cmd, "workers", Flags.MAX_THREADS, Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
@@ -164,9 +168,49 @@ public final class TrainCommand implements Command {
         return 0;
     }
 
+    private static final List<String> TIMM_SCHEDULE = List.of("warmup-epochs", "warmup-lr", "min-lr",
+            "cooldown-epochs", "sched-on-updates");
+
+    /**
+     * --sched cosine|multistep with --warmup; any of timm's schedule flags selects timm's cosine exactly (see
+     * {@link LrSchedule#timmCosine}), printed so the user sees what runs.
+     */
+    private static LrSchedule schedule(CommandLine cmd, double lr, int epochs, CliContext ctx) {
+        String sched = cmd.getOptionValue("sched", "cosine");
+        boolean timm = TIMM_SCHEDULE.stream().anyMatch(cmd::hasOption);
+        if (timm) {
+            if (!sched.equals("cosine")) {
+                throw new UserError("--" + TIMM_SCHEDULE.stream().filter(cmd::hasOption).findFirst().orElseThrow()
+                        + " is a timm cosine flag; --sched " + sched + " does not take it");
+            }
+            if (cmd.hasOption("warmup")) {
+                throw new UserError("--warmup and --warmup-epochs both given; timm's schedule takes --warmup-epochs");
+            }
+            double warmup = Flags.doubleIn(cmd, "warmup-epochs", 0, true, epochs, true, 0);
+            double warmupLr = Flags.doubleIn(cmd, "warmup-lr", 0, true, 10, true, 0);
+            double minLr = Flags.doubleIn(cmd, "min-lr", 0, true, lr, true, 0);
+            boolean perStep = cmd.hasOption("sched-on-updates");
+            ctx.out().printf("schedule: timm cosine, lr %s, warm-up %s epochs from %s, min %s, %d epochs + %d"
+                    + " cooldown, updated per %s%n", lr, warmup, warmupLr, minLr, epochs,
+                    Flags.intIn(cmd, "cooldown-epochs", 0, Flags.MAX_COUNT, 0), perStep ? "step" : "epoch");
+            return LrSchedule.timmCosine(lr, warmupLr, warmup, minLr, epochs, perStep);
+        }
+        double warmup = Flags.doubleIn(cmd, "warmup", 0, true, epochs, true, 0); // epochs of linear warm-up
+        if (sched.equals("cosine")) {
+            return LrSchedule.cosine(lr, warmup, epochs);
+        } else if (sched.equals("multistep")) {
+            return LrSchedule.multiStep(lr, new int[] {epochs / 2, epochs * 3 / 4}, 0.1, warmup);
+        }
+        throw new UserError("--sched must be cosine or multistep, got '" + sched + "'");
+    }
+
     /** The loss from --loss/--tau/--logit-scale/--label-smoothing; logit adjustment takes the training class prior. */
     private static Loss loss(CommandLine cmd, Dataset train) {
-        double smoothing = Flags.doubleIn(cmd, "label-smoothing", 0, true, 1, false, 0);
+        if (cmd.hasOption("smoothing") && cmd.hasOption("label-smoothing")) {
+            throw new UserError("--smoothing is --label-smoothing; give one");
+        }
+        double smoothing = Flags.doubleIn(cmd, cmd.hasOption("smoothing") ? "smoothing" : "label-smoothing", 0, true,
+                1, false, 0);
         String name = cmd.getOptionValue("loss", "ce");
         if (name.equals("ce")) {
             if (cmd.hasOption("tau") || cmd.hasOption("logit-scale")) {

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 
 /** Parsing shared by {@code train}, {@code eval} and {@code bench train}: model source and synthetic data spec. */
-final class TrainFlags {
+public final class TrainFlags {
     /** Synthetic images are generated in memory: beyond this side length a typo would exhaust the heap. */
     static final int MAX_SYNTHETIC_SIZE = 1024;
 
@@ -37,8 +37,8 @@ final class TrainFlags {
     }
 
     /** A training and a validation set from {@code --data}: synthetic, or a real dataset (see {@link DataSpec}). */
-    record DataSets(Dataset train, Dataset val, dev.lathe.runtime.data.Preprocessing preprocessing) {
-        DataSets(Dataset train, Dataset val) {
+    public record DataSets(Dataset train, Dataset val, dev.lathe.runtime.data.Preprocessing preprocessing) {
+        public DataSets(Dataset train, Dataset val) {
             this(train, val, null);
         }
 
@@ -51,7 +51,7 @@ final class TrainFlags {
         }
     }
 
-    static DataSets datasets(String spec) {
+    public static DataSets datasets(String spec) {
         if (spec.equals("synthetic") || spec.startsWith("synthetic:")) {
             SyntheticSpec s = synthetic(spec);
             return new DataSets(s.train(), s.val());
@@ -124,7 +124,7 @@ final class TrainFlags {
         return fromFile(file);
     }
 
-    static Model fromFile(Path file) {
+    public static Model fromFile(Path file) {
         try {
             return Onnx.load(file);
         } catch (IOException e) {

@@ -17,6 +17,7 @@ import dev.lathe.graph.train.TrainStep;
 import dev.lathe.runtime.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,34 @@ class TrainCommandTest {
         Path model = dir.resolve("tiny.onnx");
         Onnx.save(b.build(), model);
         return model;
+    }
+
+    /** timm's schedule flags: the per-epoch rates are timm's (warm-up from --warmup-lr, cosine, cooldown at --min-lr). */
+    @Test
+    void timmScheduleFlagsRunTimmsCosineWithCooldownEpochs() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+        Path out = dir.resolve("timm");
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--epochs", "2", "--batch", "16",
+                "--lr", "0.05", "--warmup-epochs", "1", "--warmup-lr", "0.001", "--min-lr", "0.0001",
+                "--cooldown-epochs", "1", "--smoothing", "0.1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("schedule: timm cosine") && r.out().contains("2 epochs + 1 cooldown"), r.out());
+        List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(4, rows.size(), "header and 2 + 1 epochs");
+        double[] expected = {0.001, 0.0001 + 0.5 * (0.05 - 0.0001), 0.0001};
+        for (int e = 0; e < 3; e++) {
+            assertEquals(expected[e], Double.parseDouble(rows.get(e + 1).split(",")[1]), 1e-12, "epoch " + e);
+        }
+        for (String[] bad : new String[][] {{"--sched", "multistep", "--min-lr", "0.001"},
+            {"--warmup", "1", "--warmup-epochs", "1"}, {"--smoothing", "0.1", "--label-smoothing", "0.1"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--onnx", model.toString(), "--data", data,
+                    "--out", dir.resolve("bad").toString()));
+            args.addAll(List.of(bad));
+            CliRun b = lathe(args.toArray(new String[0]));
+            assertEquals(2, b.code(), String.join(" ", bad) + ": " + b.err());
+            assertEquals(1, b.err().strip().lines().count(), b.err());
+        }
     }
 
     /** --device cuda on a machine without the CUDA provider stops before training with one line saying why. */

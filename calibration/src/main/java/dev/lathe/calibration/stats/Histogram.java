@@ -30,22 +30,30 @@ public final class Histogram {
 
     /** The histogram of {@code values} with bins of {@code width} (> 0). NaN values are not counted. */
     public static Histogram of(float[] values, double width) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            if (!Float.isNaN(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return of(values, width, lo, hi);
+    }
+
+    /**
+     * The histogram of {@code values}, whose smallest and largest non-NaN values the caller already knows (one pass
+     * over the data instead of two: bins are monotonic in the value).
+     */
+    static Histogram of(float[] values, double width, float min, float max) {
         if (!(width > 0) || Double.isInfinite(width)) {
             throw new IllegalArgumentException("histogram bin width must be a finite number > 0, got " + width);
         }
-        long lo = Long.MAX_VALUE;
-        long hi = Long.MIN_VALUE;
-        for (float v : values) {
-            if (!Float.isNaN(v)) {
-                long k = bin(v, width);
-                lo = Math.min(lo, k);
-                hi = Math.max(hi, k);
-            }
-        }
-        if (lo > hi) {
+        if (!(min <= max)) {
             return new Histogram(width, 0, new long[0]);
         }
-        long[] c = new long[checkedBins(hi - lo + 1, width)];
+        long lo = bin(min, width);
+        long[] c = new long[checkedBins(bin(max, width) - lo + 1, width)];
         for (float v : values) {
             if (!Float.isNaN(v)) {
                 c[(int) (bin(v, width) - lo)]++;

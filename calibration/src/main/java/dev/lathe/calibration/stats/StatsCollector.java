@@ -68,16 +68,27 @@ public final class StatsCollector {
         List<String> fetched = tensors.stream().filter(t -> !t.equals(input)).toList();
         try (Outputs out = fetched.isEmpty() ? new Outputs(Map.of(), o -> { }) // only the input: nothing to run
                 : session.run(Map.of(input, batch), fetched)) {
-            for (String t : tensors) {
+            // tensors are independent: their batch statistics are made in parallel, then merged in order (and the
+            // first failing tensor in that order is the one reported)
+            List<Object> batchStats = tensors.parallelStream().map(t -> {
                 HostTensor values = t.equals(input) ? batch : out.get(t);
                 TensorStats current = stats.get(t);
                 double width = current.histogram().width() > 0 ? current.histogram().width()
                         : startWidths.getOrDefault(t, 0.0);
                 try {
-                    stats.put(t, current.merge(TensorStats.of(values.toFloats(), width)));
+                    return (Object) TensorStats.of(values.toFloats(), width);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("tensor " + t + ": " + e.getMessage(), e);
+                    return new IllegalArgumentException("tensor " + t + ": " + e.getMessage(), e);
                 }
+            }).toList();
+            for (int i = 0; i < tensors.size(); i++) {
+                if (batchStats.get(i) instanceof IllegalArgumentException e) {
+                    throw e;
+                }
+            }
+            for (int i = 0; i < tensors.size(); i++) {
+                String t = tensors.get(i);
+                stats.put(t, stats.get(t).merge((TensorStats) batchStats.get(i)));
             }
         }
         samples += batch.shape()[0];

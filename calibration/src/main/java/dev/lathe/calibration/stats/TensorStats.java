@@ -38,7 +38,7 @@ public record TensorStats(long count, double min, double max, Histogram histogra
         }
         double maxAbs = values.length == 0 ? 0 : Math.max(-lo, hi);
         double w = width > 0 ? width : maxAbs / INITIAL_BINS;
-        Histogram h = w > 0 ? Histogram.of(values, w) : Histogram.zeros(values.length);
+        Histogram h = w > 0 ? Histogram.of(values, w, (float) lo, (float) hi) : Histogram.zeros(values.length);
         return new TensorStats(values.length, lo, hi, h);
     }
 

@@ -157,6 +157,10 @@ public final class HostTensor {
         ByteBuffer b = data();
         int n = (int) numel();
         float[] out = new float[n];
+        if (dtype == DataType.FLOAT) { // one bulk copy: calibration reads every activation this way
+            b.duplicate().order(b.order()).position(0).asFloatBuffer().get(out);
+            return out;
+        }
         for (int i = 0; i < n; i++) {
             if (dtype == DataType.FLOAT) {
                 out[i] = b.getFloat(4 * i);

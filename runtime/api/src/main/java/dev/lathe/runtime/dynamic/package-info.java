@@ -1,10 +1,12 @@
 /**
- * Dynamic (early-exit) inference over precomputed per-stage tables, as AnchorNet evaluates it: an image runs stage
- * after stage (resized image, then patches, logits summed) and leaves at the first stage whose confidence passes
- * that stage's threshold. {@link dev.lathe.runtime.dynamic.ExitTable} holds confidence and correctness per image and
- * stage, {@link dev.lathe.runtime.dynamic.EarlyExit} applies a threshold vector and
- * {@link dev.lathe.runtime.dynamic.ThresholdSearch} picks thresholds under a MACs budget. Pure Java, no runtime
- * session: the tables come from whoever ran the stages (ONNX Runtime here, or a released PyTorch file read through
- * the converter by the tests module). Imports nothing outside the JDK; cli and tests import this.
+ * Dynamic (early-exit) inference as AnchorNet does it: an image runs stage after stage (resized image, then patches,
+ * logits summed) and leaves at the first stage whose confidence passes that stage's threshold.
+ * Over precomputed tables: {@link dev.lathe.runtime.dynamic.ExitTable} holds confidence and correctness per image
+ * and stage, {@link dev.lathe.runtime.dynamic.EarlyExit} applies a threshold vector,
+ * {@link dev.lathe.runtime.dynamic.ThresholdSearch} sweeps a grid and {@link dev.lathe.runtime.dynamic.ParetoFront}
+ * keeps the undominated settings. On real images: {@link dev.lathe.runtime.dynamic.AnchorCascade} is the cascade as a
+ * {@link dev.lathe.runtime.Session} over three sessions of any runtime, with {@link
+ * dev.lathe.runtime.dynamic.BicubicResize} and {@link dev.lathe.runtime.dynamic.PatchSelection} (CAM, greedy IoU) in
+ * Java. Imports the runtime API and graph-ops (MACs counting); cli and tests import this.
  */
 package dev.lathe.runtime.dynamic;

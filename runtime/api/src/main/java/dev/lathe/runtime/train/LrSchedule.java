@@ -34,6 +34,27 @@ public interface LrSchedule {
         };
     }
 
+    /**
+     * timm's {@code --sched cosine} (its CosineLRScheduler as {@code create_scheduler_v2} sets it up): linear warm-up
+     * from {@code warmupLr} over {@code warmupEpochs}, cosine from {@code base} to {@code minLr} over {@code epochs}
+     * counted from 0 (the warm-up is inside the cosine, timm's warmup_prefix=False), then {@code minLr} for any
+     * cooldown epochs past {@code epochs}. The rate changes once per epoch, or every step with {@code perStep}
+     * ({@code --sched-on-updates}; IIEU's MobileNetV2 recipe).
+     */
+    static LrSchedule timmCosine(double base, double warmupLr, double warmupEpochs, double minLr, int epochs,
+            boolean perStep) {
+        return (epoch, progress) -> {
+            double t = perStep ? epoch + progress : epoch;
+            if (t < warmupEpochs) {
+                return warmupLr + t * (base - warmupLr) / warmupEpochs;
+            }
+            if (t >= epochs) {
+                return minLr;
+            }
+            return minLr + 0.5 * (base - minLr) * (1 + Math.cos(Math.PI * t / epochs));
+        };
+    }
+
     static LrSchedule constant(double base) {
         return (epoch, progress) -> base;
     }
