@@ -9,7 +9,12 @@ import dev.lathe.calibration.quant.QuantTarget;
 import dev.lathe.calibration.quant.Quantizer;
 import dev.lathe.calibration.stats.Calibration;
 import dev.lathe.cli.dynamic.DynamicDemo;
+import dev.lathe.converter.deploy.Bundle;
+import dev.lathe.converter.deploy.TritonConfig;
+import dev.lathe.converter.deploy.TritonRepository;
+import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.count.ModelCount;
+import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
@@ -30,6 +35,8 @@ import dev.lathe.runtime.bench.BenchmarkConfig;
 import dev.lathe.runtime.bench.BenchmarkResult;
 import dev.lathe.runtime.bench.InferenceBenchmark;
 import dev.lathe.runtime.bench.RandomInputs;
+import dev.lathe.runtime.data.Interpolation;
+import dev.lathe.runtime.data.Preprocessing;
 import dev.lathe.runtime.data.SyntheticDataset;
 import dev.lathe.runtime.train.EpochMetrics;
 import java.nio.file.Files;
@@ -172,10 +179,55 @@ public final class DemoCommand implements Command {
         stage.begin("dynamic", "AnchorNet early-exit cascade on synthetic 224x224 images: table, threshold search,"
                 + " accuracy-vs-GMACs front");
         stage.done(DynamicDemo.run(runtime, threads, quick, out, ctx.out()));
+        stage.begin("deploy", "the INT8 model, self-describing -> bundle (SHA-256 manifest) and Triton repository -> lathe infer");
+        deploy(int8File, out, ctx);
+        stage.done("packaged and classified through the bundle");
 
         ctx.out().println();
         ctx.out().println("demo finished: artefacts in " + out.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * The last stage: the final (INT8) model gets its name, preprocessing (the CIFAR recipe's mean/std after a resize
+     * to 36 and a 32x32 centre crop, so a photo of any size fits) and labels, is packed as a bundle and as a Triton
+     * model, and classifies the committed photo of Chelsea the cat through {@code lathe infer} on the bundle. The
+     * demo trains on synthetic classes, so the answer shows the path, not a cat detector.
+     */
+    private static void deploy(Path finalFile, Path out, CliContext ctx) throws Exception {
+        Model m = Onnx.load(finalFile);
+        m.metadataProps().put(ModelMetadata.NAME, "cifar_resnet56_demo");
+        Preprocessing cifar = Preprocessing.cifar(32);
+        m.metadataProps().put(ModelMetadata.PREPROCESSING, new Preprocessing(36, Interpolation.BILINEAR, 32, 32,
+                cifar.mean(), cifar.std(), "RGB", "NCHW").toJson());
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            labels.add("synthetic_" + c);
+        }
+        ModelMetadata.setLabels(m, labels);
+        Provenance.stamp(m, ctx);
+        Path deployable = out.resolve("cifar_resnet56_deploy.onnx");
+        Onnx.save(m, deployable);
+        Path bundle = out.resolve("bundle");
+        Path repo = out.resolve("triton");
+        AtomicFiles.deleteTree(bundle); // artefacts of an earlier demo run in the same folder
+        Files.deleteIfExists(out.resolve("bundle.zip"));
+        Bundle.write(java.util.List.of(deployable), bundle, null, null, true, Main.version());
+        Bundle.open(bundle);
+        OutputPaths.folder(repo, true);
+        Path modelDir = TritonRepository.write(deployable, m, repo, new TritonConfig.Options("cifar_resnet56_demo", 32,
+                1, TritonConfig.Kind.CPU, true, 500, false, null, null), null, true);
+        Path photo = out.resolve("chelsea.jpg");
+        try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("demo/chelsea.jpg")) {
+            Files.copy(in, photo, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        ctx.out().println("    bundle " + bundle + " (+ .zip), Triton model " + modelDir);
+        ctx.out().println("    $ lathe infer " + bundle + " " + photo + " --top-k 3");
+        int rc = Main.run(new String[] {"infer", bundle.toString(), photo.toString(), "--top-k", "3", "--threads", "2"},
+                ctx.out(), ctx.err());
+        if (rc != 0) {
+            throw new IllegalStateException("lathe infer on the demo bundle exited " + rc);
+        }
     }
 
     private static String describe(EpochMetrics m) {

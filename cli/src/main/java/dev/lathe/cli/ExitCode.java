@@ -32,7 +32,7 @@ public final class ExitCode {
                 || e instanceof OutputFileException || e instanceof NoSuchFileException
                 || e instanceof FileNotFoundException || e instanceof AccessDeniedException
                 || e instanceof CheckpointFormatException || e instanceof NpyFormatException
-                || e instanceof CorruptImageException || e instanceof ModelValidationException || e instanceof ShapeInferenceException;
+                || e instanceof CorruptImageException || e instanceof dev.lathe.converter.deploy.PackageException || e instanceof ModelValidationException || e instanceof ShapeInferenceException;
         return user ? USER_ERROR : INTERNAL_ERROR;
     }
 }

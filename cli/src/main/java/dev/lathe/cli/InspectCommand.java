@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.count.LayerCount;
 import dev.lathe.graph.count.ModelCount;
 import dev.lathe.graph.count.ModelCounter;
@@ -104,6 +105,8 @@ public final class InspectCommand implements Command {
             }
             ArrayNode unc = root.putArray("uncounted");
             count.uncounted().forEach(unc::add);
+            ObjectNode meta = root.putObject("metadata");
+            ModelMetadata.all(model).forEach(meta::put);
             return root;
         }
 
@@ -156,6 +159,7 @@ public final class InspectCommand implements Command {
             for (Value v : model.graph().outputs()) {
                 out.printf("  %-24s %s%n", v.name(), v.type());
             }
+            printMetadata(model, out);
             out.printf("ops      %d nodes:", model.graph().nodes().size());
             ops.forEach((op, n) -> out.printf(" %s %d", op, n));
             out.println();
@@ -180,6 +184,24 @@ public final class InspectCommand implements Command {
                 out.println("uncounted (a shape is unknown): " + String.join(", ", count.uncounted()));
             }
         }
+    }
+
+    /** The metadata_props, Lathe's keys first; long values (label lists, histories) shortened to one line. */
+    static void printMetadata(Model model, PrintStream out) {
+        Map<String, String> all = ModelMetadata.all(model);
+        if (all.isEmpty()) {
+            out.println("metadata (none; 'lathe meta set' adds preprocessing, labels, a name)");
+            return;
+        }
+        out.println("metadata");
+        int width = all.keySet().stream().mapToInt(String::length).max().orElse(8);
+        all.forEach((k, v) -> {
+            String shown = v.replaceAll("\\s*\\R\\s*", " ");
+            if (k.equals(ModelMetadata.LABELS)) {
+                shown = ModelMetadata.labels(model).size() + " labels: " + shown;
+            }
+            out.printf("  %-" + width + "s  %s%n", k, shown.length() > 160 ? shown.substring(0, 157) + "..." : shown);
+        });
     }
 
     /**

@@ -36,6 +36,11 @@ public final class Main {
                 new EvalCommand(),
                 new DemoCommand(),
                 new InspectCommand(),
+                new MetaGetCommand(),
+                new MetaSetCommand(),
+                new PackageCommand(),
+                new InferCommand(),
+                new ServeCommand(),
                 new OptimizeCommand(),
                 new BenchInspectCommand(),
                 new CkptInspectCommand(),
@@ -43,6 +48,7 @@ public final class Main {
                 new CkptBenchCommand(),
                 new RunCommand(),
                 new BenchInferCommand(),
+                new BenchServeCommand(),
                 new PruneCommand(),
                 new CalibrateCommand(),
                 new QuantizeCommand(),
@@ -64,7 +70,7 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean verbose = rest.remove("--verbose") | rest.remove("-v");
-        CliContext ctx = new CliContext(out, err, verbose);
+        CliContext ctx = new CliContext(out, err, verbose, rest);
         if (rest.isEmpty() || isHelp(rest.get(0)) || rest.get(0).equals("help")) {
             printOverview(out);
             return rest.isEmpty() ? ExitCode.USER_ERROR : ExitCode.OK;
@@ -146,7 +152,7 @@ public final class Main {
     }
 
     /** The version the jar was built as (from the build's filtered {@code lathe-version.properties}). */
-    static String version() {
+    public static String version() {
         try (var in = Main.class.getResourceAsStream("/dev/lathe/cli/lathe-version.properties")) {
             java.util.Properties p = new java.util.Properties();
             if (in != null) {

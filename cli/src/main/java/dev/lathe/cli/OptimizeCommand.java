@@ -80,6 +80,7 @@ public final class OptimizeCommand implements Command {
         } catch (PassFailedException e) {
             throw new UserError(in + ": " + e.getMessage(), e);
         }
+        Provenance.stamp(model, ctx);
         Onnx.save(model, out);
 
         List<ConvBatchNormFolding.Rejection> notFolded = new ArrayList<>();

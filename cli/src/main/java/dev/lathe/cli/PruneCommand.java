@@ -16,6 +16,7 @@ import dev.lathe.pruning.plan.PlanOptions;
 import dev.lathe.pruning.plan.PruningPlan;
 import java.io.IOException;
 import java.io.PrintStream;
+import dev.lathe.converter.meta.ModelMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
@@ -140,6 +141,10 @@ public final class PruneCommand implements Command {
         if (req.planOut() != null) {
             r.plan().save(req.planOut());
         }
+        model.metadataProps().put(ModelMetadata.PRUNING, (req.replay() == null ? req.criterion() + ": " : "")
+                + PruneReport.summary(r.before(), r.after())
+                + (req.replay() != null ? ", replayed " + req.replay().getFileName() : ""));
+        Provenance.stamp(model, ctx);
         Onnx.save(model, req.output()); // Onnx.save writes a temp file and renames it
     }
 
@@ -194,6 +199,9 @@ public final class PruneCommand implements Command {
                     (System.nanoTime() - start) / 1e9);
             ctx.out().println("channel counts rounded to " + req.rounding());
             checkReached(req, r.before().params() - r.after().params(), r.before(), r.after(), ctx);
+            r.model().metadataProps().put(ModelMetadata.PRUNING, req.criterion() + ": " + PruneReport.summary(r.before(), r.after())
+                    + " in " + req.steps() + " steps");
+            Provenance.stamp(r.model(), ctx);
             Onnx.save(r.model(), req.output()); // Onnx.save writes a temp file and renames it
         } finally {
             if (work != null) {

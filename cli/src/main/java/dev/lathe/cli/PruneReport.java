@@ -40,6 +40,12 @@ final class PruneReport {
         return String.format("MACs %.2f%% kept", 100.0 * after.macs() / before.macs());
     }
 
+    /** The one-line summary kept in the model's metadata: criterion-free counts, e.g. "params 61.2% kept, MACs ...". */
+    static String summary(ModelCount before, ModelCount after) {
+        return String.format("params %,d -> %,d (%.2f%% kept), %s", before.params(), after.params(),
+                100.0 * after.params() / Math.max(1, before.params()), macsKept(before, after));
+    }
+
     /** Params and MACs per weighted layer and in total, before and after. */
     static void printTable(ModelCount before, ModelCount afterCount, PrintStream out) {
         Map<String, LayerCount> after = new HashMap<>();

@@ -169,6 +169,7 @@ public final class QuantizeCommand implements Command {
             }
             writeMetadata(result, options, method, ranges, r);
         }
+        Provenance.stamp(result, ctx); // the input's lathe.* metadata (preprocessing, labels) is carried
         Onnx.save(result, out); // Onnx.save writes a temp file and renames it
         p.printf("wrote %s (%s)%n", out, summary);
         return ExitCode.OK;
@@ -295,6 +296,7 @@ public final class QuantizeCommand implements Command {
         Map<String, String> md = m.metadataProps();
         md.put("lathe.quantization.target", options.target().label());
         md.put("lathe.quantization.method", method);
+        md.put(dev.lathe.converter.meta.ModelMetadata.CALIBRATION, method);
         md.put("lathe.quantization.weights", options.perChannel() ? "int8 per-channel symmetric"
                 : "int8 per-tensor symmetric");
         md.put("lathe.quantization.activations", options.target() == QuantTarget.ORT_CPU ? "uint8 asymmetric"

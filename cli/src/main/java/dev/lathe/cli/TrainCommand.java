@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.graph.ir.Model;
+import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Loss;
 import dev.lathe.graph.train.Optimizer;
@@ -178,6 +179,10 @@ public final class TrainCommand implements Command {
                 Flags.positiveInt(cmd, "workers", Flags.MAX_THREADS, Trainer.DEFAULT_LOADER_WORKERS)).on(device),
                 teacher)) {
             List<EpochMetrics> h = t.fit(train, val);
+            if (data.preprocessing() != null) { // what the evaluation split fed the model is what inference must feed
+                forward.metadataProps().put(ModelMetadata.PREPROCESSING, data.preprocessing().toJson());
+            }
+            Provenance.stamp(forward, ctx);
             t.exportInference(forward, export, cmd.hasOption("fold-bn"));
             if (!h.isEmpty()) {
                 EpochMetrics last = h.get(h.size() - 1);

@@ -37,7 +37,11 @@ public final class TrainFlags {
     }
 
     /** A training and a validation set from {@code --data}: synthetic, or a real dataset (see {@link DataSpec}). */
-    public record DataSets(Dataset train, Dataset val) {
+    public record DataSets(Dataset train, Dataset val, dev.lathe.runtime.data.Preprocessing preprocessing) {
+        public DataSets(Dataset train, Dataset val) {
+            this(train, val, null);
+        }
+
         int classes() {
             return train.numClasses();
         }
@@ -54,7 +58,7 @@ public final class TrainFlags {
         }
         try {
             DataSpec d = DataSpec.parse(spec);
-            return new DataSets(d.train(), d.val());
+            return new DataSets(d.train(), d.val(), d.evalPreprocessing());
         } catch (IllegalArgumentException | IOException e) {
             throw new UserError("--data '" + spec + "': " + e.getMessage());
         }

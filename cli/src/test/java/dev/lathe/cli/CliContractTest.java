@@ -71,6 +71,15 @@ class CliContractTest {
                 new Case("prune MODEL --ratio 0.3 --max-ratio NaN -o DIR/p.onnx", 2, "--max-ratio must be a number in (0, 1]"),
                 new Case("prune MODEL --ratio 0.3 --steps -1 -o DIR/p.onnx", 2, "--steps must be a positive integer"),
                 new Case("prune MODEL --ratio 0.3 --ratio 0.5 -o DIR/p.onnx", 2, "--ratio is given twice"),
+                new Case("serve MODEL --port 70000", 2, "--port must be"),
+                new Case("serve MODEL --max-batch 0", 2, "--max-batch must be"),
+                new Case("infer MODEL DIR --top-k 0", 2, "--top-k must be"),
+                new Case("bench serve MODEL --clients 0", 2, "--clients must be"),
+                new Case("package MODEL --format triton -o DIR/r --max-batch -1", 2, "--max-batch must be"),
+                new Case("package MODEL --format onnx -o DIR/r", 2, "--format must be triton or bundle"),
+                new Case("package MODEL --format bundle -o DIR/b --dynamic-batching", 2, "--dynamic-batching is for"
+                        + " --format triton"),
+                new Case("meta set MODEL nokeyvalue --in-place", 2, "'nokeyvalue' is not KEY=VALUE"),
                 new Case("bench infer MODEL --threads 1000", 2, "--threads must be a positive integer, got '1000' (valid: 1 to "
                         + Flags.MAX_THREADS + ")"),
                 new Case("bench infer MODEL --threads 0", 2, "--threads must be a positive integer"),
@@ -170,7 +179,11 @@ class CliContractTest {
                 new Case("bench inspect MODEL --save-to MODEL", 2, "is the input file"),
                 new Case("run MODEL --input image=x.npy -o MODEL", 2, "it is a file, and a folder is needed"),
                 new Case("run MODEL --input image=x.npy -o DIR/missing/deeper", 2, "DIR/missing does not exist"),
-                new Case("train --model cifar_resnet56 --out MODEL", 2, "it is a file, and a folder is needed"));
+                new Case("train --model cifar_resnet56 --out MODEL", 2, "it is a file, and a folder is needed"),
+                new Case("meta set MODEL name=x -o MODEL", 2, "is the input file"),
+                new Case("meta set MODEL name=x -o DIR", 2, "it is a folder"),
+                new Case("package MODEL --format triton -o MODEL", 2, "it is a file, and a folder is needed"),
+                new Case("package MODEL --format bundle -o DIR/missing/b", 2, "DIR/missing does not exist"));
     }
 
     @ParameterizedTest(name = "{0}")

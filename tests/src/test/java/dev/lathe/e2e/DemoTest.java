@@ -61,6 +61,18 @@ class DemoTest {
         String text = demo("--quick");
         assertTrue(Files.size(dir.resolve("cifar_resnet56.onnx")) > 1_000_000);
         assertTrue(text.contains("CIC"), text);
+        // the deploy stage: a verified bundle, a Triton model and lathe infer's answer on the committed photo
+        dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle"));
+        dev.lathe.converter.deploy.Bundle.open(dir.resolve("bundle.zip"));
+        assertTrue(Files.isRegularFile(dir.resolve("triton/cifar_resnet56_demo/1/model.onnx")));
+        // the deployed model is the INT8 one, its quantization metadata carried next to the deployment keys
+        java.util.Map<String, String> deployed = Onnx.load(dir.resolve("triton/cifar_resnet56_demo/1/model.onnx"))
+                .metadataProps();
+        assertEquals("ort-cpu", deployed.get("lathe.quantization.target"), deployed.toString());
+        assertTrue(deployed.containsKey("lathe.preprocessing") && deployed.containsKey("lathe.labels"));
+        dev.lathe.converter.deploy.TritonConfig.parse(Files.readString(dir.resolve(
+                "triton/cifar_resnet56_demo/config.pbtxt")), "demo config.pbtxt");
+        assertTrue(text.matches("(?s).*chelsea\\.jpg\\R  1\\. synthetic_\\d .*"), text);
         assertTrue(Files.size(dir.resolve("cifar_resnet56_pruned_finetuned.onnx"))
                 < Files.size(dir.resolve("cifar_resnet56_trained.onnx")), "pruning must shrink the model");
         checkArtefactsAndCounts(text);

@@ -40,7 +40,10 @@ class ReadmeExamplesTest {
         for (String c : commands) {
             List<String> args = new ArrayList<>();
             for (String word : c.split("\\s+")) {
-                args.add(word.matches("[\\w./-]+\\.(onnx|npy|pth|json)") ? dir.resolve(word).toString() : word);
+                // the session's files go to the temporary folder; committed photos are read from the repository
+                args.add(word.matches("[\\w./-]+\\.(onnx|npy|pth|json)") || word.startsWith("scratch/")
+                        ? dir.resolve(word).toString()
+                        : word.matches("[\\w./-]+\\.(jpg|png)") ? Path.of("..").resolve(word).toString() : word);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();

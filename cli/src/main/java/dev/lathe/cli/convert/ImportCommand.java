@@ -17,6 +17,7 @@ import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.models.ZooEntry;
 import java.nio.file.Files;
+import dev.lathe.converter.meta.ModelMetadata;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -104,6 +105,13 @@ public final class ImportCommand implements Command {
                     + " unexpected, " + r.mismatched().size() + " mismatched keys); nothing written. Use --no-strict "
                     + "to bind what matches, or --key to pick another state_dict" + BindHints.suffix(r, model, graph == null));
         }
+        Path ckptFile = Path.of(cmd.getArgList().get(0));
+        model.metadataProps().put(ModelMetadata.CHECKPOINT, ckptFile.getFileName().toString());
+        model.metadataProps().put(ModelMetadata.CHECKPOINT_SHA256, ModelMetadata.sha256(ckptFile));
+        if (graph == null) {
+            model.metadataProps().put(ModelMetadata.ZOO, cmd.getOptionValue("model"));
+        }
+        ModelMetadata.stamp(model, dev.lathe.cli.Main.version(), ctx.commandLine());
         Onnx.save(model, out);
         ctx.out().print(report.toText());
         ctx.out().println("wrote " + out);

@@ -20,6 +20,8 @@ import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.models.ZooEntry;
 import java.nio.file.Files;
+import dev.lathe.converter.meta.ModelMetadata;
+import dev.lathe.runtime.data.Preprocessing;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -95,12 +97,27 @@ public final class ZooBuildCommand implements Command {
         }
         if (cmd.hasOption("weights")) {
             bindWeights(model, cmd.getOptionValue("weights"), cmd.getOptionValue("key"), ctx);
+            Path w = Path.of(cmd.getOptionValue("weights"));
+            model.metadataProps().put(ModelMetadata.CHECKPOINT, w.getFileName().toString());
+            model.metadataProps().put(ModelMetadata.CHECKPOINT_SHA256, ModelMetadata.sha256(w));
         }
+        model.metadataProps().put(ModelMetadata.ZOO, entry.name());
+        model.metadataProps().put(ModelMetadata.NAME, entry.name());
+        model.metadataProps().put(ModelMetadata.PREPROCESSING, zooPreprocessing(config.resolution()).toJson());
+        ModelMetadata.stamp(model, dev.lathe.cli.Main.version(), ctx.commandLine());
         Onnx.save(model, out);
         ModelCount count = ModelCounter.count(model);
         ctx.out().printf("wrote %s: %s, %d classes, %dx%d input, %,d params, %.3f GMACs%n", out, entry.name(),
                 config.classes(), config.resolution(), config.resolution(), count.params(), count.macs() / 1e9);
         return 0;
+    }
+
+    /**
+     * The published evaluation pipeline of a zoo model at resolution r: CIFAR's at 32 (the CIFAR models), ImageNet's
+     * Resize(r*256/224) + CenterCrop(r) otherwise; {@code lathe meta set} changes it for other training data.
+     */
+    static Preprocessing zooPreprocessing(int r) {
+        return r == 32 ? Preprocessing.cifar(32) : Preprocessing.imagenet(r);
     }
 
     private static void bindWeights(Model model, String file, String key, CliContext ctx) throws Exception {

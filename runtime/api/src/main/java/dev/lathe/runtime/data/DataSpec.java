@@ -110,7 +110,8 @@ public final class DataSpec {
     /** The evaluation set with the deterministic eval pipeline. */
     public AugmentedDataset val() throws IOException {
         if (kind.equals("cifar100")) {
-            return new AugmentedDataset(Cifar100.read(path, false), (im, rng) -> im, Normalize.CIFAR, 32, 32, 0);
+            Preprocessing p = evalPreprocessing();
+            return new AugmentedDataset(Cifar100.read(path, false), p.transform(), p.normalize(), 32, 32, 0);
         }
         ImageSet images;
         if (kind.equals("imagefolder")) {
@@ -122,8 +123,15 @@ public final class DataSpec {
             }
             images = FileImageSet.list(Path.of(val), root, (int) number("classes", 1000));
         }
-        int r = res();
-        return new AugmentedDataset(images, Transforms.compose(Transforms.resizeShorter(r * 256 / 224,
-                Interpolation.BILINEAR), Transforms.centerCrop(r, r)), Normalize.IMAGENET, r, r, 0);
+        Preprocessing p = evalPreprocessing();
+        return new AugmentedDataset(images, p.transform(), p.normalize(), p.cropHeight(), p.cropWidth(), 0);
+    }
+
+    /**
+     * The evaluation split's preprocessing: what a model trained on this data expects at inference, and what
+     * {@link #val()} applies (one definition; commands that write a trained model record it in its metadata).
+     */
+    public Preprocessing evalPreprocessing() {
+        return kind.equals("cifar100") ? Preprocessing.cifar(32) : Preprocessing.imagenet(res());
     }
 }

@@ -26,15 +26,33 @@ public final class ImageDecoder {
     private ImageDecoder() {}
 
     public static Image read(Path file) {
+        return decode(file.toFile(), file.toString());
+    }
+
+    /**
+     * Decodes an encoded image (JPEG, PNG, ...) from memory and applies its EXIF orientation, as PIL's
+     * {@code ImageOps.exif_transpose} followed by {@code convert("RGB")} does; {@code label} names it in errors.
+     */
+    public static Image decodeOriented(byte[] bytes, String label) {
+        Image im = decode(new java.io.ByteArrayInputStream(bytes), label);
+        return Orientation.apply(im, Orientation.read(bytes));
+    }
+
+    /** {@link #decodeOriented(byte[], String)} of a file. */
+    public static Image readOriented(Path file) throws IOException {
+        return decodeOriented(java.nio.file.Files.readAllBytes(file), file.toString());
+    }
+
+    private static Image decode(Object input, String label) {
         List<String> warnings = new ArrayList<>();
         BufferedImage img;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
             if (in == null) {
-                throw new CorruptImageException(file.toString(), "cannot open", null);
+                throw new CorruptImageException(label, "cannot open", null);
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new CorruptImageException(file.toString(), "no image reader recognises the format", null);
+                throw new CorruptImageException(label, "no image reader recognises the format", null);
             }
             ImageReader reader = readers.next();
             try {
@@ -48,10 +66,15 @@ public final class ImageDecoder {
             if (e instanceof CorruptImageException) {
                 throw (CorruptImageException) e;
             }
-            throw new CorruptImageException(file.toString(), String.valueOf(e.getMessage()), e);
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("Unsupported Image Type")) {
+                m = "CMYK/YCCK JPEGs are not supported; convert the file to RGB (e.g. convert in.jpg -colorspace sRGB"
+                        + " out.jpg)";
+            }
+            throw new CorruptImageException(label, m, e);
         }
         if (!warnings.isEmpty()) {
-            throw new CorruptImageException(file.toString(), String.join("; ", warnings), null);
+            throw new CorruptImageException(label, String.join("; ", warnings), null);
         }
         return toRgb(img);
     }

@@ -1,0 +1,299 @@
+package dev.lathe.cli;
+
+import static dev.lathe.cli.CliRun.lathe;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.Runtimes;
+import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.io.Npy;
+import dev.lathe.serve.ImageModel;
+import dev.lathe.serve.InferenceServer;
+import dev.lathe.serve.ServeOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lathe serve}'s server end to end with real clients on loopback: Java's HttpClient and curl speak the v2
+ * JSON protocol; answers equal {@code lathe run}'s on the same input; bad requests get 4xx and the server keeps
+ * serving; a full queue is 429; batching forms batches; shutdown finishes requests in flight.
+ */
+class ServeTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path inputNpy;
+    static float[] input;
+    static float[] expected;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        model = dir.resolve("toy.onnx");
+        assertEquals(0, lathe("zoo", "build", "cifar_resnet56", "--classes", "3", "-o", model.toString()).code());
+        Path labels = dir.resolve("labels.txt");
+        Files.writeString(labels, "cat\ndog\nbird\n");
+        assertEquals(0, lathe("meta", "set", model.toString(), "preprocessing=imagenet:32", "labels=@" + labels,
+                "name=toy", "--in-place").code());
+        input = new float[3 * 32 * 32];
+        Random r = new Random(3);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) r.nextGaussian();
+        }
+        inputNpy = dir.resolve("x.npy");
+        Npy.write(inputNpy, HostTensor.ofFloats(new long[] {1, 3, 32, 32}, input));
+        Path out = dir.resolve("run");
+        CliRun run = lathe("run", model.toString(), "--input", "input=" + inputNpy, "-o", out.toString());
+        assertEquals(0, run.code(), run.err());
+        expected = Npy.read(out.resolve("logits.npy")).toFloats();
+    }
+
+    static InferenceServer start(ServeOptions o) throws Exception {
+        return InferenceServer.start(ImageModel.load(model), "toy", Runtimes.get("ort-cpu"),
+                SessionConfig.defaults().withThreads(1, 1), o.withPort(0));
+    }
+
+    static HttpResponse<String> post(InferenceServer s, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(InferenceServer s, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static float[] logits(String body) throws Exception {
+        JsonNode out = JSON.readTree(body).get("outputs").get(0);
+        assertEquals("logits", out.get("name").asText());
+        assertEquals("FP32", out.get("datatype").asText());
+        float[] v = new float[out.get("data").size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) out.get("data").get(i).asDouble();
+        }
+        return v;
+    }
+
+
+    static String request() {
+        return InferenceServer.request("input", new long[] {1, 3, 32, 32}, input);
+    }
+
+    @Test
+    void endpointsAndInferEqualToLatheRun() throws Exception {
+        try (InferenceServer s = start(ServeOptions.defaults())) {
+            assertEquals(200, get(s, "/v2/health/live").statusCode());
+            assertEquals(200, get(s, "/v2/health/ready").statusCode());
+            assertEquals(200, get(s, "/v2/models/toy/ready").statusCode());
+            JsonNode meta = JSON.readTree(get(s, "/v2/models/toy").body());
+            assertEquals("[-1,3,32,32]", meta.get("inputs").get(0).get("shape").toString());
+            assertEquals("FP32", meta.get("outputs").get(0).get("datatype").asText());
+            HttpResponse<String> r = post(s, "/v2/models/toy/infer", request());
+            assertEquals(200, r.statusCode(), r.body());
+            assertArrayEquals(expected, logits(r.body())); // bit-equal: one request runs alone, as lathe run does
+
+            // a photo as BYTES, top 2 through Triton's classification extension
+            String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(photo()));
+            r = post(s, "/v2/models/toy/versions/1/infer", "{\"id\":\"p1\",\"inputs\":[{\"name\":\"input\",\"shape\":[1],"
+                    + "\"datatype\":\"BYTES\",\"data\":[\"" + b64 + "\"]}],\"outputs\":[{\"name\":\"logits\","
+                    + "\"parameters\":{\"classification\":2}}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode out = JSON.readTree(r.body());
+            assertEquals("p1", out.get("id").asText());
+            assertEquals("BYTES", out.get("outputs").get(0).get("datatype").asText());
+            assertTrue(out.get("outputs").get(0).get("data").get(0).asText().matches("-?[0-9.E-]+:[0-2]:(cat|dog|bird)"),
+                    r.body());
+
+            String metrics = get(s, "/metrics").body();
+            assertTrue(metrics.contains("lathe_infer_requests_total{code=\"200\",model=\"toy\"} 2.0"), metrics);
+            assertTrue(metrics.contains("lathe_batch_size_count{model=\"toy\"}"), metrics);
+            assertTrue(metrics.contains("lathe_queue_depth{model=\"toy\"} 0"), metrics);
+        }
+    }
+
+    static Path photo() {
+        return Path.of("src/main/resources/dev/lathe/cli/demo/chelsea.jpg");
+    }
+
+    @Test
+    void badRequestsGet4xxAndTheServerKeepsServing() throws Exception {
+        try (InferenceServer s = start(ServeOptions.defaults().withLimits(64, 64 << 10))) {
+            record Bad(String path, String body, int status, String says) {}
+            String ok = request();
+            List<Bad> bad = List.of(
+                    new Bad("/v2/models/toy/infer", "{\"inputs\": [", 400, "malformed JSON"),
+                    new Bad("/v2/models/toy/infer", "[]", 400, "'inputs' array"),
+                    new Bad("/v2/models/toy/infer", ok.replace("[1,3,32,32]", "[1,3,32,31]"), 400, "shape"),
+                    new Bad("/v2/models/toy/infer", ok.replace("FP32", "INT64"), 400, "datatype 'INT64'"),
+                    new Bad("/v2/models/toy/infer", ok.replace("\"input\"", "\"image\""), 400, "unknown input 'image'"),
+                    new Bad("/v2/models/toy/infer", ok.replace("[1,3,32,32]", "[2,3,32,32]"), 400, "needs 6144"),
+                    new Bad("/v2/models/nope/infer", ok, 404, "unknown model 'nope'"),
+                    new Bad("/v2/models/toy/versions/7/infer", ok, 404, "version 1 only"),
+                    new Bad("/v2/models/toy/infer", "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"BYTES\",\"shape\":[1],"
+                            + "\"data\":[\"bm90IGFuIGltYWdl\"]}]}", 400, "cannot decode image"),
+                    new Bad("/v2/models/toy/infer", ok + " ".repeat(70 << 10), 413, "over the limit"),
+                    new Bad("/v3/anything", "{}", 404, "no such endpoint"));
+            for (Bad b : bad) {
+                HttpResponse<String> r = post(s, b.path(), b.body());
+                assertEquals(b.status(), r.statusCode(), b.path() + ": " + r.body());
+                String error = JSON.readTree(r.body()).get("error").asText();
+                assertTrue(error.contains(b.says()), error);
+                assertEquals(200, post(s, "/v2/models/toy/infer", ok).statusCode(), "still serving after " + b);
+            }
+            assertEquals(405, get(s, "/v2/models/toy/infer").statusCode());
+        }
+    }
+
+    /** Concurrent clients are batched together; each gets its own rows; nothing is lost. */
+    @Test
+    void dynamicBatchingServesConcurrentClients() throws Exception {
+        try (InferenceServer s = start(ServeOptions.defaults().withBatching(8, 20_000))) {
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                all.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                        + "/v2/models/toy/infer")).POST(HttpRequest.BodyPublishers.ofString(request())).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : all) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                float[] got = logits(r.body());
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(expected[i], got[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "logit " + i);
+                }
+            }
+            String metrics = get(s, "/metrics").body();
+            double count = metric(metrics, "lathe_batch_size_count{model=\"toy\"}");
+            double sum = metric(metrics, "lathe_batch_size_sum{model=\"toy\"}");
+            assertEquals(24, sum, 0);
+            assertTrue(count < 24, "24 concurrent requests ran in " + count + " batches: none was batched");
+        }
+    }
+
+    static double metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(series));
+    }
+
+    /** A queue of one without batching: a burst gets 429 for what does not fit, 200 for the rest, nothing lost. */
+    @Test
+    void fullQueueAnswers429() throws Exception {
+        try (InferenceServer s = start(ServeOptions.defaults().withBatching(1, 0).withLimits(1, 16 << 20))) {
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                all.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                        + "/v2/models/toy/infer")).POST(HttpRequest.BodyPublishers.ofString(request())).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0;
+            int busy = 0;
+            for (CompletableFuture<HttpResponse<String>> f : all) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertEquals(429, r.statusCode(), r.body());
+                    assertTrue(r.body().contains("queue"), r.body());
+                    busy++;
+                }
+            }
+            assertEquals(16, ok + busy);
+            assertTrue(ok >= 1 && busy >= 1, ok + " served, " + busy + " refused");
+            assertEquals(200, post(s, "/v2/models/toy/infer", request()).statusCode());
+        }
+    }
+
+    /** close() while requests wait: every request already accepted is answered 200. */
+    @Test
+    void gracefulShutdownFinishesRequestsInFlight() throws Exception {
+        InferenceServer s = start(ServeOptions.defaults().withBatching(1, 0));
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                    + "/v2/models/toy/infer")).POST(HttpRequest.BodyPublishers.ofString(request())).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        Thread.sleep(100);
+        s.close();
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
+
+    @Test
+    void curlSpeaksTheProtocolToo() throws Exception {
+        if (new ProcessBuilder("sh", "-c", "command -v curl").start().waitFor() != 0) {
+            org.junit.jupiter.api.Assumptions.abort("curl is not installed");
+        }
+        Path body = dir.resolve("req.json");
+        Files.writeString(body, request());
+        try (InferenceServer s = start(ServeOptions.defaults())) {
+            Process p = new ProcessBuilder("curl", "-s", "-S", "-X", "POST", "-H", "Content-Type: application/json",
+                    "--data-binary", "@" + body, "http://127.0.0.1:" + s.port() + "/v2/models/toy/infer")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+            assertArrayEquals(expected, logits(out));
+            p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:" + s.port() + "/v2/health/ready").start();
+            assertEquals("200", new String(p.getInputStream().readAllBytes()).trim());
+        }
+    }
+
+    /** The load-test harness, bounded: 2 clients for 1 s per configuration lose no request. */
+    @Test
+    void benchServeLosesNoRequest() throws Exception {
+        CliRun r = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "1", "--warmup", "0.2",
+                "--threads", "1", "--image", photo().toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(2, j.get("runs").size());
+        for (JsonNode run : j.get("runs")) {
+            assertEquals(0, run.get("errors").asLong(), run.toString());
+            assertTrue(run.get("ok").asLong() > 0 && run.get("p99_ms").asDouble() >= run.get("p50_ms").asDouble(),
+                    run.toString());
+        }
+        assertTrue(j.get("batching_speedup").asDouble() > 0);
+    }
+
+    /** A Triton repository written by lathe package is served as it is (model.onnx of version 1, labels.txt). */
+    @Test
+    void servesATritonRepository() throws Exception {
+        Path repo = dir.resolve("repo");
+        assertEquals(0, lathe("package", model.toString(), "--format", "triton", "-o", repo.toString()).code());
+        ImageModel m = ImageModel.load(repo, null);
+        assertEquals("toy", m.name());
+        assertEquals(List.of("cat", "dog", "bird"), m.labels());
+        try (InferenceServer s = InferenceServer.start(m, m.name(), Runtimes.get("ort-cpu"),
+                SessionConfig.defaults().withThreads(1, 1), ServeOptions.defaults().withPort(0))) {
+            HttpResponse<String> r = post(s, "/v2/models/toy/infer", request());
+            assertEquals(200, r.statusCode(), r.body());
+            assertArrayEquals(expected, logits(r.body()));
+        }
+        CliRun bad = lathe("serve", dir.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("neither a bundle"), bad.err());
+    }
+}
