@@ -13,7 +13,7 @@ import org.apache.commons.cli.Options;
 /** The calibration flags shared by calibrate and quantize: data, method and how many images. */
 final class CalibrationFlags {
     static final int DEFAULT_SAMPLES = 512;
-    static final int DEFAULT_BATCH = 8;
+    static final int DEFAULT_BATCH = 4;
 
     private CalibrationFlags() {}
 

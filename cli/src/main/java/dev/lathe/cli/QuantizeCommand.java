@@ -12,6 +12,7 @@ import dev.lathe.calibration.quant.Quantizer;
 import dev.lathe.calibration.quant.Sensitivity;
 import dev.lathe.calibration.method.CalibrationRange;
 import dev.lathe.calibration.stats.Calibration;
+import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.serde.Onnx;
@@ -296,7 +297,7 @@ public final class QuantizeCommand implements Command {
         Map<String, String> md = m.metadataProps();
         md.put("lathe.quantization.target", options.target().label());
         md.put("lathe.quantization.method", method);
-        md.put(dev.lathe.converter.meta.ModelMetadata.CALIBRATION, method);
+        md.put(ModelMetadata.CALIBRATION, method);
         md.put("lathe.quantization.weights", options.perChannel() ? "int8 per-channel symmetric"
                 : "int8 per-tensor symmetric");
         md.put("lathe.quantization.activations", options.target() == QuantTarget.ORT_CPU ? "uint8 asymmetric"
