@@ -212,7 +212,7 @@ public final class DemoCommand implements Command {
         Path repo = out.resolve("triton");
         AtomicFiles.deleteTree(bundle); // artefacts of an earlier demo run in the same folder
         Files.deleteIfExists(out.resolve("bundle.zip"));
-        Bundle.write(java.util.List.of(deployable), bundle, null, null, true, Main.version());
+        Bundle.write(java.util.List.of(deployable), bundle, null, null, true, Provenance.version());
         Bundle.open(bundle);
         OutputPaths.folder(repo, true);
         Path modelDir = TritonRepository.write(deployable, m, repo, new TritonConfig.Options("cifar_resnet56_demo", 32,

@@ -76,7 +76,7 @@ public final class Main {
             return rest.isEmpty() ? ExitCode.USER_ERROR : ExitCode.OK;
         }
         if (rest.get(0).equals("--version")) {
-            out.println("lathe " + version());
+            out.println("lathe " + Provenance.version());
             return ExitCode.OK;
         }
         Command command = null;
@@ -149,19 +149,6 @@ public final class Main {
             }
         }
         return best != null && bestDistance <= Math.max(2, best.length() / 3) ? "; did you mean '" + best + "'?" : ";";
-    }
-
-    /** The version the jar was built as (from the build's filtered {@code lathe-version.properties}). */
-    public static String version() {
-        try (var in = Main.class.getResourceAsStream("/dev/lathe/cli/lathe-version.properties")) {
-            java.util.Properties p = new java.util.Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
     }
 
     static void printHelp(Command c, PrintStream out) {

@@ -168,7 +168,7 @@ public final class PackageCommand implements Command {
                 throw new UserError(extraFile + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        Path dir = Bundle.write(models, out, cmd.getOptionValue("name"), extra, cmd.hasOption("zip"), Main.version());
+        Path dir = Bundle.write(models, out, cmd.getOptionValue("name"), extra, cmd.hasOption("zip"), Provenance.version());
         Bundle b = Bundle.open(dir); // what was written verifies
         ctx.out().println("wrote bundle " + dir + " (" + b.models().size() + " model(s), "
                 + (b.preprocessingJson() != null ? "preprocessing, " : "no preprocessing, ") + b.labels().size()

@@ -4,6 +4,7 @@ import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
 import dev.lathe.cli.Flags;
 import dev.lathe.cli.OutputPaths;
+import dev.lathe.cli.Provenance;
 import dev.lathe.cli.UserError;
 import dev.lathe.converter.bind.BindException;
 import dev.lathe.converter.bind.BindReport;
@@ -111,7 +112,7 @@ public final class ImportCommand implements Command {
         if (graph == null) {
             model.metadataProps().put(ModelMetadata.ZOO, cmd.getOptionValue("model"));
         }
-        ModelMetadata.stamp(model, dev.lathe.cli.Main.version(), ctx.commandLine());
+        Provenance.stamp(model, ctx);
         Onnx.save(model, out);
         ctx.out().print(report.toText());
         ctx.out().println("wrote " + out);

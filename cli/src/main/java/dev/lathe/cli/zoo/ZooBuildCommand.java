@@ -4,6 +4,7 @@ import dev.lathe.cli.CliContext;
 import dev.lathe.cli.Command;
 import dev.lathe.cli.Flags;
 import dev.lathe.cli.OutputPaths;
+import dev.lathe.cli.Provenance;
 import dev.lathe.cli.UserError;
 import dev.lathe.cli.convert.BindHints;
 import dev.lathe.converter.bind.BindException;
@@ -104,7 +105,7 @@ public final class ZooBuildCommand implements Command {
         model.metadataProps().put(ModelMetadata.ZOO, entry.name());
         model.metadataProps().put(ModelMetadata.NAME, entry.name());
         model.metadataProps().put(ModelMetadata.PREPROCESSING, zooPreprocessing(config.resolution()).toJson());
-        ModelMetadata.stamp(model, dev.lathe.cli.Main.version(), ctx.commandLine());
+        Provenance.stamp(model, ctx);
         Onnx.save(model, out);
         ModelCount count = ModelCounter.count(model);
         ctx.out().printf("wrote %s: %s, %d classes, %dx%d input, %,d params, %.3f GMACs%n", out, entry.name(),
