@@ -60,13 +60,7 @@ public final class DynamicEvalCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (!cmd.getArgList().isEmpty()) {
-            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'; the table is given with --table");
-        }
-        Path tablePath = Flags.path(cmd, "table");
-        if (tablePath == null) {
-            throw new UserError("--table T is required (the authors' .pth or a lathe dynamic table output)");
-        }
+        Path tablePath = DynamicFlags.table(cmd);
         if (cmd.hasOption("thresholds") == cmd.hasOption("reference")) {
             throw new UserError("give --thresholds T0,T1,... or --reference acc_flops.txt (one of them)");
         }

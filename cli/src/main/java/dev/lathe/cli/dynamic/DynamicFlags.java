@@ -28,6 +28,18 @@ final class DynamicFlags {
 
     private DynamicFlags() {}
 
+    /** The --table path of a command that takes no positional argument (eval, search). */
+    static Path table(CommandLine cmd) {
+        if (!cmd.getArgList().isEmpty()) {
+            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'; the table is given with --table");
+        }
+        Path table = Flags.path(cmd, "table");
+        if (table == null) {
+            throw new UserError("--table T is required (the authors' .pth or a lathe dynamic table output)");
+        }
+        return table;
+    }
+
     static void addCostOptions(Options o) {
         o.addOption(Option.builder().longOpt("stage-gmacs").hasArg().argName("C0,C1,...").desc("GMACs an image has"
                 + " spent when it exits at each stage (default: the table's own stage_gmacs when it has them, else"

@@ -77,13 +77,7 @@ public final class DynamicSearchCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (!cmd.getArgList().isEmpty()) {
-            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'; the table is given with --table");
-        }
-        Path tablePath = Flags.path(cmd, "table");
-        if (tablePath == null) {
-            throw new UserError("--table T is required");
-        }
+        Path tablePath = DynamicFlags.table(cmd);
         Path dirFlag = Flags.path(cmd, "output");
         if (dirFlag == null) {
             throw new UserError("no output folder; pass -o DIR (front.csv and front.png go there)");
