@@ -155,7 +155,13 @@ class ServeTest {
                     new Bad("/v2/models/toy/infer", ok + " ".repeat(70 << 10), 413, "over the limit"),
                     new Bad("/v3/anything", "{}", 404, "no such endpoint"));
             for (Bad b : bad) {
-                HttpResponse<String> r = post(s, b.path(), b.body());
+                HttpResponse<String> r;
+                try {
+                    r = post(s, b.path(), b.body());
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("no answer to the request expecting " + b.status() + " (" + b.says()
+                            + "): " + e.getMessage(), e);
+                }
                 assertEquals(b.status(), r.statusCode(), b.path() + ": " + r.body());
                 String error = JSON.readTree(r.body()).get("error").asText();
                 assertTrue(error.contains(b.says()), error);

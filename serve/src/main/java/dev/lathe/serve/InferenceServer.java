@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -220,6 +221,9 @@ public final class InferenceServer implements AutoCloseable {
             }
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+            if (status >= 400) { // the body may be unread: say the connection ends, so no client reuses it
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            }
             Content.Sink.write(response, true, body, callback);
             return true;
         }
@@ -279,6 +283,7 @@ public final class InferenceServer implements AutoCloseable {
     private String infer(Request request) throws IOException {
         long declared = request.getLength();
         if (declared > options.maxRequestBytes()) {
+            drain(Content.Source.asInputStream(request), options.maxRequestBytes());
             throw new RequestException(413, "request body of " + declared + " bytes is over the limit of "
                     + options.maxRequestBytes());
         }
@@ -465,6 +470,19 @@ public final class InferenceServer implements AutoCloseable {
         return model.batch(images);
     }
 
+    /**
+     * Reads and discards what is left of a refused body, up to 8 times the limit: a client still sending when the
+     * 413 goes out and the connection closes can lose the response to the reset (seen as "no bytes" by Java's
+     * HttpClient). Past that bound the connection is closed unread; nothing is kept in memory either way.
+     */
+    private static void drain(InputStream in, long limit) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        long left = 8 * limit;
+        for (int n; left > 0 && (n = in.read(buf)) > 0; ) {
+            left -= n;
+        }
+    }
+
     private static byte[] readLimited(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[1 << 16];
@@ -472,6 +490,7 @@ public final class InferenceServer implements AutoCloseable {
         for (int n; (n = in.read(buf)) > 0; ) {
             total += n;
             if (total > limit) {
+                drain(in, limit);
                 throw new RequestException(413, "request body is over the limit of " + limit + " bytes");
             }
             out.write(buf, 0, n);
