@@ -5,15 +5,12 @@ import dev.lathe.graph.infer.ShapeInference;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Graph;
-import dev.lathe.graph.ir.Half;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.TensorType;
 import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.pass.DeadCodeElimination;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -149,11 +146,6 @@ public final class Fp16Conversion {
     }
 
     private static Tensor toHalf(Tensor t) {
-        float[] f = t.toFloats();
-        ByteBuffer bytes = ByteBuffer.allocate(2 * f.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : f) {
-            bytes.putShort(Half.fromFloat(x));
-        }
-        return Tensor.of(DataType.FLOAT16, t.dims(), bytes.flip());
+        return Tensor.fromDoubles(DataType.FLOAT16, t.dims(), t.toDoubles());
     }
 }

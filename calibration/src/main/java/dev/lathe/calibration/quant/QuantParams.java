@@ -3,8 +3,6 @@ package dev.lathe.calibration.quant;
 import dev.lathe.calibration.method.CalibrationRange;
 import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Scale and zero point of one quantized tensor, in ONNX's QuantizeLinear form {@code q = saturate(round(x / scale) +
@@ -114,7 +112,7 @@ public record QuantParams(DataType dtype, float[] scale, int[] zeroPoint, int ax
         for (int i = 0; i < x.length; i++) {
             q[i] = quantize(x[i], axis < 0 ? 0 : (i / inner) % channels);
         }
-        return codes(dtype, t.dims(), q);
+        return Tensor.fromLongs(dtype, t.dims(), q);
     }
 
     /** The scale as an initializer: a scalar, or a vector per channel. */
@@ -128,22 +126,6 @@ public record QuantParams(DataType dtype, float[] scale, int[] zeroPoint, int ax
         for (int i = 0; i < zp.length; i++) {
             zp[i] = zeroPoint[i];
         }
-        return codes(dtype, perChannel() ? new long[] {zp.length} : new long[0], zp);
-    }
-
-    /** Integer codes stored as {@code dtype} (uint8, int8: one byte each; int32). */
-    static Tensor codes(DataType dtype, long[] dims, long[] q) {
-        if (dtype == DataType.INT32) {
-            int[] v = new int[q.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = Math.toIntExact(q[i]);
-            }
-            return Tensor.ofInts(dims, v);
-        }
-        ByteBuffer b = ByteBuffer.allocate(q.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : q) {
-            b.put((byte) v);
-        }
-        return Tensor.of(dtype, dims, b.flip());
+        return Tensor.fromLongs(dtype, perChannel() ? new long[] {zp.length} : new long[0], zp);
     }
 }

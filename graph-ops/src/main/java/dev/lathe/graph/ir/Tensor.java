@@ -94,19 +94,34 @@ public final class Tensor {
         return fromDoubles(dtype, dims, d);
     }
 
-    /** Values given as doubles, stored as {@code dtype} (FLOAT or DOUBLE). */
+    /** Values given as doubles, stored as {@code dtype} (DOUBLE, FLOAT, or FLOAT16 rounded to nearest even). */
     public static Tensor fromDoubles(DataType dtype, long[] dims, double[] values) {
-        if (dtype == DataType.DOUBLE) {
-            return ofDoubles(dims, values);
+        ByteBuffer b = allocate(dtype.byteSize(values.length));
+        for (double x : values) {
+            switch (dtype) {
+                case DOUBLE -> b.putDouble(x);
+                case FLOAT -> b.putFloat((float) x);
+                case FLOAT16 -> b.putShort(Half.fromFloat((float) x));
+                default -> throw new IllegalArgumentException("floating constants are FLOAT, DOUBLE or FLOAT16, not "
+                        + dtype);
+            }
         }
-        if (dtype != DataType.FLOAT) {
-            throw new IllegalArgumentException("floating constants are FLOAT or DOUBLE, not " + dtype);
+        return of(dtype, dims, b.flip());
+    }
+
+    /** Integer values stored as {@code dtype} (INT64, INT32, INT16, INT8, UINT8, BOOL; narrowing wraps). */
+    public static Tensor fromLongs(DataType dtype, long[] dims, long[] values) {
+        ByteBuffer b = allocate(dtype.byteSize(values.length));
+        for (long x : values) {
+            switch (dtype) {
+                case INT64 -> b.putLong(x);
+                case INT32 -> b.putInt((int) x);
+                case INT16 -> b.putShort((short) x);
+                case INT8, UINT8, BOOL -> b.put((byte) x);
+                default -> throw new IllegalArgumentException("no integer packing for " + dtype);
+            }
         }
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return ofFloats(dims, f);
+        return of(dtype, dims, b.flip());
     }
 
     private static ByteBuffer allocate(long bytes) {

@@ -4,7 +4,6 @@ import dev.lathe.graph.infer.Constants;
 import dev.lathe.graph.infer.IntOps;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
-import dev.lathe.graph.ir.Half;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.ir.Shape;
 import dev.lathe.graph.ir.Tensor;
@@ -226,7 +225,7 @@ final class ConstantEvaluator {
         for (int i = 0; i < v.length; i++) {
             v[i] = start + i * delta;
         }
-        return fromLongs(t, new long[] {count}, v);
+        return Tensor.fromLongs(t, new long[] {count}, v);
     }
 
     // ---- data movement ----
@@ -379,7 +378,7 @@ final class ConstantEvaluator {
         long[] dims = x.dims();
         if (to.isFloatingPoint()) {
             if (x.dtype().isFloatingPoint()) {
-                return fromDoubles(to, dims, x.toDoubles());
+                return Tensor.fromDoubles(to, dims, x.toDoubles());
             }
             long[] v = x.toLongs();
             double[] d = new double[v.length];
@@ -387,7 +386,7 @@ final class ConstantEvaluator {
                 // long -> float rounds to nearest directly (as C++ static_cast does), not through double
                 d[i] = to == DataType.DOUBLE ? (double) v[i] : (double) (float) v[i];
             }
-            return fromDoubles(to, dims, d);
+            return Tensor.fromDoubles(to, dims, d);
         }
         long[] v;
         if (x.dtype().isFloatingPoint()) {
@@ -419,7 +418,7 @@ final class ConstantEvaluator {
                 }
             }
         }
-        return fromLongs(to, dims, v); // integer narrowing wraps, as two's-complement static_cast does
+        return Tensor.fromLongs(to, dims, v); // integer narrowing wraps, as two's-complement static_cast does
     }
 
     private static Tensor arithmetic(String op, Tensor[] in) {
@@ -451,7 +450,7 @@ final class ConstantEvaluator {
                 out[i] = (int) out[i];
             }
         }
-        return fromLongs(t, outDims, out);
+        return Tensor.fromLongs(t, outDims, out);
     }
 
     // ---- tensors ----
@@ -470,35 +469,6 @@ final class ConstantEvaluator {
 
     private static Tensor fromBytes(DataType t, long[] dims, byte[] data) {
         return Tensor.of(t, dims, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
-    }
-
-    static Tensor fromLongs(DataType t, long[] dims, long[] v) {
-        ByteBuffer b = ByteBuffer.allocate((int) t.byteSize(v.length)).order(ByteOrder.LITTLE_ENDIAN);
-        for (long x : v) {
-            switch (t) {
-                case INT64 -> b.putLong(x);
-                case INT32 -> b.putInt((int) x);
-                case INT16 -> b.putShort((short) x);
-                case INT8, UINT8, BOOL -> b.put((byte) x);
-                default -> throw new IllegalArgumentException("no integer packing for " + t);
-            }
-        }
-        b.flip();
-        return Tensor.of(t, dims, b);
-    }
-
-    private static Tensor fromDoubles(DataType t, long[] dims, double[] v) {
-        ByteBuffer b = ByteBuffer.allocate((int) t.byteSize(v.length)).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : v) {
-            switch (t) {
-                case DOUBLE -> b.putDouble(x);
-                case FLOAT -> b.putFloat((float) x);
-                case FLOAT16 -> b.putShort(Half.fromFloat((float) x));
-                default -> throw new IllegalArgumentException("no float packing for " + t);
-            }
-        }
-        b.flip();
-        return Tensor.of(t, dims, b);
     }
 
     /** Inputs as constants (null where absent or not constant). */

@@ -131,7 +131,7 @@ public final class ConstantFolding implements Pass {
             }
             sizes[i] = dims.get((int) p).size();
         }
-        return ConstantEvaluator.fromLongs(DataType.INT64, outDims, sizes);
+        return Tensor.fromLongs(DataType.INT64, outDims, sizes);
     }
 
     /**
