@@ -4,10 +4,8 @@ import dev.lathe.calibration.quant.QdqPlan;
 import dev.lathe.calibration.stats.Calibration;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
-import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.SessionConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -61,24 +59,14 @@ public final class CalibrateCommand implements Command {
         Model prepared = QdqPlan.prepare(TrainFlags.fromFile(file));
         List<String> tensors = tensors(cmd, prepared, file);
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
-        Calibration.Result r = collect(runtime, SessionFlags.config(cmd, runtime), prepared, tensors, s, file);
+        SessionConfig config = SessionFlags.config(cmd, runtime);
+        Calibration.Result r = SessionFlags.reported(file, () -> Calibration.collect(runtime, config, prepared,
+                tensors, s.data()));
         RangesFile.write(out, RangesFile.json(file.getFileName().toString(), s.method(), s.percentile(),
                 s.symmetric(), r.samples(), r.stats()));
         ctx.out().printf("%s ranges of %d tensors from %s (%d samples) -> %s%n", s.method().label(), tensors.size(),
                 s.data().describe(), r.samples(), out);
         return ExitCode.OK;
-    }
-
-    /** One calibration pass with the data and runtime errors a user can cause as one line each. */
-    static Calibration.Result collect(InferenceRuntime runtime, SessionConfig config,
-            Model prepared, List<String> tensors, CalibrationFlags.Settings s, Path file) throws IOException {
-        try {
-            return Calibration.collect(runtime, config, prepared, tensors, s.data());
-        } catch (InferenceException e) {
-            throw new UserError(file + ": " + SessionFlags.oneLine(e.getMessage()), e);
-        } catch (IllegalArgumentException e) { // a non-finite activation, a batch file of the wrong type
-            throw new UserError(file + ": " + e.getMessage());
-        }
     }
 
     private static List<String> tensors(CommandLine cmd, Model model, Path file) {

@@ -16,10 +16,8 @@ import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Node;
 import dev.lathe.graph.serde.Onnx;
-import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.SessionConfig;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,8 +132,8 @@ public final class QuantizeCommand implements Command {
                     : ", float32 inputs and outputs");
             printSize(p, prepared, result);
             if (cal.data() != null) {
-                printAgreement(p, measure(() -> Agreement.measure(runtime, config, prepared, result, cal.data()),
-                        file), "FP16");
+                printAgreement(p, SessionFlags.reported(file, () -> Agreement.measure(runtime, config, prepared,
+                        result, cal.data())), "FP16");
             }
         } else {
             QuantOptions options = options(cmd);
@@ -147,13 +145,13 @@ public final class QuantizeCommand implements Command {
                 ranges = loaded.ranges();
             } else {
                 method = cal.method().label();
-                Calibration.Result c = CalibrateCommand.collect(runtime, config, prepared,
-                        QdqPlan.calibrationTensors(prepared), cal, file);
+                Calibration.Result c = SessionFlags.reported(file, () -> Calibration.collect(runtime, config,
+                        prepared, QdqPlan.calibrationTensors(prepared), cal.data()));
                 ranges = Quantizer.ranges(c.stats(), cal.method(), cal.percentile(), cal.symmetric());
             }
             CalibrationData probe = cal.subset(PROBE_SAMPLES, PROBE_BATCH);
-            Quantizer.Result r = measure(() -> Quantizer.quantize(runtime, config, prepared, ranges,
-                    new Quantizer.Request(options, maxDrop, true), cal.data(), probe), file);
+            Quantizer.Result r = SessionFlags.reported(file, () -> Quantizer.quantize(runtime, config, prepared,
+                    ranges, new Quantizer.Request(options, maxDrop, true), cal.data(), probe));
             result = r.model();
             summary = options.target().label() + ", " + method;
             p.printf("%-11s %s -> %s (%s, %s calibration, %s weights)%n", "model", file, out,
@@ -174,21 +172,6 @@ public final class QuantizeCommand implements Command {
         Onnx.save(result, out); // Onnx.save writes a temp file and renames it
         p.printf("wrote %s (%s)%n", out, summary);
         return ExitCode.OK;
-    }
-
-    private interface Measured<T> {
-        T get() throws IOException;
-    }
-
-    /** Runs a measurement, turning runtime and model errors into one line naming the model. */
-    private static <T> T measure(Measured<T> m, Path file) throws IOException {
-        try {
-            return m.get();
-        } catch (InferenceException e) {
-            throw new UserError(file + ": " + SessionFlags.oneLine(e.getMessage()), e);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(file + ": " + e.getMessage());
-        }
     }
 
     private static QuantOptions options(CommandLine cmd) {

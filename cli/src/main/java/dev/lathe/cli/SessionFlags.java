@@ -9,6 +9,7 @@ import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.ort.OrtRuntime;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -110,6 +111,25 @@ public final class SessionFlags {
             return runtime.open(ModelSource.file(model), config);
         } catch (InferenceException e) {
             throw new UserError(oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** A model run that reads data: {@link #reported}'s argument. */
+    interface ModelCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * Runs {@code call}, turning what bad input causes (the runtime refusing the model, a non-finite activation, a
+     * data file of the wrong type) into one line naming the model.
+     */
+    static <T> T reported(Path model, ModelCall<T> call) throws IOException {
+        try {
+            return call.call();
+        } catch (InferenceException e) {
+            throw new UserError(model + ": " + oneLine(e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(model + ": " + e.getMessage());
         }
     }
 

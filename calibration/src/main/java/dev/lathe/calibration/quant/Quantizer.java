@@ -76,7 +76,8 @@ public final class Quantizer {
         List<Sensitivity.LayerSqnr> sqnr = request.sensitivity() || fallback
                 ? Sensitivity.measure(runtime, config, prepared, plan, ranges, probe == null ? eval : probe)
                 : List.of();
-        Agreement agreement = Agreement.measure(runtime, config, prepared, model, eval);
+        Agreement.Reference fp32 = Agreement.reference(runtime, config, prepared, eval); // once, for every fallback
+        Agreement agreement = Agreement.measure(runtime, config, fp32, model, eval);
         List<Fallback> fallbacks = new ArrayList<>();
         if (fallback) {
             List<Sensitivity.LayerSqnr> worstFirst = new ArrayList<>(sqnr);
@@ -88,7 +89,7 @@ public final class Quantizer {
                 options = options.excluding(List.of(layer.node()));
                 plan = QdqPlan.of(prepared, options);
                 model = plan.apply(ranges);
-                Agreement next = Agreement.measure(runtime, config, prepared, model, eval);
+                Agreement next = Agreement.measure(runtime, config, fp32, model, eval);
                 fallbacks.add(new Fallback(layer.node(), layer.sqnrDb(), agreement.percent(), next.percent()));
                 agreement = next;
             }

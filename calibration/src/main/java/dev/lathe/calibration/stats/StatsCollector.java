@@ -25,6 +25,7 @@ public final class StatsCollector {
     private final Session session;
     private final String input;
     private final List<String> tensors;
+    private final List<String> fetched; // the calibrated tensors the session outputs (all but the input)
     private final Map<String, Double> startWidths;
     private final Map<String, TensorStats> stats = new LinkedHashMap<>();
     private long samples;
@@ -41,6 +42,7 @@ public final class StatsCollector {
         this.session = session;
         this.input = session.inputs().get(0).name();
         this.tensors = List.copyOf(tensors);
+        this.fetched = this.tensors.stream().filter(t -> !t.equals(input)).toList();
         this.startWidths = Map.copyOf(binWidths);
         Map<String, TensorSpec> outputs = new LinkedHashMap<>();
         session.outputs().forEach(o -> outputs.put(o.name(), o));
@@ -65,7 +67,6 @@ public final class StatsCollector {
 
     /** Runs one batch (the model's single input) and updates every tensor's statistics. */
     public void add(HostTensor batch) {
-        List<String> fetched = tensors.stream().filter(t -> !t.equals(input)).toList();
         try (Outputs out = fetched.isEmpty() ? new Outputs(Map.of(), o -> { }) // only the input: nothing to run
                 : session.run(Map.of(input, batch), fetched)) {
             // tensors are independent: their batch statistics are made in parallel, then merged in order (and the
