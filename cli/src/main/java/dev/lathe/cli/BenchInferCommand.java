@@ -1,20 +1,28 @@
 package dev.lathe.cli;
 
+import dev.lathe.converter.deploy.Bundle;
+import dev.lathe.converter.deploy.PackageException;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.bench.BenchmarkConfig;
 import dev.lathe.runtime.bench.BenchmarkResult;
 import dev.lathe.runtime.bench.InferenceBenchmark;
 import dev.lathe.runtime.bench.RandomInputs;
+import dev.lathe.serve.ImageModel;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** {@code lathe bench infer MODEL.onnx}: trtexec-style latency and throughput on random inputs. */
+/**
+ * {@code lathe bench infer MODEL.onnx|BUNDLE}: trtexec-style latency and throughput on random inputs. A cascade
+ * bundle runs as the cascade; on random inputs its exits are those random images take.
+ */
 public final class BenchInferCommand implements Command {
 
     @Override
@@ -29,7 +37,7 @@ public final class BenchInferCommand implements Command {
 
     @Override
     public String usage() {
-        return "MODEL.onnx [--batch B] [--shape NAME=AxBxC] [--runtime NAME] [--device cpu|cuda[:N]] [--threads T] [--warmup-ms MS] [--duration S]"
+        return "MODEL.onnx|BUNDLE [--batch B] [--shape NAME=AxBxC] [--runtime NAME] [--device cpu|cuda[:N]] [--threads T] [--warmup-ms MS] [--duration S]"
                 + " [--iterations N] [--json]";
     }
 
@@ -75,7 +83,7 @@ public final class BenchInferCommand implements Command {
         }
         long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
-        try (Session session = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
+        try (Session session = open(runtime, model, SessionFlags.config(cmd, runtime))) {
             if (cmd.hasOption("batch")) {
                 RandomInputs.requireBatch(session.inputs(), batch);
             }
@@ -88,6 +96,18 @@ public final class BenchInferCommand implements Command {
             throw new UserError(SessionFlags.oneLine(e.getMessage()), e);
         }
         return 0;
+    }
+
+    /** A model file, or a bundle (an AnchorNet cascade bundle runs as its cascade). */
+    private static Session open(InferenceRuntime runtime, Path model, SessionConfig config) {
+        if (!Bundle.isBundle(model)) {
+            return SessionFlags.open(runtime, model, config);
+        }
+        try {
+            return SessionFlags.open(runtime, ImageModel.load(model), config);
+        } catch (PackageException | IOException e) {
+            throw new UserError(e.getMessage(), e);
+        }
     }
 
     /** Parses repeated {@code --shape NAME=AxBxC}. */

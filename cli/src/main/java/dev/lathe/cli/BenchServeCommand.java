@@ -90,7 +90,7 @@ public final class BenchServeCommand implements Command {
         }
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         String body;
-        try (Session probe = SessionFlags.open(runtime, model.file(), SessionFlags.config(cmd, runtime))) {
+        try (Session probe = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
             body = cmd.hasOption("image") ? imageRequest(Flags.path(cmd, "image"), model, probe.inputs())
                     : randomRequest(probe.inputs(), model.file());
         }

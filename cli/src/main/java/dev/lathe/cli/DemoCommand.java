@@ -178,9 +178,10 @@ public final class DemoCommand implements Command {
 
         stage.begin("dynamic", "AnchorNet early-exit cascade on synthetic 224x224 images: table, threshold search,"
                 + " accuracy-vs-GMACs front");
-        stage.done(DynamicDemo.run(runtime, threads, quick, out, ctx.out()));
+        DynamicDemo.Result dynamic = DynamicDemo.run(runtime, threads, quick, out, ctx.out());
+        stage.done(dynamic.summary());
         stage.begin("deploy", "the INT8 model, self-describing -> bundle (SHA-256 manifest) and Triton repository -> lathe infer");
-        deploy(int8File, out, ctx);
+        deploy(int8File, dynamic.bundle(), out, ctx);
         stage.done("packaged and classified through the bundle");
 
         ctx.out().println();
@@ -194,7 +195,7 @@ public final class DemoCommand implements Command {
      * model, and classifies the committed photo of Chelsea the cat through {@code lathe infer} on the bundle. The
      * demo trains on synthetic classes, so the answer shows the path, not a cat detector.
      */
-    private static void deploy(Path finalFile, Path out, CliContext ctx) throws Exception {
+    private static void deploy(Path finalFile, Path cascade, Path out, CliContext ctx) throws Exception {
         Model m = Onnx.load(finalFile);
         m.metadataProps().put(ModelMetadata.NAME, "cifar_resnet56_demo");
         Preprocessing cifar = Preprocessing.cifar(32);
@@ -227,6 +228,13 @@ public final class DemoCommand implements Command {
                 ctx.out(), ctx.err());
         if (rc != 0) {
             throw new IllegalStateException("lathe infer on the demo bundle exited " + rc);
+        }
+        ctx.out().println("    the early-exit cascade as one bundle (untrained nets: the path, not the answer):");
+        ctx.out().println("    $ lathe infer " + cascade + " " + photo + " --top-k 1");
+        rc = Main.run(new String[] {"infer", cascade.toString(), photo.toString(), "--top-k", "1", "--threads", "2"},
+                ctx.out(), ctx.err());
+        if (rc != 0) {
+            throw new IllegalStateException("lathe infer on the demo cascade bundle exited " + rc);
         }
     }
 

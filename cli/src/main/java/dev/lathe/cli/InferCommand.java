@@ -78,7 +78,7 @@ public final class InferCommand implements Command {
         List<Path> images = images(args.subList(1, args.size()));
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         ObjectMapper json = new ObjectMapper();
-        try (Session session = SessionFlags.open(runtime, model.file(), SessionFlags.config(cmd, runtime))) {
+        try (Session session = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
             if (session.inputs().size() != 1) {
                 throw new UserError(model.file() + " has " + session.inputs().size() + " inputs; infer feeds one image"
                         + " input");
@@ -102,9 +102,10 @@ public final class InferCommand implements Command {
                 }
                 HostTensor t = model.batch(decoded);
                 try (Outputs out = session.run(Map.of(in.name(), t))) {
-                    HostTensor logits = out.get(session.outputs().get(0).name());
+                    String scores = model.logitsOutput(session);
+                    HostTensor logits = out.get(scores);
                     if (logits.rank() != 2 || logits.shape()[0] != decoded.size()) {
-                        throw new UserError(model.file() + ": output '" + session.outputs().get(0).name()
+                        throw new UserError(model.file() + ": output '" + scores
                                 + "' has shape " + java.util.Arrays.toString(logits.shape())
                                 + "; infer reads [N, classes] scores");
                     }

@@ -5,6 +5,7 @@ import dev.lathe.cli.convert.CkptInspectCommand;
 import dev.lathe.cli.convert.ImportCommand;
 import dev.lathe.cli.dynamic.BenchCascadeCommand;
 import dev.lathe.cli.dynamic.DynamicEvalCommand;
+import dev.lathe.cli.dynamic.DynamicPackageCommand;
 import dev.lathe.cli.dynamic.DynamicRunCommand;
 import dev.lathe.cli.dynamic.DynamicSearchCommand;
 import dev.lathe.cli.dynamic.DynamicTableCommand;
@@ -56,6 +57,7 @@ public final class Main {
                 new DynamicSearchCommand(),
                 new DynamicTableCommand(),
                 new DynamicRunCommand(),
+                new DynamicPackageCommand(),
                 new BenchCascadeCommand(),
                 new ZooListCommand(),
                 new ZooBuildCommand()

@@ -9,6 +9,7 @@ import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.ort.OrtRuntime;
+import dev.lathe.serve.ImageModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,20 @@ public final class SessionFlags {
             return runtime.open(ModelSource.file(model), config);
         } catch (InferenceException e) {
             throw new UserError(oneLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Opens a deployable model (a model file, a bundle, or an AnchorNet cascade bundle as one session); a model the
+     * runtime or the cascade refuses is one clear line.
+     */
+    static Session open(InferenceRuntime runtime, ImageModel model, SessionConfig config) {
+        try {
+            return model.open(runtime, config);
+        } catch (InferenceException e) {
+            throw new UserError(oneLine(e.getMessage()), e);
+        } catch (IOException e) {
+            throw new UserError(model.file() + ": " + e.getMessage(), e);
         }
     }
 

@@ -8,6 +8,10 @@ import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.runtime.HostTensor;
+import dev.lathe.runtime.InferenceRuntime;
+import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.TensorSpec;
 import dev.lathe.runtime.data.Image;
 import dev.lathe.runtime.data.Preprocessing;
@@ -22,9 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A deployable model as {@code lathe infer} and {@code lathe serve} see it: the ONNX file, its name, the
- * preprocessing and labels it carries (from a verified bundle, or from the model's own metadata), and the image ->
- * tensor and logits -> top-k steps shared by both commands.
+ * A deployable model as {@code lathe infer}, {@code lathe serve} and {@code lathe bench infer} see it: the ONNX
+ * file (or an AnchorNet cascade bundle), its name, the preprocessing and labels it carries (from a verified bundle, or
+ * from the model's own metadata), and the open, image -> tensor and logits -> top-k steps shared by those commands.
  */
 public final class ImageModel {
     private final Path file;
@@ -32,14 +36,16 @@ public final class ImageModel {
     private final Preprocessing preprocessing;
     private final List<String> labels;
     private final Map<String, String> metadata;
+    private final CascadeBundle cascade;
 
     private ImageModel(Path file, String name, Preprocessing preprocessing, List<String> labels,
-            Map<String, String> metadata) {
+            Map<String, String> metadata, CascadeBundle cascade) {
         this.file = file;
         this.name = name;
         this.preprocessing = preprocessing;
         this.labels = labels;
         this.metadata = metadata;
+        this.cascade = cascade;
     }
 
     /**
@@ -61,9 +67,10 @@ public final class ImageModel {
         }
         if (Files.isDirectory(path) || Bundle.isBundle(path)) {
             Bundle b = Bundle.open(path);
+            CascadeBundle cascade = CascadeBundle.of(b);
             Model m = Onnx.load(b.modelFile());
-            return new ImageModel(b.modelFile(), b.name(), preprocessing(b.preprocessingJson(), path), b.labels(),
-                    Map.copyOf(m.metadataProps()));
+            return new ImageModel(cascade != null ? path : b.modelFile(), b.name(),
+                    preprocessing(b.preprocessingJson(), path), b.labels(), Map.copyOf(m.metadataProps()), cascade);
         }
         if (!Files.isRegularFile(path)) {
             throw new PackageException("model file not found: " + path);
@@ -72,7 +79,7 @@ public final class ImageModel {
         String stem = path.getFileName().toString().replaceFirst("\\.onnx$", "");
         return new ImageModel(path, ModelMetadata.get(m, ModelMetadata.NAME).orElse(stem),
                 preprocessing(m.metadataProps().get(ModelMetadata.PREPROCESSING), path),
-                ModelMetadata.labels(m, path), Map.copyOf(m.metadataProps()));
+                ModelMetadata.labels(m, path), Map.copyOf(m.metadataProps()), null);
     }
 
     private static ImageModel tritonModel(Path repo, String name) throws IOException {
@@ -117,7 +124,7 @@ public final class ImageModel {
                 ? ModelMetadata.readLabelsFile(dir.resolve("labels.txt")) : ModelMetadata.labels(m);
         return new ImageModel(file, dir.getFileName().toString(),
                 preprocessing(m.metadataProps().get(ModelMetadata.PREPROCESSING), file), labels,
-                Map.copyOf(m.metadataProps()));
+                Map.copyOf(m.metadataProps()), null);
     }
 
     private static Preprocessing preprocessing(String json, Path where) {
@@ -131,8 +138,34 @@ public final class ImageModel {
         }
     }
 
+    /** The model file, or for a cascade the bundle it came from. */
     public Path file() {
         return file;
+    }
+
+    /** The AnchorNet cascade this bundle holds, or null for a single model. */
+    public CascadeBundle cascade() {
+        return cascade;
+    }
+
+    /**
+     * Opens the model on {@code runtime}: a session of the model file, or for a cascade bundle the
+     * {@link dev.lathe.runtime.dynamic.AnchorCascade} over its three models (one session serving every stage).
+     */
+    public Session open(InferenceRuntime runtime, SessionConfig config) throws IOException {
+        if (cascade == null) {
+            return runtime.open(ModelSource.file(file), config);
+        }
+        try {
+            return cascade.open(runtime, config);
+        } catch (IllegalArgumentException e) {
+            throw new PackageException(file + ": the cascade cannot run: " + e.getMessage());
+        }
+    }
+
+    /** The output holding the class scores: the cascade's cumulative {@code logits}, else the first output. */
+    public String logitsOutput(Session session) {
+        return cascade != null ? "logits" : session.outputs().get(0).name();
     }
 
     public String name() {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceException;
 import dev.lathe.runtime.InferenceRuntime;
-import dev.lathe.runtime.ModelSource;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.TensorSpec;
@@ -100,9 +99,9 @@ public final class InferenceServer implements AutoCloseable {
         List<Session> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < options.instances(); i++) {
-                sessions.add(runtime.open(ModelSource.file(model.file()), config));
+                sessions.add(model.open(runtime, config));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             sessions.forEach(Session::close);
             throw e;
         }

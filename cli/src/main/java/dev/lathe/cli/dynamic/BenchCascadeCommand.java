@@ -79,9 +79,7 @@ public final class BenchCascadeCommand implements Command {
         double fraction = Flags.doubleIn(cmd, "target-fraction", 0, false, 1, true, 0.5);
         int rounds = Flags.intIn(cmd, "rounds", 1, 1000, 3);
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, CascadeFlags.DEFAULT_BATCH);
-        double[] iou = CascadeFlags.iou(cmd, stages - 1);
-        CascadeSettings probe = new CascadeSettings(new double[stages], iou, !cmd.hasOption("no-quirk"),
-                CascadeSettings.PATCH, CascadeSettings.STRIDE);
+        CascadeSettings probe = CascadeFlags.settings(cmd, new double[stages]);
         try (AnchorCascade cascade = given ? CascadeFlags.open(cmd, probe) : zoo(cmd, probe)) {
             long[] in = DynamicTableCommand.shape(cascade);
             CascadeFlags.Images images = cmd.hasOption("data") ? CascadeFlags.images(cmd, in[2], in[3])

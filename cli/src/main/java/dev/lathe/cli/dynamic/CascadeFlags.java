@@ -30,6 +30,18 @@ final class CascadeFlags {
     private CascadeFlags() {}
 
     static void add(Options o) {
+        addModels(o);
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("SPEC").desc("images: npy:IMAGES.npy[,LABELS.npy]"
+                + " (float32/float16 [N,3,224,224] normalised crops, int64 labels), or a dataset spec of lathe train"
+                + " (its validation split), e.g. synthetic:size=224,classes=10 or imagefolder:DIR").build());
+        o.addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("use the first N images only").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("images per cascade run (default "
+                + DEFAULT_BATCH + ")").build());
+        SessionFlags.add(o);
+    }
+
+    /** The three models and the patch selection settings. */
+    static void addModels(Options o) {
         o.addOption(Option.builder().longOpt("anchornet").hasArg().argName("A.onnx").desc("AnchorNet (outputs features,"
                 + " fc_weight, logits; e.g. lathe zoo build anchornet)").build());
         o.addOption(Option.builder().longOpt("resized").hasArg().argName("R.onnx").desc("the net for the resized image"
@@ -40,13 +52,6 @@ final class CascadeFlags {
                 + " selection by rank (default 0.3 for every rank, the authors' setting)").build());
         o.addOption(Option.builder().longOpt("no-quirk").desc("treat the top-left cell like any other (the authors'"
                 + " code takes flat index 0 unconditionally; on by default for reproduction)").build());
-        o.addOption(Option.builder().longOpt("data").hasArg().argName("SPEC").desc("images: npy:IMAGES.npy[,LABELS.npy]"
-                + " (float32/float16 [N,3,224,224] normalised crops, int64 labels), or a dataset spec of lathe train"
-                + " (its validation split), e.g. synthetic:size=224,classes=10 or imagefolder:DIR").build());
-        o.addOption(Option.builder().longOpt("limit").hasArg().argName("N").desc("use the first N images only").build());
-        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("images per cascade run (default "
-                + DEFAULT_BATCH + ")").build());
-        SessionFlags.add(o);
     }
 
     static Path model(CommandLine cmd, String name) {
@@ -71,6 +76,12 @@ final class CascadeFlags {
                     + (patches - 1) + " (one per rank after the first)");
         }
         return iou;
+    }
+
+    /** The cascade's settings: {@code tau} per stage, --iou for the patches after the first, --no-quirk. */
+    static CascadeSettings settings(CommandLine cmd, double[] tau) {
+        return new CascadeSettings(tau, iou(cmd, tau.length - 1), !cmd.hasOption("no-quirk"), CascadeSettings.PATCH,
+                CascadeSettings.STRIDE);
     }
 
     /** Opens the cascade, turning a model the cascade cannot use into one line naming the file. */

@@ -1,12 +1,17 @@
 package dev.lathe.cli.dynamic;
 
+import dev.lathe.cli.Provenance;
+import dev.lathe.converter.deploy.Bundle;
+import dev.lathe.converter.meta.ModelMetadata;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.files.AtomicFiles;
 import dev.lathe.models.ModelZoo;
 import dev.lathe.models.ZooConfig;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.SessionConfig;
+import dev.lathe.runtime.data.Preprocessing;
 import dev.lathe.runtime.data.SyntheticDataset;
 import dev.lathe.runtime.dynamic.AnchorCascade;
 import dev.lathe.runtime.dynamic.CascadeSettings;
@@ -15,6 +20,7 @@ import dev.lathe.runtime.dynamic.ExitTable;
 import dev.lathe.runtime.dynamic.ParetoFront;
 import dev.lathe.runtime.dynamic.StageCosts;
 import dev.lathe.runtime.dynamic.ThresholdSearch;
+import dev.lathe.serve.CascadeBundle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
@@ -22,7 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The demo's dynamic-inference step: a small AnchorNet cascade (the zoo's AnchorNet, MobileNetV2 at 95x95 as the
@@ -33,8 +42,14 @@ import java.util.List;
 public final class DynamicDemo {
     private DynamicDemo() {}
 
-    /** Runs the step; returns the one-line summary the demo prints. */
-    public static String run(InferenceRuntime runtime, int threads, boolean quick, Path out, PrintStream print)
+    /** What the step made: its one-line summary and the cascade bundle at the chosen front setting. */
+    public record Result(String summary, Path bundle, double[] thresholds) {}
+
+    /**
+     * Runs the step; packs the cascade at the cheapest front setting that agrees with all stages on at least 90% of
+     * the images as a bundle {@code out/cascade} (AnchorNet carries the ImageNet 224 preprocessing).
+     */
+    public static Result run(InferenceRuntime runtime, int threads, boolean quick, Path out, PrintStream print)
             throws IOException {
         int stages = 5;
         SyntheticDataset data = new SyntheticDataset(10, 3, 224, quick ? 2 : 6, 1, 0, 1);
@@ -77,7 +92,33 @@ public final class DynamicDemo {
             print.printf("    %-30s %9s %8s%n", DynamicFlags.list(r.thresholds()), DynamicFlags.fixed(r.accuracy(), 3),
                     DynamicFlags.fixed(r.averageMacs(), 4));
         }
-        return String.format("%d images, %d settings searched, %d on the front (all stages %.3f GMACs), wrote %s, %s",
-                n, all.size(), front.size(), gmacs[stages - 1], png, csv);
+        ExitResult chosen = front.stream().filter(r -> r.accuracy() >= 0.9)
+                .min(java.util.Comparator.comparingDouble(ExitResult::averageMacs)).orElse(front.get(front.size() - 1));
+        Path bundle = pack(anchor, resized, patch, settings.withExitThresholds(chosen.thresholds()), gmacs, out);
+        return new Result(String.format("%d images, %d settings searched, %d on the front (all stages %.3f GMACs),"
+                + " wrote %s, %s, cascade bundle %s at %s", n, all.size(), front.size(), gmacs[stages - 1], png, csv,
+                bundle, DynamicFlags.list(chosen.thresholds())), bundle, chosen.thresholds());
+    }
+
+    private static Path pack(Model anchor, Model resized, Model patch, CascadeSettings settings, double[] gmacs,
+            Path out) throws IOException {
+        ModelMetadata.set(anchor, ModelMetadata.PREPROCESSING, Preprocessing.imagenet(224).toJson());
+        Map<String, Model> models = Map.of("anchornet", anchor, "resized", resized, "patch", patch);
+        List<Bundle.Entry> entries = new ArrayList<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String role : CascadeBundle.ROLES) {
+            Path f = out.resolve("cascade_" + role + ".onnx");
+            Onnx.save(models.get(role), f);
+            entries.add(new Bundle.Entry(role, f));
+            names.put(role, role);
+        }
+        Path bundle = out.resolve("cascade");
+        AtomicFiles.deleteTree(bundle); // an earlier demo run's
+        Bundle.write(entries, bundle, "demo_cascade", Preprocessing.imagenet(224).toJson(), List.of(),
+                CascadeBundle.extra(names, settings, gmacs), false, Provenance.version());
+        for (Bundle.Entry e : entries) {
+            Files.delete(e.file());
+        }
+        return bundle;
     }
 }

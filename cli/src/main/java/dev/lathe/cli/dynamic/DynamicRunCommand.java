@@ -63,8 +63,7 @@ public final class DynamicRunCommand implements Command {
             throw new UserError("--thresholds T0,T1,... is required (one per stage)");
         }
         double[] tau = DynamicFlags.thresholds(cmd.getOptionValue("thresholds"));
-        CascadeSettings settings = new CascadeSettings(tau, CascadeFlags.iou(cmd, tau.length - 1),
-                !cmd.hasOption("no-quirk"), CascadeSettings.PATCH, CascadeSettings.STRIDE);
+        CascadeSettings settings = CascadeFlags.settings(cmd, tau);
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, CascadeFlags.DEFAULT_BATCH);
         try (AnchorCascade cascade = CascadeFlags.open(cmd, settings)) {
             long[] in = DynamicTableCommand.shape(cascade);

@@ -60,10 +60,7 @@ public final class DynamicTableCommand implements Command {
             throw new UserError("-o " + out + ": the table is written as .pth (torch.save) or .npz; name it so");
         }
         int topk = Flags.intIn(cmd, "topk", 1, 64, 5);
-        double[] iou = CascadeFlags.iou(cmd, topk - 1);
-        double[] noExit = new double[topk];
-        CascadeSettings settings = new CascadeSettings(noExit, iou, !cmd.hasOption("no-quirk"), CascadeSettings.PATCH,
-                CascadeSettings.STRIDE);
+        CascadeSettings settings = CascadeFlags.settings(cmd, new double[topk]);
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, CascadeFlags.DEFAULT_BATCH);
         try (AnchorCascade cascade = CascadeFlags.open(cmd, settings)) {
             long[] in = shape(cascade);
@@ -96,7 +93,7 @@ public final class DynamicTableCommand implements Command {
                 gmacs[j] = cascade.stageMacs(j) / 1e9;
             }
             String setup = stem(cmd.getOptionValue("resized")) + "_" + CascadeSettings.PATCH + "_"
-                    + DynamicFlags.list(iou);
+                    + DynamicFlags.list(settings.iouThresholds());
             ExitTable table = new ExitTable(n, topk, conf, right);
             new ExitTableFile(table, setup, gmacs).write(out);
             ctx.out().printf("table of %d images x %d stages from %s -> %s%n", n, topk, images.describe(), out);

@@ -104,8 +104,8 @@ public final class Bundle {
 
     /**
      * Writes a bundle folder {@code out} (and {@code out.zip} when {@code zip}) from model files. The bundle's name,
-     * preprocessing and labels come from the first model's metadata ({@code lathe.name}, else its file name); each
-     * model keeps its metadata. The folder is assembled under a temporary name and renamed into place.
+     * preprocessing and labels come from the first model's metadata ({@code lathe.name}, else its file name); the
+     * other models are named by their metadata or file names; each model keeps its metadata.
      */
     public static Path write(List<Path> modelFiles, Path out, String name, JsonNode extra, boolean zip,
             String latheVersion) throws IOException {
@@ -115,8 +115,25 @@ public final class Bundle {
         Model first = Onnx.load(modelFiles.get(0));
         String bundleName = name != null ? name : ModelMetadata.get(first, ModelMetadata.NAME)
                 .orElse(stem(modelFiles.get(0)));
-        List<String> labels = ModelMetadata.labels(first, modelFiles.get(0));
-        String pre = first.metadataProps().get(ModelMetadata.PREPROCESSING);
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < modelFiles.size(); i++) {
+            Path f = modelFiles.get(i);
+            entries.add(new Entry(i == 0 ? bundleName : ModelMetadata.get(Onnx.load(f), ModelMetadata.NAME)
+                    .orElse(stem(f)), f));
+        }
+        return write(entries, out, bundleName, first.metadataProps().get(ModelMetadata.PREPROCESSING),
+                ModelMetadata.labels(first, modelFiles.get(0)), extra, zip, latheVersion);
+    }
+
+    /**
+     * Writes a bundle of named models (each stored as {@code NAME.onnx}) with the given preprocessing JSON (or null)
+     * and labels. The folder is assembled under a temporary name and renamed into place.
+     */
+    public static Path write(List<Entry> entries, Path out, String bundleName, String pre, List<String> labels,
+            JsonNode extra, boolean zip, String latheVersion) throws IOException {
+        if (entries.isEmpty()) {
+            throw new PackageException("a bundle needs at least one model");
+        }
         if (Files.exists(out)) {
             throw new PackageException(out + " already exists; remove it or choose another -o");
         }
@@ -132,17 +149,14 @@ public final class Bundle {
             m.put("lathe_version", latheVersion);
             ArrayNode ms = m.putArray("models");
             TreeSet<String> used = new TreeSet<>();
-            for (int i = 0; i < modelFiles.size(); i++) {
-                Path f = modelFiles.get(i);
-                String modelName = i == 0 ? bundleName : ModelMetadata.get(Onnx.load(f), ModelMetadata.NAME)
-                        .orElse(stem(f));
-                String file = modelName + ".onnx";
+            for (Entry e : entries) {
+                String file = e.name() + ".onnx";
                 if (!used.add(file)) {
-                    throw new PackageException("two models of the bundle are named '" + modelName + "'; set distinct"
+                    throw new PackageException("two models of the bundle are named '" + e.name() + "'; set distinct"
                             + " names with 'lathe meta set M.onnx name=...'");
                 }
-                Files.copy(f, tmp.resolve(file));
-                ms.addObject().put("name", modelName).put("file", file);
+                Files.copy(e.file(), tmp.resolve(file));
+                ms.addObject().put("name", e.name()).put("file", file);
             }
             if (pre != null) {
                 m.set("preprocessing", JSON.readTree(pre));
