@@ -97,9 +97,10 @@ public final class ServeCommand implements Command {
             }
             stopped.countDown();
         }, "lathe-serve-shutdown"));
-        ctx.out().printf("serving %s (%s) at http://%s:%d/v2/models/%s (%s)%n", name, model.file(), o.host(),
-                server.port(), name, server.batching() ? "dynamic batching up to " + o.maxBatch() + ", max queue delay "
-                        + o.maxQueueDelayMicros() + " us" : "no batching");
+        ctx.out().printf("serving %s (%s) at http://%s:%d/v2/models/%s (%s; warmed up in %.0f ms)%n", name,
+                model.file(), o.host(), server.port(), name, server.batching() ? "dynamic batching up to "
+                        + o.maxBatch() + ", max queue delay " + o.maxQueueDelayMicros() + " us" : "no batching",
+                server.warmupMillis());
         ctx.out().flush();
         stopped.await();
         return 0;

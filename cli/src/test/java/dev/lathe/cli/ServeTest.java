@@ -103,6 +103,7 @@ class ServeTest {
     @Test
     void endpointsAndInferEqualToLatheRun() throws Exception {
         try (InferenceServer s = start(ServeOptions.defaults())) {
+            assertTrue(s.warmupMillis() > 0, "the sessions are warmed up before the server listens");
             assertEquals(200, get(s, "/v2/health/live").statusCode());
             assertEquals(200, get(s, "/v2/health/ready").statusCode());
             assertEquals(200, get(s, "/v2/models/toy/ready").statusCode());

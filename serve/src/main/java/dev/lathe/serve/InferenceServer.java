@@ -66,6 +66,7 @@ public final class InferenceServer implements AutoCloseable {
     private final boolean batchable;
     private final Server server;
     private volatile boolean ready;
+    private double warmupMillis;
 
     private InferenceServer(ImageModel model, String name, ServeOptions options, List<Session> sessions) {
         this.model = model;
@@ -91,8 +92,10 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Opens {@code options.instances()} sessions of the model on {@code runtime} and starts serving it as
-     * {@code /v2/models/NAME}.
+     * Opens {@code options.instances()} sessions of the model on {@code runtime}, warms each one up (as Triton's
+     * model_warmup: one run of zeros at batch 1 and one at the largest batch the batcher forms, so the first
+     * requests do not pay for the runtime's lazy allocations; skipped for inputs with symbolic sizes beyond the
+     * batch) and starts serving it as {@code /v2/models/NAME}.
      */
     public static InferenceServer start(ImageModel model, String name, InferenceRuntime runtime, SessionConfig config,
             ServeOptions options) throws Exception {
@@ -106,6 +109,16 @@ public final class InferenceServer implements AutoCloseable {
             throw e;
         }
         InferenceServer s = new InferenceServer(model, name, options, sessions);
+        long t0 = System.nanoTime();
+        try {
+            for (Session session : sessions) {
+                s.warmUp(session);
+            }
+        } catch (RuntimeException e) {
+            s.batcher.close();
+            throw e;
+        }
+        s.warmupMillis = (System.nanoTime() - t0) / 1e6;
         try {
             s.server.start();
         } catch (Exception e) {
@@ -115,6 +128,31 @@ public final class InferenceServer implements AutoCloseable {
         }
         s.ready = true;
         return s;
+    }
+
+    private void warmUp(Session session) {
+        boolean fixedBeyondBatch = inputs.stream().allMatch(t -> t.shape() != null && t.shape().rank() > 0
+                && java.util.stream.IntStream.range(1, t.shape().rank()).allMatch(i -> t.shape().get(i).isFixed()));
+        if (!fixedBeyondBatch) {
+            return;
+        }
+        int[] batches = batcher.maxBatch() > 1 ? new int[] {1, batcher.maxBatch()} : new int[] {1};
+        for (int b : batches) {
+            Map<String, HostTensor> zeros = new LinkedHashMap<>();
+            for (TensorSpec t : inputs) {
+                long[] shape = new long[t.shape().rank()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = t.shape().get(i).isFixed() ? t.shape().get(i).size() : b;
+                }
+                zeros.put(t.name(), HostTensor.allocate(t.dtype(), shape));
+            }
+            session.run(zeros).close();
+        }
+    }
+
+    /** Milliseconds the warm-up runs took before the server started listening. */
+    public double warmupMillis() {
+        return warmupMillis;
     }
 
     /** The port actually bound (useful with port 0). */
