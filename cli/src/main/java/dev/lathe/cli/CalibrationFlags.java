@@ -4,8 +4,13 @@ import dev.lathe.calibration.data.CalibrationData;
 import dev.lathe.calibration.data.DatasetSamples;
 import dev.lathe.calibration.data.NpyBatches;
 import dev.lathe.calibration.method.CalibrationMethod;
+import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Shape;
+import dev.lathe.runtime.HostTensor;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -67,6 +72,36 @@ final class CalibrationFlags {
     }
 
     /** {@code npy:DIR}, or any spec of {@link TrainFlags#datasets} (its evaluation split: no augmentation). */
+    /**
+     * {@code data} as the measure of {@code model}'s accuracy: its labels are kept only when the dataset has as many
+     * classes as the model's first output has scores; otherwise they index other classes (e.g. a folder of a few
+     * ImageNet classes against a 1000-way model), accuracy would be meaningless, and agreement alone is reported,
+     * saying why on {@code p}.
+     */
+    static CalibrationData labelledFor(CalibrationData data, Model model, PrintStream p) {
+        if (!(data instanceof DatasetSamples ds) || model.graph().outputs().isEmpty()) {
+            return data;
+        }
+        Shape out = model.graph().outputs().get(0).shape();
+        long scores = out != null && out.rank() == 2 && out.get(1).isFixed() ? out.get(1).size() : -1;
+        if (scores == ds.classes()) {
+            return data;
+        }
+        p.printf("%-11s not reported: --data has %d classes, the model's output '%s' has %s scores%n", "accuracy",
+                ds.classes(), model.graph().outputs().get(0).name(), scores < 0 ? "an unknown number of" : scores);
+        return new CalibrationData() {
+            @Override
+            public long forEachLabelled(BiConsumer<HostTensor, long[]> sink) throws IOException {
+                return data.forEachLabelled((images, labels) -> sink.accept(images, null));
+            }
+
+            @Override
+            public String describe() {
+                return data.describe();
+            }
+        };
+    }
+
     static CalibrationData data(String spec, int samples, int batch, long seed) throws IOException {
         try {
             if (spec.startsWith("npy:")) {

@@ -118,6 +118,7 @@ public final class QuantizeCommand implements Command {
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         SessionConfig config = SessionFlags.config(cmd, runtime);
         PrintStream p = ctx.out();
+        CalibrationData measured = cal.data() == null ? null : CalibrationFlags.labelledFor(cal.data(), prepared, p);
 
         Model result;
         String summary;
@@ -133,7 +134,7 @@ public final class QuantizeCommand implements Command {
             printSize(p, prepared, result);
             if (cal.data() != null) {
                 printAgreement(p, SessionFlags.reported(file, () -> Agreement.measure(runtime, config, prepared,
-                        result, cal.data())), "FP16");
+                        result, measured)), "FP16");
             }
         } else {
             QuantOptions options = options(cmd);
@@ -151,7 +152,7 @@ public final class QuantizeCommand implements Command {
             }
             CalibrationData probe = cal.subset(PROBE_SAMPLES, PROBE_BATCH);
             Quantizer.Result r = SessionFlags.reported(file, () -> Quantizer.quantize(runtime, config, prepared,
-                    ranges, new Quantizer.Request(options, maxDrop, true), cal.data(), probe));
+                    ranges, new Quantizer.Request(options, maxDrop, true), measured, probe));
             result = r.model();
             summary = options.target().label() + ", " + method;
             p.printf("%-11s %s -> %s (%s, %s calibration, %s weights)%n", "model", file, out,

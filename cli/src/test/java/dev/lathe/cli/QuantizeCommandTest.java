@@ -65,7 +65,7 @@ class QuantizeCommandTest {
         CliRun r = lathe("quantize", model.toString(), "--data", DATA, "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         for (String line : List.of("size", "quantized   Add 1/1, Conv 2/2, Flatten 1/1, Gemm 1/1,"
-                + " GlobalAveragePool 1/1", "folded      2 ReLU/Clip", "SQNR", "top-1", "accuracy")) {
+                + " GlobalAveragePool 1/1", "folded      2 ReLU/Clip", "SQNR", "top-1", "labelled images")) {
             assertTrue(r.out().contains(line), line + " in\n" + r.out());
         }
         Model q = Onnx.load(out);
@@ -74,6 +74,18 @@ class QuantizeCommandTest {
         assertTrue(q.metadataProps().get("lathe.quantization.ranges").startsWith("{\"x\":["));
         assertEquals(0, count(q, "Relu"));
         assertTrue(count(q, "QuantizeLinear") >= 5);
+    }
+
+    @Test
+    void accuracyIsNotReportedAgainstLabelsOfOtherClasses() {
+        Path out = dir.resolve("net.int8.onnx");
+        CliRun r = lathe("quantize", model.toString(), "--data", DATA.replace("classes=4", "classes=5"), "-o",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("accuracy    not reported: --data has 5 classes, the model's output 'logits' has 4"
+                + " scores"), r.out());
+        assertFalse(r.out().contains("labelled images"), r.out());
+        assertTrue(r.out().contains("top-1"), r.out());
     }
 
     @Test

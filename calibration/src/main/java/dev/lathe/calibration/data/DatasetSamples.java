@@ -60,6 +60,11 @@ public final class DatasetSamples implements CalibrationData {
         return samples - left;
     }
 
+    /** The dataset's class count (its labels index that many classes). */
+    public int classes() {
+        return data.numClasses();
+    }
+
     @Override
     public String describe() {
         return samples + " of " + data.size() + " images";
