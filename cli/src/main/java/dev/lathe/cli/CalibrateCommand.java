@@ -32,7 +32,7 @@ public final class CalibrateCommand implements Command {
 
     @Override
     public String usage() {
-        return "M.onnx --data synthetic[:k=v,...]|imagefolder:DIR|cifar100:DIR|npy:DIR [--method entropy|minmax|"
+        return "M.onnx --data synthetic[:k=v,...]|imagefolder:DIR|cifar10:DIR|cifar100:DIR|npy:DIR [--method entropy|minmax|"
                 + "percentile|mse] [--percentile P] [--symmetric] [--samples N] [--batch B] [--seed S] [--tensors A,B]"
                 + " [--runtime NAME] -o ranges.json";
     }

@@ -26,7 +26,7 @@ public final class EvalCommand implements Command {
 
     @Override
     public String usage() {
-        return "--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT [--batch B] [--threads T] [--runtime NAME] [--device cpu|cuda[:N]]";
+        return "--onnx FILE --data synthetic[:k=v,...]|cifar10:DIR|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT [--batch B] [--threads T] [--runtime NAME] [--device cpu|cuda[:N]]";
     }
 
     @Override

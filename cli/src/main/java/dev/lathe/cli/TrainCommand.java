@@ -34,7 +34,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
+        return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar10:DIR|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
                 + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]] --out DIR [--resume]"

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * A dataset named on the command line, with the reference recipes' standard pipelines (SEEDS.md §5.2, §6):
  * <ul>
- * <li>{@code cifar100:DIR[,lt=IF][,seed=S]}: either CIFAR-100 release under DIR; train RandomCrop(32, pad 4) + flip,
- * CIFAR mean/std, optionally CIFAR-100-LT with imbalance factor IF; val is the full test split, unaugmented.</li>
+ * <li>{@code cifar10:DIR[,lt=IF][,seed=S]}, {@code cifar100:DIR[,lt=IF][,seed=S]}: either official release of
+ * CIFAR-10 / CIFAR-100 under DIR (python or binary); train RandomCrop(32, pad 4) + flip, CIFAR mean/std, optionally
+ * the long-tailed subset with imbalance factor IF; val is the full test split, unaugmented.</li>
  * <li>{@code imagefolder:DIR[,res=R][,seed=S]}: DIR/train and DIR/val class folders; train RandomResizedCrop(R) +
  * flip, val Resize(R*256/224) + CenterCrop(R), bilinear, ImageNet mean/std (R = 224 by default).</li>
  * <li>{@code imagenet-lt:LIST,ROOT[,val=VALLIST][,classes=K][,res=R][,seed=S]}: ImageNet-LT list files, same
@@ -33,15 +34,16 @@ public final class DataSpec {
     public static DataSpec parse(String spec) {
         int colon = spec.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("data spec '" + spec + "': expected cifar100:DIR, imagefolder:DIR or "
-                    + "imagenet-lt:LIST,ROOT");
+            throw new IllegalArgumentException("data spec '" + spec + "': expected cifar10:DIR, cifar100:DIR, "
+                    + "imagefolder:DIR or imagenet-lt:LIST,ROOT");
         }
         String kind = spec.substring(0, colon);
         String[] parts = spec.substring(colon + 1).split(",");
         int positional = kind.equals("imagenet-lt") ? 2 : 1;
-        if (!kind.equals("cifar100") && !kind.equals("imagefolder") && !kind.equals("imagenet-lt")) {
+        if (!kind.equals("cifar10") && !kind.equals("cifar100") && !kind.equals("imagefolder")
+                && !kind.equals("imagenet-lt")) {
             throw new IllegalArgumentException("data spec '" + spec + "': unknown kind '" + kind
-                    + "' (cifar100, imagefolder, imagenet-lt)");
+                    + "' (cifar10, cifar100, imagefolder, imagenet-lt)");
         }
         if (parts.length < positional || parts[0].isEmpty() || parts[positional - 1].contains("=")) {
             throw new IllegalArgumentException("data spec '" + spec + "': " + kind + " needs "
@@ -55,7 +57,7 @@ public final class DataSpec {
             }
             options.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
         }
-        java.util.Set<String> allowed = kind.equals("cifar100") ? java.util.Set.of("lt", "seed")
+        java.util.Set<String> allowed = cifar(kind) != null ? java.util.Set.of("lt", "seed")
                 : kind.equals("imagefolder") ? java.util.Set.of("res", "seed")
                 : java.util.Set.of("val", "classes", "res", "seed");
         for (String k : options.keySet()) {
@@ -69,6 +71,15 @@ public final class DataSpec {
 
     public String kind() {
         return kind;
+    }
+
+    /** The CIFAR release a kind names, or null. */
+    private static Cifar.Release cifar(String kind) {
+        return switch (kind) {
+            case "cifar10" -> Cifar.Release.CIFAR10;
+            case "cifar100" -> Cifar.Release.CIFAR100;
+            default -> null;
+        };
     }
 
     private double number(String key, double fallback) {
@@ -93,8 +104,8 @@ public final class DataSpec {
 
     /** The training set with its augmentation. */
     public AugmentedDataset train() throws IOException {
-        if (kind.equals("cifar100")) {
-            Cifar100 c = Cifar100.read(path, true);
+        if (cifar(kind) != null) {
+            Cifar c = Cifar.read(cifar(kind), path, true);
             double lt = number("lt", 1);
             ImageSet images = lt == 1 ? c : c.longTailed(lt);
             return new AugmentedDataset(images, Transforms.compose(Transforms.randomCrop(32, 32, 4),
@@ -109,9 +120,9 @@ public final class DataSpec {
 
     /** The evaluation set with the deterministic eval pipeline. */
     public AugmentedDataset val() throws IOException {
-        if (kind.equals("cifar100")) {
+        if (cifar(kind) != null) {
             Preprocessing p = evalPreprocessing();
-            return new AugmentedDataset(Cifar100.read(path, false), p.transform(), p.normalize(), 32, 32, 0);
+            return new AugmentedDataset(Cifar.read(cifar(kind), path, false), p.transform(), p.normalize(), 32, 32, 0);
         }
         ImageSet images;
         if (kind.equals("imagefolder")) {
@@ -132,6 +143,6 @@ public final class DataSpec {
      * {@link #val()} applies (one definition; commands that write a trained model record it in its metadata).
      */
     public Preprocessing evalPreprocessing() {
-        return kind.equals("cifar100") ? Preprocessing.cifar(32) : Preprocessing.imagenet(res());
+        return cifar(kind) != null ? Preprocessing.cifar(32) : Preprocessing.imagenet(res());
     }
 }

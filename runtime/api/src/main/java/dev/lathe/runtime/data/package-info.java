@@ -1,8 +1,8 @@
 /**
  * Datasets for training and evaluation: the {@link dev.lathe.runtime.data.Dataset} contract (indexed float32 CHW
  * images and labels, filled into caller-owned buffers), the seeded {@link dev.lathe.runtime.data.SyntheticDataset},
- * real image collections as {@link dev.lathe.runtime.data.ImageSet}s (CIFAR-100 python/binary releases and
- * CIFAR-100-LT in {@link dev.lathe.runtime.data.Cifar100}, class folders and ImageNet-LT lists in
+ * real image collections as {@link dev.lathe.runtime.data.ImageSet}s (CIFAR-10 and CIFAR-100 python/binary releases
+ * and their long-tailed subsets in {@link dev.lathe.runtime.data.Cifar}, class folders and ImageNet-LT lists in
  * {@link dev.lathe.runtime.data.FileImageSet}), long-tail bookkeeping ({@link dev.lathe.runtime.data.LongTail}),
  * torchvision-equivalent augmentations ({@link dev.lathe.runtime.data.Transforms}) and
  * {@link dev.lathe.runtime.data.AugmentedDataset}, which turns an image set into a seeded Dataset. Imports nothing

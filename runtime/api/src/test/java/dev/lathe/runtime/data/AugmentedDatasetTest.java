@@ -19,7 +19,7 @@ class AugmentedDatasetTest {
 
     @Test
     void cifarImagesNormalisedAndAugmentedPerEpoch() throws Exception {
-        Cifar100 test = Cifar100.read(Cifar100Test.fixtures(), false);
+        Cifar test = Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), false);
         AugmentedDataset plain = new AugmentedDataset(test, (im, r) -> im, Normalize.CIFAR, 32, 32, 1);
         float[] x = fill(plain, 4, 0);
         Image im = test.image(4);
@@ -72,7 +72,7 @@ class AugmentedDatasetTest {
 
     @Test
     void wrongOutputSizeIsAnError() throws Exception {
-        Cifar100 test = Cifar100.read(Cifar100Test.fixtures(), false);
+        Cifar test = Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), false);
         AugmentedDataset d = new AugmentedDataset(test, Transforms.centerCrop(28, 28), Normalize.CIFAR, 32, 32, 0);
         assertThrows(IllegalStateException.class, () -> fill(d, 0, 0));
     }

@@ -30,7 +30,7 @@ class BatchLoaderTest {
     }
 
     static AugmentedDataset augmentedCifar() throws Exception {
-        return new AugmentedDataset(Cifar100.read(Cifar100Test.fixtures(), true), Transforms.compose(
+        return new AugmentedDataset(Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), true), Transforms.compose(
                 Transforms.randomCrop(32, 32, 4), Transforms.horizontalFlip(0.5), Transforms.colorJitter(0.4, 0.4, 0.4)),
                 Normalize.CIFAR, 32, 32, 11);
     }

@@ -13,14 +13,19 @@ import org.junit.jupiter.api.io.TempDir;
 class DataSpecTest {
     @Test
     void cifarSpecs() throws Exception {
-        String dir = Cifar100Test.fixtures().toString();
+        String dir = CifarTest.fixtures().toString();
         AugmentedDataset train = DataSpec.parse("cifar100:" + dir).train();
         assertEquals(200, train.size());
         assertArrayEquals(new long[] {3, 32, 32}, train.imageShape());
         assertEquals(100, DataSpec.parse("cifar100:" + dir).val().size());
         AugmentedDataset lt = DataSpec.parse("cifar100:" + dir + ",lt=100,seed=3").train();
-        assertEquals(LongTail.cifarSelection(Cifar100.read(Cifar100Test.fixtures(), true).fineLabels(), 100, 100).length,
-                lt.size());
+        assertEquals(LongTail.cifarSelection(Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), true)
+                .fineLabels(), 100, 100).length, lt.size());
+        String ten = CifarTest.cifar10().resolve("cifar-10-batches-bin").toString();
+        AugmentedDataset train10 = DataSpec.parse("cifar10:" + ten).train();
+        assertEquals(50, train10.size());
+        assertEquals(10, train10.numClasses());
+        assertEquals(10, DataSpec.parse("cifar10:" + ten + ",seed=1").val().size());
     }
 
     @Test

@@ -14,17 +14,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Fixtures: src/test/resources/data/cifar, written by make_fixtures.py (numpy + pickle, real release formats). */
-class Cifar100Test {
+/**
+ * Fixtures: src/test/resources/data/cifar (CIFAR-100) and data/cifar10, each written by its make_fixtures.py (numpy +
+ * pickle, the real release formats).
+ */
+class CifarTest {
     static Path fixtures() throws URISyntaxException {
-        return Path.of(Cifar100Test.class.getResource("/data/cifar/make_fixtures.py").toURI()).getParent();
+        return Path.of(CifarTest.class.getResource("/data/cifar/make_fixtures.py").toURI()).getParent();
     }
 
     @Test
     void pythonAndBinaryReleasesHoldTheSameImagesAndLabels() throws Exception {
         for (boolean train : new boolean[] {true, false}) {
-            Cifar100 py = Cifar100.readPython(fixtures().resolve("cifar-100-python/" + (train ? "train" : "test")));
-            Cifar100 bin = Cifar100.readBinary(fixtures().resolve("cifar-100-binary/" + (train ? "train" : "test") + ".bin"));
+            Cifar py = Cifar.readPython(Cifar.Release.CIFAR100, fixtures().resolve("cifar-100-python/" + (train ? "train" : "test")));
+            Cifar bin = Cifar.readBinary(Cifar.Release.CIFAR100, fixtures().resolve("cifar-100-binary/" + (train ? "train" : "test") + ".bin"));
             assertEquals(train ? 200 : 100, py.size());
             assertEquals(py.size(), bin.size());
             for (int i = 0; i < py.size(); i++) {
@@ -40,11 +43,51 @@ class Cifar100Test {
         }
     }
 
+    static Path cifar10() throws URISyntaxException {
+        return Path.of(CifarTest.class.getResource("/data/cifar10/make_fixtures.py").toURI()).getParent();
+    }
+
+    /** Both CIFAR-10 releases, the five train batches concatenated in order: labels and pixel sums as written. */
+    @Test
+    void cifar10ReleasesReadAsTheGeneratorWroteThem(@TempDir Path tmp) throws Exception {
+        List<String> expected = Files.readAllLines(cifar10().resolve("expected.txt"));
+        for (String release : List.of("cifar-10-batches-py", "cifar-10-batches-bin")) {
+            Path only = tmp.resolve(release.endsWith("py") ? "py" : "bin");
+            Files.createDirectories(only);
+            try (var files = Files.list(cifar10().resolve(release))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, only.resolve(f.getFileName()));
+                }
+            }
+            for (boolean train : new boolean[] {true, false}) {
+                Cifar c = Cifar.read(Cifar.Release.CIFAR10, only, train);
+                assertEquals(10, c.numClasses());
+                int[] labels = Arrays.stream(expected.get(train ? 0 : 2).split(" ")).mapToInt(Integer::parseInt)
+                        .toArray();
+                long[] sums = Arrays.stream(expected.get(train ? 1 : 3).split(" ")).mapToLong(Long::parseLong)
+                        .toArray();
+                assertEquals(labels.length, c.size(), release);
+                for (int i = 0; i < c.size(); i++) {
+                    assertEquals(labels[i], c.label(i), release + " image " + i);
+                    long sum = 0;
+                    for (byte b : c.image(i).rgb()) {
+                        sum += b & 0xff;
+                    }
+                    assertEquals(sums[i], sum, release + " image " + i);
+                }
+            }
+            assertTrue(Cifar.read(Cifar.Release.CIFAR10, only, true).describe(12).endsWith("data_batch_2"
+                    + (release.endsWith("bin") ? ".bin" : "") + " image 2"));
+        }
+        IOException e = assertThrows(IOException.class, () -> Cifar.read(Cifar.Release.CIFAR10, fixtures(), true));
+        assertTrue(e.getMessage().contains("CIFAR-10 'data_batch_1'"), e.getMessage());
+    }
+
     @Test
     void planarPixelsBecomeInterleavedRgb() throws Exception {
         Path bin = fixtures().resolve("cifar-100-binary/test.bin");
         byte[] raw = Files.readAllBytes(bin);
-        Image im = Cifar100.readBinary(bin).image(3);
+        Image im = Cifar.readBinary(Cifar.Release.CIFAR100, bin).image(3);
         int rec = 3 * 3074 + 2;
         // pixel (x=5, y=7): plane offset 7*32+5
         int p = 7 * 32 + 5;
@@ -55,13 +98,13 @@ class Cifar100Test {
 
     @Test
     void readFindsEitherReleaseUnderItsArchiveDirectory(@TempDir Path tmp) throws Exception {
-        assertEquals(200, Cifar100.read(fixtures(), true).size());
-        assertTrue(Cifar100.read(fixtures(), true).describe(0).contains("cifar-100-python"));
+        assertEquals(200, Cifar.read(Cifar.Release.CIFAR100, fixtures(), true).size());
+        assertTrue(Cifar.read(Cifar.Release.CIFAR100, fixtures(), true).describe(0).contains("cifar-100-python"));
         Path onlyBinary = tmp.resolve("cifar-100-binary");
         Files.createDirectories(onlyBinary);
         Files.copy(fixtures().resolve("cifar-100-binary/test.bin"), onlyBinary.resolve("test.bin"));
-        assertEquals(100, Cifar100.read(tmp, false).size());
-        IOException e = assertThrows(IOException.class, () -> Cifar100.read(tmp, true));
+        assertEquals(100, Cifar.read(Cifar.Release.CIFAR100, tmp, false).size());
+        IOException e = assertThrows(IOException.class, () -> Cifar.read(Cifar.Release.CIFAR100, tmp, true));
         assertTrue(e.getMessage().contains("train.bin"), e.getMessage());
     }
 
@@ -70,13 +113,13 @@ class Cifar100Test {
         Path f = tmp.resolve("train.bin");
         byte[] raw = Files.readAllBytes(fixtures().resolve("cifar-100-binary/test.bin"));
         Files.write(f, Arrays.copyOf(raw, raw.length - 1));
-        IOException e = assertThrows(IOException.class, () -> Cifar100.readBinary(f));
+        IOException e = assertThrows(IOException.class, () -> Cifar.readBinary(Cifar.Release.CIFAR100, f));
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
     }
 
     @Test
     void longTailedSelectionIsTheReferenceCodesOnTheFakeSet() throws Exception {
-        Cifar100 train = Cifar100.read(fixtures(), true);
+        Cifar train = Cifar.read(Cifar.Release.CIFAR100, fixtures(), true);
         int[] expected = Arrays.stream(Files.readString(fixtures().resolve("lt_fake_if100.txt")).trim().split(" "))
                 .mapToInt(Integer::parseInt).toArray();
         Subset lt = (Subset) train.longTailed(100);
