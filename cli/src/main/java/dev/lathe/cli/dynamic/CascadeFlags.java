@@ -78,6 +78,26 @@ final class CascadeFlags {
         return iou;
     }
 
+    static Option thresholdsOption() {
+        return Option.builder().longOpt("thresholds").hasArg().argName("T0,T1,...").desc("exit threshold per stage"
+                + " (stage 0 the resized image, then one per patch; the last stage keeps everyone left; lathe dynamic"
+                + " search finds them)").build();
+    }
+
+    /**
+     * The settings of a command that runs a given cascade: no positional argument, --thresholds required, --iou,
+     * --no-quirk.
+     */
+    static CascadeSettings requiredSettings(CommandLine cmd) {
+        if (!cmd.getArgList().isEmpty()) {
+            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'");
+        }
+        if (!cmd.hasOption("thresholds")) {
+            throw new UserError("--thresholds T0,T1,... is required (one per stage; lathe dynamic search finds them)");
+        }
+        return settings(cmd, DynamicFlags.thresholds(cmd.getOptionValue("thresholds")));
+    }
+
     /** The cascade's settings: {@code tau} per stage, --iou for the patches after the first, --no-quirk. */
     static CascadeSettings settings(CommandLine cmd, double[] tau) {
         return new CascadeSettings(tau, iou(cmd, tau.length - 1), !cmd.hasOption("no-quirk"), CascadeSettings.PATCH,

@@ -51,8 +51,7 @@ public final class DynamicPackageCommand implements Command {
     public Options options() {
         Options o = new Options();
         CascadeFlags.addModels(o);
-        o.addOption(Option.builder().longOpt("thresholds").hasArg().argName("T0,T1,...").desc("exit threshold per"
-                + " stage (stage 0 the resized image, then one per patch; e.g. from lathe dynamic search)").build());
+        o.addOption(CascadeFlags.thresholdsOption());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("DIR").desc("the bundle folder to write")
                 .build());
         o.addOption(Option.builder().longOpt("name").hasArg().argName("N").desc("the bundle's (and served model's)"
@@ -63,12 +62,7 @@ public final class DynamicPackageCommand implements Command {
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (!cmd.getArgList().isEmpty()) {
-            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'");
-        }
-        if (!cmd.hasOption("thresholds")) {
-            throw new UserError("--thresholds T0,T1,... is required (one per stage; lathe dynamic search finds them)");
-        }
+        CascadeSettings settings = CascadeFlags.requiredSettings(cmd);
         if (!cmd.hasOption("output")) {
             throw new UserError("no output; pass -o DIR");
         }
@@ -77,8 +71,6 @@ public final class DynamicPackageCommand implements Command {
         if (Files.exists(out)) {
             throw new UserError("cannot write bundle " + out + ": it exists; remove it or choose another -o");
         }
-        CascadeSettings settings = CascadeFlags.settings(cmd, DynamicFlags.thresholds(cmd.getOptionValue(
-                "thresholds")));
         Map<String, Path> files = new LinkedHashMap<>();
         for (String role : CascadeBundle.ROLES) {
             files.put(role, CascadeFlags.model(cmd, role));

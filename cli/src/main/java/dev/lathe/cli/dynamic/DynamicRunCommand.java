@@ -48,22 +48,15 @@ public final class DynamicRunCommand implements Command {
     public Options options() {
         Options o = new Options();
         CascadeFlags.add(o);
-        o.addOption(Option.builder().longOpt("thresholds").hasArg().argName("T0,T1,...").desc("exit threshold per"
-                + " stage (stage 0 the resized image, then one per patch; the last stage keeps everyone left)").build());
+        o.addOption(CascadeFlags.thresholdsOption());
         o.addOption(Option.builder().longOpt("json").desc("print JSON").build());
         return o;
     }
 
     @Override
     public int run(CommandLine cmd, CliContext ctx) throws Exception {
-        if (!cmd.getArgList().isEmpty()) {
-            throw new UserError("unexpected argument '" + cmd.getArgList().get(0) + "'");
-        }
-        if (!cmd.hasOption("thresholds")) {
-            throw new UserError("--thresholds T0,T1,... is required (one per stage)");
-        }
-        double[] tau = DynamicFlags.thresholds(cmd.getOptionValue("thresholds"));
-        CascadeSettings settings = CascadeFlags.settings(cmd, tau);
+        CascadeSettings settings = CascadeFlags.requiredSettings(cmd);
+        double[] tau = settings.exitThresholds();
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, CascadeFlags.DEFAULT_BATCH);
         try (AnchorCascade cascade = CascadeFlags.open(cmd, settings)) {
             long[] in = DynamicTableCommand.shape(cascade);
