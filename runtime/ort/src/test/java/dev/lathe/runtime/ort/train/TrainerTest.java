@@ -181,6 +181,36 @@ class TrainerTest {
         assertThrows(IllegalArgumentException.class, () -> new Trainer(step, opt));
     }
 
+    /**
+     * Mixup/CutMix: the loader mixes each batch and the trainer feeds its soft targets as the KL step's target_probs;
+     * the run is the same for any loader worker count, and a step without target_probs is refused.
+     */
+    @Test
+    void mixupFeedsSoftTargetsToTheKlStepForAnyWorkerCount() throws Exception {
+        SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
+        SyntheticDataset val = new SyntheticDataset(5, 3, 16, 2, 1, 4, 1);
+        TrainStep step = TrainStepBuilder.build(smallResNet(5, 4),
+                TrainConfig.of(new Loss.KlDivergence(), new Optimizer.Sgd(0.9, true, 0), 8));
+        dev.lathe.runtime.data.Mixup mix = new dev.lathe.runtime.data.Mixup(0.8, 1.0, 1.0, 0.5,
+                dev.lathe.runtime.data.Mixup.Mode.ELEM, 0.1, 5);
+        double[] losses = new double[2];
+        int k = 0;
+        for (int workers : new int[] {1, 3}) {
+            Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0.05), 3, 2, null, false, null, -1,
+                    workers);
+            try (Trainer t = new Trainer(step, opt, null, Map.of(), mix)) {
+                losses[k++] = t.fit(data, val).get(0).trainLoss();
+            }
+        }
+        assertTrue(Double.isFinite(losses[0]) && losses[0] > 0, "loss " + losses[0]);
+        assertEquals(losses[0], losses[1], 0.0, "1 and 3 loader workers");
+        TrainStep ce = TrainStepBuilder.build(smallResNet(5, 4),
+                TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, true, 0), 8));
+        Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0.05), 3, 2, null, false, null, -1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Trainer(ce, opt, null, Map.of(), mix))
+                .getMessage().contains("target_probs"));
+    }
+
     private static float[][] logits(Model m, float[] images) throws Exception {
         float[] flat = OrtParity.runFloats(m, Map.of("input", Tensor.ofFloats(new long[] {8, 3, 16, 16}, images)),
                 OrtParity.Settings.ORT_DEFAULTS).get("logits");
