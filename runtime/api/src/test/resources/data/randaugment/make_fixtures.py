@@ -36,7 +36,7 @@ def level_arg(op, m, negate):
     if op == "Solarize":
         return min(256, int((m / DENOM) * 256))
     if op == "SolarizeAdd":
-        return min(128, int((m / DENOM) * 110))
+        return int((m / DENOM) * 110)  # 0.6.13: no min(128, ...) (later timm adds it)
     if op.endswith("Increasing"):
         return max(0.1, 1.0 + neg((m / DENOM) * .9))
     if op in ("Color", "Contrast", "Brightness", "Sharpness"):

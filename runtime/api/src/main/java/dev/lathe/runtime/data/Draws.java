@@ -17,6 +17,12 @@ public interface Draws {
     /** An integer uniform in [lo, hi] (both included, Python's random.randint; numpy's randint(lo, hi + 1)). */
     int randint(int lo, int hi);
 
+    /** Python's random.gauss(mu, sigma). */
+    double gauss(double mu, double sigma);
+
+    /** An index uniform in [0, n): Python's random.choice and numpy's random.choice over n items. */
+    int index(int n);
+
     /** A standard normal (torch's normal_() on float32). */
     float normal();
 
@@ -38,6 +44,16 @@ public interface Draws {
             @Override
             public int randint(int lo, int hi) {
                 return lo + rng.nextInt(hi - lo + 1);
+            }
+
+            @Override
+            public double gauss(double mu, double sigma) {
+                return mu + sigma * rng.nextGaussian();
+            }
+
+            @Override
+            public int index(int n) {
+                return rng.nextInt(n);
             }
 
             @Override

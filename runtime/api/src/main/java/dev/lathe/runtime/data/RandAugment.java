@@ -215,26 +215,32 @@ public final class RandAugment implements Transform {
 
     @Override
     public Image apply(Image in, Random rng) {
+        return apply(in, Draws.of(rng));
+    }
+
+    /** The augmentation with draws in timm's order (tests replay timm's own draws through this). */
+    public Image apply(Image in, Draws d) {
         Image im = in;
         List<Op> chosen = new ArrayList<>(spec.numLayers());
         for (int i = 0; i < spec.numLayers(); i++) {
-            chosen.add(ops.get(rng.nextInt(ops.size())));
+            chosen.add(ops.get(d.index(ops.size()))); // numpy's choice with replacement
         }
         for (Op op : chosen) {
-            if (spec.prob() < 1.0 && rng.nextDouble() > spec.prob()) {
+            if (spec.prob() < 1.0 && d.random() > spec.prob()) {
                 continue;
             }
             double m = spec.magnitude();
             if (Double.isInfinite(spec.magnitudeStd())) {
-                m = m * rng.nextDouble();
+                m = d.uniform(0, m);
             } else if (spec.magnitudeStd() > 0) {
-                m = m + spec.magnitudeStd() * rng.nextGaussian();
+                m = d.gauss(m, spec.magnitudeStd());
             }
             m = Math.max(0.0, Math.min(m, spec.magnitudeMax() == 0 ? LEVEL_DENOM : spec.magnitudeMax()));
-            boolean negate = op.signed() && rng.nextDouble() > 0.5;
+            boolean negate = op.signed() && d.random() > 0.5;
             Interpolation rs = resample;
             if (op.geometric() && rs == null) {
-                rs = rng.nextBoolean() ? Interpolation.BICUBIC : Interpolation.BILINEAR;
+                // timm's _RANDOM_INTERPOLATION = (BILINEAR, BICUBIC), one random.choice per op call
+                rs = d.index(2) == 0 ? Interpolation.BILINEAR : Interpolation.BICUBIC;
             }
             im = apply(op, im, m, negate, rs, fill, translatePct);
         }
@@ -255,7 +261,8 @@ public final class RandAugment implements Transform {
             case POSTERIZE_INCREASING -> posterize(im, 4 - (int) (level * 4));
             case SOLARIZE -> PointOps.solarize(im, Math.min(256, (int) (level * 256)));
             case SOLARIZE_INCREASING -> PointOps.solarize(im, 256 - Math.min(256, (int) (level * 256)));
-            case SOLARIZE_ADD -> PointOps.solarizeAdd(im, Math.min(128, (int) (level * 110)), 128);
+            // 0.6.13 has no cap (later timm caps the addend at 128); it matters only above m 11.6 (with mmax)
+            case SOLARIZE_ADD -> PointOps.solarizeAdd(im, (int) (level * 110), 128);
             case COLOR -> ColorAdjust.saturation(im, level * 1.8 + 0.1);
             case CONTRAST -> ColorAdjust.contrast(im, level * 1.8 + 0.1);
             case BRIGHTNESS -> ColorAdjust.brightness(im, level * 1.8 + 0.1);

@@ -79,6 +79,50 @@ class RandAugmentTest {
         assertEquals(List.of(), failures);
     }
 
+    /**
+     * The whole transform against timm 0.6.13's own RandAugment (make_timm_fixtures.py) given the same draws: op
+     * choice, skip, magnitude noise and clipping, sign and resample draws in timm's order; 72 cases, 0 levels apart.
+     */
+    @Test
+    void wholeTransformEqualsTimmsRandAugmentGivenTheSameDraws() throws Exception {
+        Map<String, Image> inputs = new HashMap<>();
+        for (String n : List.of("a", "b")) {
+            inputs.put(n, image(Npy.read(dir().resolve(n + ".npy")), 0));
+        }
+        HostTensor outs = Npy.read(dir().resolve("timm_ops.npy"));
+        List<String> failures = new ArrayList<>();
+        int k = 0;
+        int changed = 0;
+        for (String line : Files.readAllLines(dir().resolve("timm_cases.txt"))) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] h = line.substring(0, line.indexOf('|')).trim().split(" ");
+            Image in = inputs.get(h[0]);
+            Interpolation rs = h[2].equals("random") ? null : Interpolation.valueOf(h[2].toUpperCase());
+            RandAugment ra = new RandAugment(RandAugment.Spec.parse(h[1], "--aa"), new int[] {124, 116, 104}, rs);
+            ReplayDraws draws = new ReplayDraws(line.substring(line.indexOf('|') + 1));
+            Image actual = ra.apply(in, draws);
+            draws.assertAllUsed();
+            Image canvas = image(outs, k++);
+            int diff = 0;
+            for (int y = 0; y < in.height(); y++) {
+                for (int x = 0; x < in.width(); x++) {
+                    for (int c = 0; c < 3; c++) {
+                        diff = Math.max(diff, Math.abs(canvas.get(x, y, c) - actual.get(x, y, c)));
+                    }
+                }
+            }
+            if (diff != 0) {
+                failures.add(line.substring(0, line.indexOf('|')) + " case " + (k - 1) + ": max " + diff);
+            }
+            changed += java.util.Arrays.equals(actual.rgb(), in.rgb()) ? 0 : 1;
+        }
+        assertEquals(72, k);
+        assertTrue(changed > 50, "most cases change the image: " + changed);
+        assertEquals(List.of(), failures);
+    }
+
     @Test
     void specParsesTimmGrammar() {
         RandAugment.Spec s = RandAugment.Spec.parse("rand-m9-mstd0.5-inc1", "--aa");

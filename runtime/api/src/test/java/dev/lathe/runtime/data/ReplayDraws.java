@@ -44,6 +44,18 @@ final class ReplayDraws implements Draws {
     }
 
     @Override
+    public double gauss(double mu, double sigma) {
+        return Double.parseDouble(take("gauss"));
+    }
+
+    @Override
+    public int index(int n) {
+        int v = Integer.parseInt(take("index"));
+        assertTrue(v >= 0 && v < n, "index " + v + " outside 0.." + (n - 1));
+        return v;
+    }
+
+    @Override
     public float normal() {
         return (float) Double.parseDouble(take("normal"));
     }
