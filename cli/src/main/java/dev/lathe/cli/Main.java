@@ -34,6 +34,7 @@ public final class Main {
         return List.of(
                 new TrainCommand(),
                 new BenchTrainCommand(),
+                new BenchLoaderCommand(),
                 new EvalCommand(),
                 new DemoCommand(),
                 new InspectCommand(),

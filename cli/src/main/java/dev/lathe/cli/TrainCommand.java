@@ -10,6 +10,8 @@ import dev.lathe.graph.train.TrainStep;
 import dev.lathe.graph.train.TrainStepBuilder;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.Dataset;
+import dev.lathe.runtime.data.Mixup;
+import dev.lathe.runtime.data.TrainAugmentation;
 import dev.lathe.runtime.ort.train.Trainer;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
@@ -38,7 +40,10 @@ public final class TrainCommand implements Command {
                 + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]] --out DIR [--resume]"
-                + " [--export FILE] [--fold-bn]";
+                + " [--export FILE] [--fold-bn] [--aa rand-m9-mstd0.5-inc1] [--color-jitter S]"
+                + " [--train-interpolation random|bilinear|bicubic] [--reprob P --remode const|rand|pixel --recount N]"
+                + " [--mixup A] [--cutmix A] [--mixup-prob P] [--mixup-switch-prob P] [--mixup-mode batch|pair|elem]"
+                + " [--drop-path R] [--recipe NAME] [--dry-run]";
     }
 
     @Override
@@ -111,6 +116,7 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("resume").desc("continue from DIR/checkpoint.bin").build());
         o.addOption(Option.builder().longOpt("recipe").hasArg().argName("NAME").desc("fill every flag from a paper's"
                 + " recipe (" + String.join(", ", RecipeFile.NAMES) + "); flags given explicitly win").build());
+        AugmentFlags.add(o);
         o.addOption(Option.builder().longOpt("dry-run").desc("print the effective configuration and exit").build());
         o.addOption(Option.builder().longOpt("allow-partial").desc("with --recipe: train even when the recipe asks"
                 + " for settings lathe train does not have yet (they are listed)").build());
@@ -125,6 +131,7 @@ public final class TrainCommand implements Command {
             cmd = recipe.cmd();
             if (given.hasOption("dry-run")) {
                 RecipeFile.print(recipe, ctx.out());
+                AugmentFlags.printEffective(cmd, ctx.out());
                 return ExitCode.OK;
             }
             if (!recipe.missing().isEmpty() && !given.hasOption("allow-partial")) {
@@ -140,6 +147,7 @@ public final class TrainCommand implements Command {
             for (Option o : given.getOptions()) {
                 ctx.out().printf("  --%-20s %s%n", o.getLongOpt(), o.hasArg() ? o.getValue() : "");
             }
+            AugmentFlags.printEffective(given, ctx.out());
             return ExitCode.OK;
         }
         if (!cmd.hasOption("out")) {
@@ -147,7 +155,18 @@ public final class TrainCommand implements Command {
         }
         Path out = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), false);
         SessionConfig.Device device = SessionFlags.trainingDevice(cmd);
-        TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
+        String dataSpec = cmd.getOptionValue("data", "synthetic");
+        TrainAugmentation aug = AugmentFlags.augmentation(cmd);
+        if (TrainFlags.isSynthetic(dataSpec)) {
+            List<String> unused = AugmentFlags.IMAGE_FLAGS.stream().filter(cmd::hasOption).toList();
+            if (!unused.isEmpty()) {
+                ctx.out().println("synthetic data has no images: " + unused.stream().map(f -> "--" + f).toList()
+                        + " not applied (mixup/cutmix and drop path are)");
+            }
+        } else {
+            ctx.out().println("augmentation: " + aug);
+        }
+        TrainFlags.DataSets data = TrainFlags.datasets(dataSpec, aug);
         Model forward = TrainFlags.model(cmd, data.classes(), data.resolution());
         int epochs = Flags.positiveInt(cmd, "epochs", Flags.MAX_COUNT, 10);
         int batch = Flags.positiveInt(cmd, "batch", Flags.MAX_BATCH, 64);
@@ -157,16 +176,43 @@ public final class TrainCommand implements Command {
         LrSchedule schedule = schedule(cmd, lr, epochs, ctx);
         Dataset train = data.train();
         Dataset val = data.val();
-        Loss loss = loss(cmd, train);
+        Mixup mixup = AugmentFlags.mixup(cmd, data.classes(), smoothing(cmd));
+        Loss loss;
+        if (mixup != null) {
+            // timm: mixup's soft targets (label smoothing folded in) replace the hard-label loss
+            if (!cmd.getOptionValue("loss", "ce").equals("ce") || cmd.hasOption("teacher")) {
+                throw new UserError("--mixup/--cutmix train on soft targets (KL, smoothing folded in); --loss "
+                        + cmd.getOptionValue("loss", "ce") + (cmd.hasOption("teacher") ? " with --teacher" : "")
+                        + " does not take them");
+            }
+            if (batch % 2 != 0) {
+                throw new UserError("--mixup/--cutmix pair image i with image batch-1-i: --batch must be even, got "
+                        + batch);
+            }
+            loss = new Loss.KlDivergence();
+            ctx.out().println("mixup: " + mixup + "; loss KL against the mixed soft targets");
+        } else {
+            loss = loss(cmd, train);
+        }
+        double dropPath = AugmentFlags.dropPath(cmd);
         TrainConfig cfg = TrainConfig.of(loss, optimizer, batch)
                 .withClipNorm(TrainFlags.number(cmd, "clip", 0))
                 .withAccumulation(Flags.positiveInt(cmd, "accum", Flags.MAX_COUNT, 1))
-                .withEma(TrainFlags.emaDecay(cmd));
+                .withEma(TrainFlags.emaDecay(cmd))
+                .withDropPath(dropPath);
         if (train.size() < batch * cfg.accumulation()) {
             throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
                     + " is larger than the " + train.size() + " training images");
         }
-        TrainStep step = TrainStepBuilder.build(forward, cfg);
+        TrainStep step;
+        try {
+            step = TrainStepBuilder.build(forward, cfg);
+        } catch (IllegalArgumentException e) {
+            if (dropPath > 0 && e.getMessage().contains("drop path")) {
+                throw new UserError("--drop-path " + dropPath + ": " + e.getMessage());
+            }
+            throw e;
+        }
         long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         Path export = cmd.hasOption("export") ? OutputPaths.file(cmd, Flags.path(cmd, "export"), null)
                 : out.resolve("model.onnx");
@@ -177,7 +223,7 @@ public final class TrainCommand implements Command {
         try (Trainer t = new Trainer(step, new Trainer.Options(epochs + cooldown, schedule, seed,
                 Flags.threads(cmd, 2), out, cmd.hasOption("resume"), ctx.err(), -1,
                 Flags.positiveInt(cmd, "workers", Flags.MAX_THREADS, Trainer.DEFAULT_LOADER_WORKERS)).on(device),
-                teacher)) {
+                teacher, java.util.Map.of(), mixup)) {
             List<EpochMetrics> h = t.fit(train, val);
             if (data.preprocessing() != null) { // what the evaluation split fed the model is what inference must feed
                 forward.metadataProps().put(ModelMetadata.PREPROCESSING, data.preprocessing().toJson());
@@ -232,13 +278,17 @@ public final class TrainCommand implements Command {
         throw new UserError("--sched must be cosine or multistep, got '" + sched + "'");
     }
 
-    /** The loss from --loss/--tau/--logit-scale/--label-smoothing; logit adjustment takes the training class prior. */
-    private static Loss loss(CommandLine cmd, Dataset train) {
+    /** --smoothing or --label-smoothing (one of them), default 0. */
+    private static double smoothing(CommandLine cmd) {
         if (cmd.hasOption("smoothing") && cmd.hasOption("label-smoothing")) {
             throw new UserError("--smoothing is --label-smoothing; give one");
         }
-        double smoothing = Flags.doubleIn(cmd, cmd.hasOption("smoothing") ? "smoothing" : "label-smoothing", 0, true,
-                1, false, 0);
+        return Flags.doubleIn(cmd, cmd.hasOption("smoothing") ? "smoothing" : "label-smoothing", 0, true, 1, false, 0);
+    }
+
+    /** The loss from --loss/--tau/--logit-scale/--label-smoothing; logit adjustment takes the training class prior. */
+    private static Loss loss(CommandLine cmd, Dataset train) {
+        double smoothing = smoothing(cmd);
         String name = cmd.getOptionValue("loss", "ce");
         if (name.equals("ce")) {
             if (cmd.hasOption("tau") || cmd.hasOption("logit-scale")) {

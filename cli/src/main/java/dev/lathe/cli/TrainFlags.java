@@ -52,16 +52,25 @@ public final class TrainFlags {
     }
 
     public static DataSets datasets(String spec) {
-        if (spec.equals("synthetic") || spec.startsWith("synthetic:")) {
+        return datasets(spec, dev.lathe.runtime.data.TrainAugmentation.NONE);
+    }
+
+    /** As {@link #datasets(String)}, the training images augmented with {@code aug} (synthetic data has no images). */
+    public static DataSets datasets(String spec, dev.lathe.runtime.data.TrainAugmentation aug) {
+        if (isSynthetic(spec)) {
             SyntheticSpec s = synthetic(spec);
             return new DataSets(s.train(), s.val());
         }
         try {
             DataSpec d = DataSpec.parse(spec);
-            return new DataSets(d.train(), d.val(), d.evalPreprocessing());
+            return new DataSets(d.train(aug), d.val(), d.evalPreprocessing());
         } catch (IllegalArgumentException | IOException e) {
             throw new UserError("--data '" + spec + "': " + e.getMessage());
         }
+    }
+
+    static boolean isSynthetic(String spec) {
+        return spec.equals("synthetic") || spec.startsWith("synthetic:");
     }
 
     static SyntheticSpec synthetic(String spec) {

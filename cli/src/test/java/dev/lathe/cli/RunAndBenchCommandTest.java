@@ -216,6 +216,22 @@ class RunAndBenchCommandTest {
         assertTrue(bad.err().contains("--ema must be a decay in [0, 1)"), bad.err());
     }
 
+    /** {@code bench loader}: the augmentation pipeline alone, batches counted after warm-up, JSON rate. */
+    @Test
+    void benchLoaderJsonWithRandAugmentAndErasing() throws IOException {
+        CliRun r = lathe("bench", "loader", "--resolution", "32", "--batch", "4", "--batches", "2", "--warmup", "1",
+                "--aa", "rand-m9-mstd0.5-inc1", "--reprob", "0.25", "--train-interpolation", "random", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(8, json.get("images").asInt());
+        assertEquals(8 / json.get("seconds").asDouble(), json.get("images_per_second").asDouble(),
+                1e-3 * json.get("images_per_second").asDouble());
+        assertTrue(json.get("augmentation").asText().contains("aa rand-m9-n2-p0.5-mstd0.5-inc1"), r.out());
+        CliRun bad = lathe("bench", "loader", "--aa", "rand-q3");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--aa rand-q3: unknown section 'q3'"), bad.err());
+    }
+
     @Test
     void benchInferJsonHasMedianAndThroughput() throws IOException {
         CliRun r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",

@@ -69,40 +69,140 @@ class TrainCommandTest {
         }
     }
 
+    private static final List<String> TIMM_RECIPES = List.of("iieu-resnet", "iieu-mobilenetv2", "efficientmod");
+
     /** Recipes fill flags from data files; explicit flags win; what Lathe lacks is listed and refused by default. */
     @Test
-    void recipesFillFlagsListWhatIsMissingAndRunWithAllowPartial() throws Exception {
-        Path model = tinyModel();
-        String data = "synthetic:classes=4,size=16,per-class=16,val-per-class=4,seed=3";
+    void recipesFillFlagsAndDryRunPrintsTheAugmentation() throws Exception {
         CliRun dry = lathe("train", "--recipe", "iieu-resnet", "--batch", "64", "--dry-run");
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().contains("--lr                   0.025        (recipe, scaled by batch 64 / 256)"),
                 dry.out());
         assertTrue(dry.out().contains("--batch                64           (given)"), dry.out());
         assertTrue(dry.out().contains("--cooldown-epochs      10           (recipe)"), dry.out());
-        assertTrue(dry.out().contains("--aa                   rand-m7-mstd0.5-inc1 (recipe; not in lathe train yet)"),
+        assertTrue(dry.out().contains("--aa                   rand-m7-mstd0.5-inc1 (recipe)"), dry.out());
+        assertTrue(dry.out().contains("augmentation: interpolation random, aa rand-m7-n2-p0.5-mstd0.5-inc1,"
+                + " color-jitter 0.4 (off: timm disables it under RandAugment), reprob 0.4 (pixel, count 1..3)"),
                 dry.out());
+        assertTrue(dry.out().contains("mixup/cutmix: off") && dry.out().contains("drop path: off"), dry.out());
+        CliRun eff = lathe("train", "--recipe", "efficientmod", "--mixup", "0.5", "--dry-run");
+        assertTrue(eff.out().contains("--mixup                0.5          (given)"), eff.out());
+        assertTrue(eff.out().contains("mixup/cutmix: Mixup(mixup 0.5, cutmix 1.0, prob 1.0, switch 0.5, mode batch)"),
+                eff.out());
         for (String name : RecipeFile.NAMES) {
             CliRun r = lathe("train", "--recipe", name, "--dry-run");
             assertEquals(0, r.code(), name + ": " + r.err());
             assertTrue(r.out().startsWith("recipe: "), r.out());
+            if (TIMM_RECIPES.contains(name)) { // every flag of the timm recipes exists now
+                assertFalse(r.out().contains("not in lathe train yet"), name + ": " + r.out());
+            }
         }
-        CliRun refused = lathe("train", "--onnx", model.toString(), "--data", data, "--recipe", "efficientmod",
+        Path model = tinyModel();
+        CliRun refused = lathe("train", "--onnx", model.toString(), "--data", "synthetic", "--recipe", "cic-cifar",
                 "--out", dir.resolve("refused").toString());
         assertEquals(2, refused.code());
-        assertTrue(refused.err().contains("does not have yet") && refused.err().contains("mixup=0.8"), refused.err());
+        assertTrue(refused.err().contains("does not have yet") && refused.err().contains("cic-warmup-quirk=500"),
+                refused.err());
         assertFalse(Files.exists(dir.resolve("refused").resolve("checkpoint.bin")));
         CliRun unknown = lathe("train", "--recipe", "deit", "--dry-run");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("not one of iieu-resnet"), unknown.err());
+    }
 
-        Path out = dir.resolve("effmod");
-        CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, "--recipe", "efficientmod", "--epochs",
-                "1", "--cooldown-epochs", "0", "--batch", "16", "--allow-partial", "--out", out.toString());
+    /** Every recipe trains a few steps on synthetic data (its flags, with a small batch, one epoch, no cooldown). */
+    @Test
+    void everyRecipeRunsAFewStepsOnSyntheticData() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=4,val-per-class=2,seed=3";
+        for (String name : RecipeFile.NAMES) {
+            Path out = dir.resolve("recipe-" + name);
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--onnx", model.toString(), "--data", data,
+                    "--recipe", name, "--epochs", "1", "--batch", "8", "--threads", "1", "--allow-partial", "--out",
+                    out.toString()));
+            if (TIMM_RECIPES.contains(name)) {
+                args.addAll(List.of("--cooldown-epochs", "0"));
+            }
+            CliRun r = lathe(args.toArray(new String[0]));
+            assertEquals(0, r.code(), name + ": " + r.err());
+            assertEquals(!TIMM_RECIPES.contains(name), r.out().contains("training WITHOUT"), name + ": " + r.out());
+            List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+            assertEquals(2, rows.size(), name);
+            assertTrue(Double.isFinite(Double.parseDouble(rows.get(1).split(",")[2])), name + " loss: " + rows);
+            if (name.equals("efficientmod")) {
+                assertTrue(r.out().contains("mixup: Mixup(mixup 0.8, cutmix 1.0") && r.out().contains("loss KL"),
+                        r.out());
+                assertTrue(r.out().contains("synthetic data has no images: [--aa, --color-jitter,"
+                        + " --train-interpolation, --reprob]"), r.out());
+                assertEquals(1e-6, Double.parseDouble(rows.get(1).split(",")[1]), 1e-15,
+                        "epoch 0 of a 5-epoch warm-up starts at the recipe's warmup-lr");
+            }
+        }
+    }
+
+    /** The image pipeline through the CLI: a recipe's RandAugment and random erasing on an image folder. */
+    @Test
+    void recipeAugmentationsRunOnAnImageFolder() throws Exception {
+        Path root = dir.resolve("images");
+        java.util.Random rng = new java.util.Random(5);
+        for (String split : List.of("train", "val")) {
+            for (int c = 0; c < 4; c++) {
+                Path cls = Files.createDirectories(root.resolve(split).resolve("c" + c));
+                for (int i = 0; i < (split.equals("train") ? 4 : 2); i++) {
+                    java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(20 + i, 18,
+                            java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 18; y++) {
+                        for (int x = 0; x < 20 + i; x++) {
+                            im.setRGB(x, y, (c * 60 << 16) | (rng.nextInt(256) << 8) | (x * 10));
+                        }
+                    }
+                    javax.imageio.ImageIO.write(im, "png", cls.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        Path out = dir.resolve("folder");
+        CliRun r = lathe("train", "--onnx", tinyModel().toString(), "--data", "imagefolder:" + root + ",res=16",
+                "--recipe", "iieu-resnet", "--epochs", "1", "--cooldown-epochs", "0", "--batch", "8", "--threads",
+                "1", "--mixup", "0.2", "--mixup-mode", "elem", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("training WITHOUT") && r.out().contains("schedule: timm cosine"), r.out());
-        assertEquals(1e-6, Double.parseDouble(Files.readAllLines(out.resolve("metrics.csv")).get(1).split(",")[1]),
-                1e-15, "epoch 0 of a 5-epoch warm-up starts at the recipe's warmup-lr");
+        assertTrue(r.out().contains("augmentation: interpolation random, aa rand-m7-n2-p0.5-mstd0.5-inc1"), r.out());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+    }
+
+    /** --drop-path on a zoo model with residual blocks: the step takes the per-step seed and trains. */
+    @Test
+    void dropPathTrainsAZooResNet() throws Exception {
+        Path out = dir.resolve("droppath");
+        CliRun r = lathe("train", "--model", "resnet18", "--data", "synthetic:classes=4,size=16,per-class=4,"
+                + "val-per-class=2,seed=3", "--drop-path", "0.1", "--epochs", "1", "--batch", "8", "--threads", "1",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+        assertTrue(Double.isFinite(Double.parseDouble(rows.get(1).split(",")[2])), rows.toString());
+    }
+
+    /** Bad values of the new flags are one-line errors naming the flag and what it expects. */
+    @Test
+    void badAugmentationFlagsAreOneLineErrors() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=4,val-per-class=2,seed=3";
+        for (String[] c : new String[][] {
+            {"--aa", "rand-m9-x1", "--aa rand-m9-x1: unknown section 'x1'"},
+            {"--aa", "autoaug", "only RandAugment"},
+            {"--remode", "zeros", "--remode zeros: expected const, rand or pixel"},
+            {"--train-interpolation", "nearest", "--train-interpolation nearest: expected random, bilinear or bicubic"},
+            {"--mixup-mode", "pairs", "--mixup-mode needs --mixup or --cutmix > 0"},
+            {"--reprob", "1.5", "--reprob"},
+            {"--drop-path", "0.1", "--drop-path 0.1: drop path 0.1: the model marks no residual branches"}}) {
+            CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, c[0], c[1], "--epochs", "1",
+                    "--batch", "8", "--out", dir.resolve("bad").toString());
+            assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(c[2]), r.err());
+        }
+        CliRun odd = lathe("train", "--onnx", model.toString(), "--data", data, "--mixup", "0.8", "--batch", "7",
+                "--out", dir.resolve("odd").toString());
+        assertEquals(2, odd.code());
+        assertTrue(odd.err().contains("--batch must be even, got 7"), odd.err());
     }
 
     /** --device cuda on a machine without the CUDA provider stops before training with one line saying why. */

@@ -84,4 +84,47 @@ class ZooTrainStepBuildTest {
             assertTrue(moved || p.getValue().rank() < 2, name + ": weight " + p.getKey() + " unchanged by a step");
         }
     }
+
+    /**
+     * Drop path: the residual families mark every residual join; the train step masks each one but the first
+     * block's (rate 0 under timm's linear rule), one SGD step with a seed runs, and the eval graph has no mask.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "iieub_resnet14", "efficientmod_xxs"})
+    void dropPathMarksEveryResidualJoin(String name) throws Exception {
+        ZooEntry entry = ModelZoo.get(name);
+        dev.lathe.graph.ir.Model forward = entry.build(new ZooConfig(10, 32, 0));
+        java.util.List<dev.lathe.graph.ir.Node> joins = dev.lathe.graph.train.DropPath.joins(forward.graph());
+        double[] rates = dev.lathe.graph.train.DropPath.rates(joins, 0.2);
+        int expectedJoins = switch (name) {
+            case "resnet18" -> 8;
+            case "iieub_resnet14" -> 4;
+            default -> joins.size();
+        };
+        assertEquals(expectedJoins, joins.size(), name + " joins");
+        assertEquals(0.0, rates[0], name + ": the first block keeps its branch");
+        assertEquals(0.2, rates[rates.length - 1], 1e-12, name + ": the last block drops at the full rate");
+        long positive = java.util.Arrays.stream(rates).filter(r -> r > 0).count();
+        TrainStep step = TrainStepBuilder.build(forward, TrainConfig.of(new Loss.CrossEntropy(0.1),
+                new Optimizer.Sgd(0.9, true, 5e-4), BATCH).withDropPath(0.2));
+        assertEquals(positive, step.train().graph().nodes().stream().filter(n -> n.opType().equals("Floor")).count());
+        assertTrue(step.eval().graph().nodes().stream().noneMatch(n -> n.opType().equals("Floor")));
+        if (name.equals("resnet18")) {
+            Map<String, Tensor> in = new HashMap<>();
+            in.putAll(step.params());
+            in.putAll(step.buffers());
+            in.putAll(step.state());
+            float[] x = new float[BATCH * 3 * 32 * 32];
+            Random r = new Random(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            in.put(step.input(), Tensor.ofFloats(new long[] {BATCH, 3, 32, 32}, x));
+            in.put(TrainStep.LABELS, Tensor.ofLongs(new long[] {BATCH}, new long[] {1, 7}));
+            in.put(TrainStep.LR, Tensor.scalar(0.05f));
+            in.put(TrainStep.SEED, Tensor.ofLongs(new long[0], 11));
+            float loss = OrtParity.runFloats(step.train(), in, OrtParity.Settings.DEPLOYED).get(TrainStep.LOSS)[0];
+            assertTrue(Float.isFinite(loss) && loss > 0, "loss " + loss);
+        }
+    }
 }

@@ -93,6 +93,11 @@ public final class TrainStepBuilder {
         }
         Value logits = logitsOutput(g);
         g.clearOutputs();
+        if (cfg.dropPath() > 0) {
+            Value seed = g.inputs().stream().filter(v -> v.name().equals(TrainStep.SEED)).findFirst()
+                    .orElseGet(() -> g.addInput(new Value(TrainStep.SEED, TensorType.of(DataType.INT64))));
+            DropPath.insert(g, e, seed, cfg.dropPath());
+        }
         e.builder().namePrefix("loss");
         ObjectiveContext objective = new ObjectiveContext(g, e, cfg.batch(), forwardOutputs);
         Value loss = cfg.objective().emit(objective);

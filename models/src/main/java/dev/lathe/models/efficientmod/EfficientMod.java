@@ -1,5 +1,6 @@
 package dev.lathe.models.efficientmod;
 
+import dev.lathe.graph.train.DropPath;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -121,7 +122,7 @@ public final class EfficientMod {
             out = nn.linear("fc2", b.ops().mul(v, ctx), dim, true);
         }
         Value gamma = b.param("gamma_1", Nn.fill(1e-4f, dim));
-        return b.ops().add(x, b.ops().mul(gamma, out));
+        return DropPath.mark(b.ops().add(x, b.ops().mul(gamma, out)), 1, b.prefix());
     }
 
     /** ViT block on the flattened tokens: x + proj(attn(LN x)); x + fc2(GELU(fc1(LN x))); no layer scale. */
@@ -132,15 +133,16 @@ public final class EfficientMod {
         long dim = x.shape().get(3).size();
         long tokens = h * w;
         Value t = b.ops().reshape(x, 0, tokens, dim);
+        String block = b.prefix(); // both joins of a ViT block share its drop rate (EfficientMod's AttentionBlock)
         Value n = nn.layerNorm("norm1", t, LN_EPS);
         try (var a = b.scope("attn")) {
-            t = b.ops().add(t, attention(nn, n));
+            t = DropPath.mark(b.ops().add(t, attention(nn, n)), 1, block);
         }
         Value m = nn.layerNorm("norm2", t, LN_EPS);
         try (var s = b.scope("mlp")) {
             m = nn.linear("fc2", gelu(b, nn.linear("fc1", m, dim * mlpRatio, true)), dim, true);
         }
-        t = b.ops().add(t, m);
+        t = DropPath.mark(b.ops().add(t, m), 1, block);
         return b.ops().reshape(t, 0, h, w, dim);
     }
 

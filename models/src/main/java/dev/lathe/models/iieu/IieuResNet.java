@@ -1,5 +1,6 @@
 package dev.lathe.models.iieu;
 
+import dev.lathe.graph.train.DropPath;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -70,7 +71,7 @@ public final class IieuResNet {
             residual = Iieu.apply(nn, "act_res", residual, x, weightOf(conv), down);
         }
         return dynamicScaler ? DynamicScaler.apply(nn, "scaler", y, residual, DynamicScaler.Variant.RESNET)
-                : b.ops().add(y, residual);
+                : DropPath.mark(b.ops().add(y, residual), 0, b.prefix());
     }
 
     private static Value convBnIieu(Nn nn, String conv, String bn, String act, Value x, long out, ConvAttrs a) {

@@ -1,5 +1,6 @@
 package dev.lathe.models.torchvision;
 
+import dev.lathe.graph.train.DropPath;
 import dev.lathe.graph.build.ConvAttrs;
 import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
@@ -91,7 +92,7 @@ public final class ResNet {
         y = act.apply(nn, "act1", nn.batchNorm2d("bn1", y));
         y = nn.conv2d("conv2", y, planes, ConvAttrs.of(3, 1, 1), false);
         y = nn.batchNorm2d("bn2", y);
-        return act.apply(nn, "act2", b.ops().add(y, shortcut(nn, x, planes, stride)));
+        return act.apply(nn, "act2", DropPath.mark(b.ops().add(y, shortcut(nn, x, planes, stride)), 0, b.prefix()));
     }
 
     static Value bottleneck(Nn nn, Value x, long planes, int stride, Spec spec, Activation act) {
@@ -103,7 +104,8 @@ public final class ResNet {
         y = act.apply(nn, "act2", nn.batchNorm2d("bn2", y));
         y = nn.conv2d("conv3", y, planes * 4, ConvAttrs.of(1, 1, 0), false);
         y = nn.batchNorm2d("bn3", y);
-        return act.apply(nn, "act3", b.ops().add(y, shortcut(nn, x, planes * 4, stride)));
+        return act.apply(nn, "act3", DropPath.mark(b.ops().add(y, shortcut(nn, x, planes * 4, stride)), 0,
+                b.prefix()));
     }
 
     /** Identity, or torchvision's {@code downsample = Sequential(conv1x1(stride), BatchNorm2d)}. */

@@ -24,6 +24,7 @@ public final class AugmentedDataset implements Dataset {
     private final ImageSet images;
     private final Transform transform;
     private final Normalize normalize;
+    private final RandomErasing erasing;
     private final int height;
     private final int width;
     private final long seed;
@@ -33,6 +34,16 @@ public final class AugmentedDataset implements Dataset {
     private volatile int epoch;
 
     public AugmentedDataset(ImageSet images, Transform transform, Normalize normalize, int height, int width, long seed) {
+        this(images, transform, normalize, null, height, width, seed);
+    }
+
+    /**
+     * @param erasing applied to the normalised image with the same per-image generator after the transform, as
+     *     timm's RandomErasing follows Normalize; null for none
+     */
+    public AugmentedDataset(ImageSet images, Transform transform, Normalize normalize, RandomErasing erasing,
+            int height, int width, long seed) {
+        this.erasing = erasing;
         this.images = images;
         this.transform = transform;
         this.normalize = normalize;
@@ -107,7 +118,11 @@ public final class AugmentedDataset implements Dataset {
                     + im.height() + ", the dataset promises " + width + "x" + height + " (end the pipeline with a crop "
                     + "or resize to that size)");
         }
+        int start = dst.position();
         normalize.write(im, dst);
+        if (erasing != null) {
+            erasing.apply(dst, start, 3, height, width, Draws.of(rng));
+        }
     }
 
     private Image decode(int index) {

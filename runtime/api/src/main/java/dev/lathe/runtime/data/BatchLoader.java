@@ -30,17 +30,28 @@ public final class BatchLoader implements AutoCloseable {
     private final boolean dropLast;
     private final int perImage;
     private final ExecutorService workers;
+    private final Mixup mixup;
+    /** Separates the mixing draws' seeds from the shuffle's (batch number -1) and the images' (index >= 0). */
+    private static final long MIXUP_SALT = 0x6d697875704c6174L;
 
     /** A filled batch: {@code size} images (the last batch of an epoch may be short unless dropLast). */
     public static final class Batch {
         private final FloatBuffer images;
         private final LongBuffer labels;
+        private final FloatBuffer targets;
         private int size;
         private int index;
 
-        Batch(int batch, int perImage) {
+        Batch(int batch, int perImage, int classes) {
             images = ByteBuffer.allocateDirect(4 * batch * perImage).order(ByteOrder.nativeOrder()).asFloatBuffer();
             labels = ByteBuffer.allocateDirect(8 * batch).order(ByteOrder.nativeOrder()).asLongBuffer();
+            targets = classes == 0 ? null
+                    : ByteBuffer.allocateDirect(4 * batch * classes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+
+        /** With mixup: [size, classes] float32 soft targets (position 0); null without. */
+        public FloatBuffer targets() {
+            return targets;
         }
 
         /** [size, C, H, W] float32, position 0, limit size*C*H*W. Valid until the iterator's next call. */
@@ -69,6 +80,25 @@ public final class BatchLoader implements AutoCloseable {
      * @param shuffle false keeps dataset order (evaluation)
      */
     public BatchLoader(Dataset data, int batch, int workers, int prefetch, long seed, boolean shuffle, boolean dropLast) {
+        this(data, batch, workers, prefetch, seed, shuffle, dropLast, null);
+    }
+
+    /**
+     * @param mixup mixes each filled batch and writes its soft targets, drawing from (seed, epoch, batch number),
+     *     so the mixed batches too are the same for any worker count; null for none. Needs dropLast and an even
+     *     batch (timm's Mixup pairs image i with image batch-1-i).
+     */
+    public BatchLoader(Dataset data, int batch, int workers, int prefetch, long seed, boolean shuffle, boolean dropLast,
+            Mixup mixup) {
+        if (mixup != null && (!dropLast || batch % 2 != 0)) {
+            throw new IllegalArgumentException("mixup/cutmix needs an even batch size and whole batches; got batch "
+                    + batch + (dropLast ? "" : " without drop-last"));
+        }
+        if (mixup != null && mixup.numClasses() != data.numClasses()) {
+            throw new IllegalArgumentException("mixup is set up for " + mixup.numClasses() + " classes, the data has "
+                    + data.numClasses());
+        }
+        this.mixup = mixup;
         if (batch < 1 || workers < 1 || prefetch < 1) {
             throw new IllegalArgumentException("loader needs batch, workers and prefetch >= 1; got " + batch + ", "
                     + workers + ", " + prefetch);
@@ -133,6 +163,13 @@ public final class BatchLoader implements AutoCloseable {
         }
         dst.flip();
         b.labels.clear().limit(n);
+        if (mixup != null) {
+            long[] shape = data.imageShape();
+            b.targets.clear();
+            mixup.apply(dst, b.labels, n, (int) shape[0], (int) shape[1], (int) shape[2], b.targets,
+                    Draws.of(new Random(AugmentedDataset.mix(seed ^ MIXUP_SALT, epoch, number))));
+            b.targets.limit(n * data.numClasses());
+        }
         b.size = n;
         b.index = number;
         return b;
@@ -153,7 +190,7 @@ public final class BatchLoader implements AutoCloseable {
             this.order = order(epoch);
             this.batches = batchesPerEpoch();
             for (int i = 0; i < prefetch + 1; i++) {
-                free.add(new Batch(batch, perImage));
+                free.add(new Batch(batch, perImage, mixup == null ? 0 : data.numClasses()));
             }
             topUp();
         }

@@ -4,7 +4,7 @@ package dev.lathe.runtime.data;
  * PIL's ImageEnhance adjustments on 8-bit RGB: each blends the image with a degenerate image
  * ({@code out = degenerate + f * (image - degenerate)} in float32, truncated and clipped to 0..255): black for brightness, the mean grey
  * level for contrast, the image's own greyscale for saturation. Greyscale is PIL's "L" conversion (ITU-R 601-2
- * weights in 16-bit fixed point).
+ * weights in 16-bit fixed point). Sharpness blends with PIL's SMOOTH filter of the image.
  */
 public final class ColorAdjust {
     private ColorAdjust() {}
@@ -52,5 +52,42 @@ public final class ColorAdjust {
             }
         }
         return new Image(in.width(), in.height(), out);
+    }
+
+    /**
+     * ImageEnhance.Sharpness: the degenerate image is {@code ImageFilter.SMOOTH} (3x3 kernel 1,1,1 / 1,5,1 / 1,1,1
+     * over 13, each weight a float32 1/13 or 5/13, summed in float32 from 0.5 and truncated, as Pillow 9.4's
+     * ImagingFilter3x3), whose one-pixel border is the image itself; images under 3x3 are their own degenerate.
+     */
+    public static Image sharpness(Image in, double f) {
+        int w = in.width();
+        int h = in.height();
+        byte[] src = in.rgb();
+        byte[] smooth = src.clone();
+        if (w >= 3 && h >= 3) {
+            float k1 = 1f / 13f;
+            float k5 = 5f / 13f;
+            for (int y = 1; y < h - 1; y++) {
+                for (int x = 1; x < w - 1; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        float ss = 0.5f;
+                        // rows y+1, y, y-1 in PIL's order; within a row left, centre, right
+                        ss += px(src, w, x - 1, y + 1, c) * k1 + px(src, w, x, y + 1, c) * k1 + px(src, w, x + 1, y + 1, c) * k1;
+                        ss += px(src, w, x - 1, y, c) * k1 + px(src, w, x, y, c) * k5 + px(src, w, x + 1, y, c) * k1;
+                        ss += px(src, w, x - 1, y - 1, c) * k1 + px(src, w, x, y - 1, c) * k1 + px(src, w, x + 1, y - 1, c) * k1;
+                        smooth[3 * (y * w + x) + c] = (byte) (ss <= 0f ? 0 : ss >= 255f ? 255 : (int) ss);
+                    }
+                }
+            }
+        }
+        byte[] out = new byte[src.length];
+        for (int i = 0; i < src.length; i++) {
+            out[i] = (byte) blend(smooth[i] & 0xff, src[i] & 0xff, f);
+        }
+        return new Image(w, h, out);
+    }
+
+    private static float px(byte[] src, int w, int x, int y, int c) {
+        return src[3 * (y * w + x) + c] & 0xff;
     }
 }

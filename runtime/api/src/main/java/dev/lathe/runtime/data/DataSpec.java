@@ -2,6 +2,8 @@ package dev.lathe.runtime.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -102,20 +104,38 @@ public final class DataSpec {
         return (int) number("res", 224);
     }
 
-    /** The training set with its augmentation. */
+    /** The training set with its standard augmentation. */
     public AugmentedDataset train() throws IOException {
+        return train(TrainAugmentation.NONE);
+    }
+
+    /**
+     * The training set: the standard crop and flip (CIFAR's RandomCrop(32, pad 4), ImageNet-style
+     * RandomResizedCrop(R) with the augmentation's interpolation), then RandAugment or colour jitter, normalisation
+     * and random erasing as timm's training pipeline orders them.
+     */
+    public AugmentedDataset train(TrainAugmentation aug) throws IOException {
+        List<Transform> steps = new ArrayList<>();
+        ImageSet images;
+        Normalize normalize;
+        int r;
         if (cifar(kind) != null) {
             Cifar c = Cifar.read(cifar(kind), path, true);
             double lt = number("lt", 1);
-            ImageSet images = lt == 1 ? c : c.longTailed(lt);
-            return new AugmentedDataset(images, Transforms.compose(Transforms.randomCrop(32, 32, 4),
-                    Transforms.horizontalFlip(0.5)), Normalize.CIFAR, 32, 32, seed());
+            images = lt == 1 ? c : c.longTailed(lt);
+            normalize = Normalize.CIFAR;
+            r = 32;
+            steps.add(Transforms.randomCrop(32, 32, 4));
+        } else {
+            images = kind.equals("imagefolder") ? FileImageSet.folders(path.resolve("train"))
+                    : FileImageSet.list(path, root, (int) number("classes", 1000));
+            normalize = Normalize.IMAGENET;
+            r = res();
+            steps.add(Transforms.randomResizedCrop(r, r, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0, aug.interpolation()));
         }
-        ImageSet images = kind.equals("imagefolder") ? FileImageSet.folders(path.resolve("train"))
-                : FileImageSet.list(path, root, (int) number("classes", 1000));
-        int r = res();
-        return new AugmentedDataset(images, Transforms.compose(Transforms.randomResizedCrop(r),
-                Transforms.horizontalFlip(0.5)), Normalize.IMAGENET, r, r, seed());
+        steps.add(Transforms.horizontalFlip(0.5));
+        steps.addAll(aug.colourAndRandAugment(normalize));
+        return new AugmentedDataset(images, Transforms.compose(steps), normalize, aug.erasing(), r, r, seed());
     }
 
     /** The evaluation set with the deterministic eval pipeline. */

@@ -22,6 +22,16 @@ public final class Normalize {
         this.std = std.clone();
     }
 
+    /** The per-channel means (a copy). */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** The per-channel standard deviations (a copy). */
+    public float[] std() {
+        return std.clone();
+    }
+
     /** Writes the image as C*H*W floats at the buffer's position and advances it. */
     public void write(Image im, FloatBuffer dst) {
         int n = im.width() * im.height();

@@ -113,7 +113,8 @@ public final class Transforms {
     }
 
     /**
-     * RandomResizedCrop(size, scale, ratio): up to 10 draws of an area fraction in {@code scale} and a log-uniform
+     * RandomResizedCrop(size, scale, ratio) ({@code interpolation} null: bilinear or bicubic drawn per image, timm's
+     * 'random'): up to 10 draws of an area fraction in {@code scale} and a log-uniform
      * aspect ratio in {@code ratio}; w = round(sqrt(area * r)), h = round(sqrt(area / r)) (half to even); the first
      * that fits is placed uniformly. Otherwise the whole image clamped to the ratio range, centred. Then resized.
      */
@@ -121,8 +122,11 @@ public final class Transforms {
             double ratioMax, Interpolation interpolation) {
         return (in, rng) -> {
             int[] box = randomResizedCropBox(in.width(), in.height(), scaleMin, scaleMax, ratioMin, ratioMax, rng);
+            // null: timm's RandomResizedCropAndInterpolation with 'random', a filter drawn per image after the box
+            Interpolation f = interpolation != null ? interpolation
+                    : rng.nextBoolean() ? Interpolation.BICUBIC : Interpolation.BILINEAR;
             Image c = crop(in, box[0], box[1], box[2], box[3]);
-            return c.width() == width && c.height() == height ? c : interpolation.resize(c, width, height);
+            return c.width() == width && c.height() == height ? c : f.resize(c, width, height);
         };
     }
 

@@ -37,7 +37,20 @@ class BatchLoaderTest {
 
     @Test
     void sameBatchesForAnyWorkerCountAndPrefetch() throws Exception {
-        AugmentedDataset d = augmentedCifar();
+        sameForAnyWorkerCount(augmentedCifar());
+    }
+
+    /** timm's recipe augmentations: RandAugment (random resample) then random erasing on the normalised image. */
+    @Test
+    void randAugmentAndErasingGiveTheSameBatchesForAnyWorkerCount() throws Exception {
+        sameForAnyWorkerCount(new AugmentedDataset(Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), true), Transforms.compose(
+                Transforms.randomResizedCrop(32), Transforms.horizontalFlip(0.5),
+                new RandAugment(RandAugment.Spec.parse("rand-m9-mstd0.5-inc1", "--aa"),
+                        RandAugment.fillFor(Normalize.CIFAR.mean()), null)),
+                Normalize.CIFAR, RandomErasing.timm(0.4, RandomErasing.Mode.PIXEL, 3), 32, 32, 11));
+    }
+
+    private static void sameForAnyWorkerCount(AugmentedDataset d) throws Exception {
         List<long[]> y1 = new ArrayList<>();
         List<float[]> x1;
         try (BatchLoader one = new BatchLoader(d, 16, 1, 1, 5, true, false)) {

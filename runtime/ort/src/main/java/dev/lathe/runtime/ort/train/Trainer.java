@@ -15,6 +15,7 @@ import dev.lathe.graph.train.TrainStep;
 import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.Dataset;
+import dev.lathe.runtime.data.Mixup;
 import dev.lathe.runtime.io.ProgressLine;
 import dev.lathe.runtime.ort.OrtNchwc;
 import dev.lathe.runtime.ort.OrtRuntime;
@@ -121,6 +122,7 @@ public final class Trainer implements AutoCloseable {
      * (ISP's KL(softmax(teacher) || softmax(student))) they are turned into the target probabilities in Java.
      */
     private final OrtSession teacherSession;
+    private final Mixup mixup;
     private FloatBuffer teacherLogits;
     private FloatBuffer targetProbs;
     private final Map<String, OnnxTensor> teacherFeed = new HashMap<>();
@@ -148,13 +150,27 @@ public final class Trainer implements AutoCloseable {
      *     accumulation flag, teacher input or trained state (a step input without one is refused, by name)
      */
     public Trainer(TrainStep step, Options opt, Model teacher, Map<String, ExtraInput> extras) throws OrtException {
+        this(step, opt, teacher, extras, null);
+    }
+
+    /**
+     * @param mixup mixes every training batch in the loader and feeds its soft targets to the step's
+     *     {@code target_probs} input (a KL step, no teacher); null for none
+     */
+    public Trainer(TrainStep step, Options opt, Model teacher, Map<String, ExtraInput> extras, Mixup mixup)
+            throws OrtException {
         this.step = step;
         this.opt = opt;
+        this.mixup = mixup;
         this.progress = opt.progress() == null ? null : ProgressLine.on(opt.progress());
         this.extraFillers = Map.copyOf(extras);
+        if (mixup != null && (!hasInput(step, TrainStep.TARGET_PROBS) || teacher != null)) {
+            throw new IllegalArgumentException("mixup/cutmix feeds the soft targets of a KL step (input "
+                    + TrainStep.TARGET_PROBS + ") and takes no teacher");
+        }
         String teacherInput = hasInput(step, TrainStep.TARGET_PROBS) ? TrainStep.TARGET_PROBS
                 : hasInput(step, TrainStep.TEACHER_LOGITS) ? TrainStep.TEACHER_LOGITS : null;
-        if ((teacherInput != null) != (teacher != null)) {
+        if (mixup == null && (teacherInput != null) != (teacher != null)) {
             throw new IllegalArgumentException(teacherInput != null ? "a distillation or KL step needs a teacher model"
                     : "a teacher model was given but the step's loss does not distill");
         }
@@ -248,6 +264,12 @@ public final class Trainer implements AutoCloseable {
             teacherPinned.put(outs.contains("logits") ? "logits" : outs.get(0), logitsT);
         } else {
             teacherSession = null;
+        }
+        if (mixup != null) {
+            long[] targetShape = step.train().graph().inputs().stream()
+                    .filter(v -> v.name().equals(TrainStep.TARGET_PROBS)).findFirst().orElseThrow().shape().toArray();
+            targetProbs = direct((int) Tensor.numel(targetShape));
+            teacherT = track(OnnxTensor.createTensor(env, targetProbs, targetShape));
         }
         for (int s = 0; s < 2; s++) {
             Map<String, OnnxTensor> in = new HashMap<>();
@@ -379,7 +401,7 @@ public final class Trainer implements AutoCloseable {
         List<EpochMetrics> history = new ArrayList<>();
         int end = opt.stopAfterEpochs() >= 0 ? Math.min(opt.epochs(), opt.stopAfterEpochs()) : opt.epochs();
         try (BatchLoader loader = new BatchLoader(train, step.batch(), opt.loaderWorkers(), PREFETCH, opt.seed(), true,
-                true)) {
+                true, mixup)) {
             for (int epoch = start; epoch < end; epoch++) {
                 history.add(trainEpoch(loader, epoch, steps, val, counts, ckpt));
             }
@@ -439,6 +461,11 @@ public final class Trainer implements AutoCloseable {
         labels.clear();
         labels.put(b.labels());
         labels.rewind();
+        if (b.targets() != null) {
+            targetProbs.clear();
+            targetProbs.put(b.targets());
+            targetProbs.rewind();
+        }
     }
 
     static int[] shuffle(int n, Random r) {

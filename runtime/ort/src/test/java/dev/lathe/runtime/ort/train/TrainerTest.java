@@ -43,13 +43,13 @@ class TrainerTest {
         try (var s = b.scope("layer1")) {
             Value y = b.ops().relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, width, ConvAttrs.same(3), false)));
             y = nn.batchNorm2d("bn2", nn.conv2d("conv2", y, width, ConvAttrs.same(3), false));
-            x = b.ops().relu(b.ops().add(y, x));
+            x = b.ops().relu(dev.lathe.graph.train.DropPath.mark(b.ops().add(y, x), 0, "layer1"));
         }
         try (var s = b.scope("layer2")) {
             Value y = b.ops().relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, 2 * width, ConvAttrs.of(3, 2, 1), false)));
             y = nn.batchNorm2d("bn2", nn.conv2d("conv2", y, 2 * width, ConvAttrs.same(3), false));
             Value sc = nn.batchNorm2d("ds_bn", nn.conv2d("ds", x, 2 * width, ConvAttrs.of(1, 2, 0), false));
-            x = b.ops().relu(b.ops().add(y, sc));
+            x = b.ops().relu(dev.lathe.graph.train.DropPath.mark(b.ops().add(y, sc), 0, "layer2"));
         }
         x = b.ops().flatten(b.ops().globalAveragePool(x), 1);
         b.output(nn.linear("fc", x, classes, true), "logits");
@@ -80,15 +80,22 @@ class TrainerTest {
     }
 
     private Map<String, float[]> run(Path out, int stopAfter, boolean resume) throws Exception {
+        return run(out, stopAfter, resume, false);
+    }
+
+    /** {@code regularised}: mixup/cutmix soft targets (KL step) and drop path 0.3 on the two residual joins. */
+    private Map<String, float[]> run(Path out, int stopAfter, boolean resume, boolean regularised) throws Exception {
         SyntheticDataset train = new SyntheticDataset(4, 3, 16, 24, 2, 5, 0);
         SyntheticDataset val = new SyntheticDataset(4, 3, 16, 8, 1, 5, 1);
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0.1), new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), 16)
-                .withClipNorm(2.0);
+        TrainConfig cfg = TrainConfig.of(regularised ? new Loss.KlDivergence() : new Loss.CrossEntropy(0.1),
+                new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), 16).withClipNorm(2.0).withDropPath(regularised ? 0.3 : 0);
+        dev.lathe.runtime.data.Mixup mixup = regularised ? new dev.lathe.runtime.data.Mixup(0.8, 1.0, 1.0, 0.5,
+                dev.lathe.runtime.data.Mixup.Mode.ELEM, 0.1, 4) : null;
         // width 16: the 3x3 Convs fill ORT's NCHWc blocks (8 or 16), so the CPU trainer's blocked-kernel path is the
         // one whose resume must be exact
         TrainStep step = TrainStepBuilder.build(smallResNet(4, 16), cfg);
         try (Trainer t = new Trainer(step, new Trainer.Options(3, LrSchedule.cosine(3e-3, 1, 3), 9, 2, out, resume,
-                null, stopAfter))) {
+                null, stopAfter), null, Map.of(), mixup)) {
             t.fit(train, val);
             Map<String, float[]> w = new java.util.LinkedHashMap<>();
             t.weights().forEach((k, v) -> w.put(k, v.toFloats()));
@@ -110,6 +117,21 @@ class TrainerTest {
             moved |= !java.util.Arrays.equals(afterOne.get(k), straight.get(k));
         }
         assertTrue(moved, "epochs 2-3 must change the weights");
+    }
+
+    /** Mixup's batches come from (seed, epoch, batch) and drop path's masks from the step seed: resume is exact. */
+    @Test
+    void killedAndResumedRunWithMixupAndDropPathEndsWithTheSameWeights() throws Exception {
+        Map<String, float[]> straight = run(dir.resolve("straight-reg"), -1, false, true);
+        Path interrupted = dir.resolve("interrupted-reg");
+        run(interrupted, 1, false, true);
+        Map<String, float[]> resumed = run(interrupted, -1, true, true);
+        Map<String, float[]> plain = run(dir.resolve("plain"), -1, false, false);
+        for (String k : straight.keySet()) {
+            assertArrayEquals(straight.get(k), resumed.get(k), k);
+        }
+        assertTrue(straight.keySet().stream().anyMatch(k -> !java.util.Arrays.equals(straight.get(k), plain.get(k))),
+                "mixup and drop path change the run");
     }
 
     /** A BatchNorm-free net, so a teacher copy in inference mode computes exactly what the student does in training. */
@@ -179,6 +201,36 @@ class TrainerTest {
         assertTrue(expected > 1e-4, "two different nets disagree: " + expected);
         assertEquals(expected, loss, 1e-5 * (1 + expected)); // tolerance: float32 logits and log-softmax in ORT
         assertThrows(IllegalArgumentException.class, () -> new Trainer(step, opt));
+    }
+
+    /**
+     * Mixup/CutMix: the loader mixes each batch and the trainer feeds its soft targets as the KL step's target_probs;
+     * the run is the same for any loader worker count, and a step without target_probs is refused.
+     */
+    @Test
+    void mixupFeedsSoftTargetsToTheKlStepForAnyWorkerCount() throws Exception {
+        SyntheticDataset data = new SyntheticDataset(5, 3, 16, 8, 1, 4, 0);
+        SyntheticDataset val = new SyntheticDataset(5, 3, 16, 2, 1, 4, 1);
+        TrainStep step = TrainStepBuilder.build(smallResNet(5, 4),
+                TrainConfig.of(new Loss.KlDivergence(), new Optimizer.Sgd(0.9, true, 0), 8));
+        dev.lathe.runtime.data.Mixup mix = new dev.lathe.runtime.data.Mixup(0.8, 1.0, 1.0, 0.5,
+                dev.lathe.runtime.data.Mixup.Mode.ELEM, 0.1, 5);
+        double[] losses = new double[2];
+        int k = 0;
+        for (int workers : new int[] {1, 3}) {
+            Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0.05), 3, 2, null, false, null, -1,
+                    workers);
+            try (Trainer t = new Trainer(step, opt, null, Map.of(), mix)) {
+                losses[k++] = t.fit(data, val).get(0).trainLoss();
+            }
+        }
+        assertTrue(Double.isFinite(losses[0]) && losses[0] > 0, "loss " + losses[0]);
+        assertEquals(losses[0], losses[1], 0.0, "1 and 3 loader workers");
+        TrainStep ce = TrainStepBuilder.build(smallResNet(5, 4),
+                TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, true, 0), 8));
+        Trainer.Options opt = new Trainer.Options(1, LrSchedule.constant(0.05), 3, 2, null, false, null, -1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Trainer(ce, opt, null, Map.of(), mix))
+                .getMessage().contains("target_probs"));
     }
 
     private static float[][] logits(Model m, float[] images) throws Exception {
