@@ -3,7 +3,7 @@
 (read as a specification; timm is not installed here). Run here: /usr/bin/python3 make_fixtures.py
 
 Inputs: two real photos from scikit-image's data module (astronaut, chelsea), shrunk with PIL bicubic to 24x18 and
-17x21 (odd sizes, both orientations), saved as a.npy and b.npy (uint8 HWC).
+17x21 (odd sizes, both orientations), saved as a.npy and b.npy (uint8 HWC); c.npy is a 64x48 crop of astronaut for the geometric ops at a larger size.
 For each input X: X_ops.npy is uint8 [N, H, W, 3], case k the image after cases.txt line k's op. A cases.txt line is
   image op magnitude negate resample fill
 op is timm's op name; magnitude the (already noised and clipped) magnitude; negate 1 when timm's _randomly_negate
@@ -93,13 +93,26 @@ b = np.asarray(Image.fromarray(data.chelsea()).resize((17, 21), Image.BICUBIC))
 # a flat patch so AutoContrast/Equalize also meet a channel with one level (their identity branches)
 b = b.copy()
 b[:4, :4, 2] = 77
+c = np.asarray(Image.fromarray(data.astronaut()[40:340, 60:460]).resize((64, 48), Image.BICUBIC))
 np.save("a.npy", a)
 np.save("b.npy", b)
+np.save("c.npy", c)
 
 lines = []
-for name, arr in (("a", a), ("b", b)):
+for name, arr in (("a", a), ("b", b), ("c", c)):
     img = Image.fromarray(arr)
     outs = []
+    if name == "c":  # a larger image: more distinct sample positions for the geometric ops, fewer cases
+        cases = [(op, 7.7, neg, rs, IMAGENET_FILL) for op in GEOMETRIC for neg in (0, 1)
+                 for rs in ("bilinear", "bicubic")]
+        cases += [("Equalize", 0.0, 0, "-", IMAGENET_FILL), ("AutoContrast", 0.0, 0, "-", IMAGENET_FILL),
+                  ("Sharpness", 9.0, 0, "-", IMAGENET_FILL), ("ContrastIncreasing", 8.0, 1, "-", IMAGENET_FILL)]
+        for op, m, negate, rs, fill in cases:
+            out = apply(img, op, level_arg(op, m, negate), RESAMPLE.get(rs), fill)
+            outs.append(np.asarray(out, dtype=np.uint8))
+            lines.append(f"{name} {op} {m!r} {negate} {rs} {fill[0]},{fill[1]},{fill[2]}")
+        np.save(name + "_ops.npy", np.stack(outs))
+        continue
     cases = [(op, 0.0, 0, "-", IMAGENET_FILL) for op in PLAIN]
     for op in LEVELLED:
         cases += [(op, m, 0, "-", IMAGENET_FILL) for m in MAGNITUDES]

@@ -4,7 +4,12 @@
  * real image collections as {@link dev.lathe.runtime.data.ImageSet}s (CIFAR-10 and CIFAR-100 python/binary releases
  * and their long-tailed subsets in {@link dev.lathe.runtime.data.Cifar}, class folders and ImageNet-LT lists in
  * {@link dev.lathe.runtime.data.FileImageSet}), long-tail bookkeeping ({@link dev.lathe.runtime.data.LongTail}),
- * torchvision-equivalent augmentations ({@link dev.lathe.runtime.data.Transforms}) and
+ * torchvision-equivalent augmentations ({@link dev.lathe.runtime.data.Transforms}), timm's training augmentations
+ * on Pillow-exact ops ({@link dev.lathe.runtime.data.RandAugment} over {@link dev.lathe.runtime.data.PointOps},
+ * {@link dev.lathe.runtime.data.ColorAdjust} and {@link dev.lathe.runtime.data.AffineWarp};
+ * {@link dev.lathe.runtime.data.RandomErasing}; batch-level {@link dev.lathe.runtime.data.Mixup}; their settings as
+ * {@link dev.lathe.runtime.data.TrainAugmentation}; draws through {@link dev.lathe.runtime.data.Draws} so tests can
+ * replay a reference's) and
  * {@link dev.lathe.runtime.data.AugmentedDataset}, which turns an image set into a seeded Dataset. Imports nothing
  * from Lathe; uses the razorvine pickle library and javax.imageio. Used by the trainer and the CLI.
  */

@@ -35,13 +35,16 @@ class RandAugmentTest {
         return new Image(w, h, b);
     }
 
-    /** Every op at several magnitudes, both signs, both resample filters and two fill colours: 0 levels apart. */
+    /**
+     * Every op at several magnitudes, both signs, both resample filters and two fill colours, and the geometric ops on
+     * a larger 64x48 image: 0 levels apart.
+     */
     @Test
     void everyOpEqualsPillowBitForBit() throws Exception {
         Map<String, Image> inputs = new HashMap<>();
         Map<String, HostTensor> outputs = new HashMap<>();
         Map<String, Integer> next = new HashMap<>();
-        for (String n : List.of("a", "b")) {
+        for (String n : List.of("a", "b", "c")) {
             inputs.put(n, image(Npy.read(dir().resolve(n + ".npy")), 0));
             outputs.put(n, Npy.read(dir().resolve(n + "_ops.npy")));
             next.put(n, 0);
@@ -75,7 +78,7 @@ class RandAugmentTest {
             }
             cases++;
         }
-        assertEquals(266, cases);
+        assertEquals(290, cases);
         assertEquals(List.of(), failures);
     }
 
