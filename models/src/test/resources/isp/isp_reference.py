@@ -62,3 +62,150 @@ def sample(probs, temperature, hard, seed):
     if hard:
         s = (s > 0.5).float() - s.detach() + s
     return s, u
+
+
+class BasicBlock(nn.Module):
+    """CIFAR BasicBlock, option-A shortcut (AvgPool2d(2) + zero channels appended), optional fixed gate vector."""
+
+    def __init__(self, inplanes, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.stride, self.inplanes, self.planes = stride, inplanes, planes
+        self.gate = None  # None or a [C] tensor (a relaxed or hard gate vector), multiplied channel-wise
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        if self.gate is not None:
+            out = out * self.gate.view(1, -1, 1, 1)
+        out = self.bn2(self.conv2(out))
+        res = x
+        if self.stride != 1 or self.inplanes != self.planes:
+            res = F.avg_pool2d(x, 2, 2)
+            res = torch.cat([res, torch.zeros(res.shape[0], self.planes - res.shape[1], res.shape[2], res.shape[3])], 1)
+        return F.relu(out + res)
+
+
+class ResNet(nn.Module):
+    """ISP's CIFAR ResNet-(6n+2); classes 0: the encoder (scales of layer1..3, no fc)."""
+
+    def __init__(self, n, classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        inplanes = 16
+        for i, planes in enumerate([16, 32, 64]):
+            blocks = []
+            for j in range(n):
+                blocks.append(BasicBlock(inplanes, planes, 2 if j == 0 and i > 0 else 1))
+                inplanes = planes
+            setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
+        self.classes = classes
+        if classes:
+            self.fc = nn.Linear(64, classes)
+
+    def blocks(self):
+        return [b for layer in (self.layer1, self.layer2, self.layer3) for b in layer]
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        s1 = self.layer1(out)
+        s2 = self.layer2(s1)
+        s3 = self.layer3(s2)
+        if not self.classes:
+            return s1, s2, s3
+        return self.fc(F.adaptive_avg_pool2d(s3, 1).flatten(1))
+
+
+class DecoderBlock(nn.Module):
+    def __init__(self, inp, planes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inp, planes, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if inp != planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(inp, planes, 1, 1, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(out + self.shortcut(x))
+
+
+class PixelShuffle2(nn.Module):
+    def forward(self, x):
+        return F.pixel_shuffle(x, 2)
+
+
+class UpSampleBlock(nn.Module):
+    def __init__(self, inp, out, passthrough):
+        super().__init__()
+        self.upsampler = nn.Sequential(
+            nn.Sequential(nn.Conv2d(inp, 4 * out, 3, 1, 1, bias=False), nn.BatchNorm2d(4 * out), nn.ReLU()),
+            PixelShuffle2(), nn.ReLU())
+        self.follow_up = DecoderBlock(out + passthrough, out)
+
+    def forward(self, x, skip):
+        return self.follow_up(torch.cat((self.upsampler(x), skip), 1))
+
+
+class Selector(nn.Module):
+    """The CIFAR selector: frozen encoder (eval, no grad), label gate, two up-blocks, full-map conv to 3 params."""
+
+    def __init__(self, n, classes, size=32, initial_sigma=10.):
+        super().__init__()
+        self.resnet = ResNet(n, 0)
+        self.uplayer3 = UpSampleBlock(64, 32, 32)
+        self.uplayer2 = UpSampleBlock(32, 16, 16)
+        self.embedding = nn.Embedding(classes, 64)
+        self.saliency_chans = nn.Conv2d(16, 3, kernel_size=size, bias=True)
+        with torch.no_grad():
+            self.saliency_chans.bias.zero_()
+            self.saliency_chans.bias[2] = initial_sigma
+
+    def forward(self, x, labels):
+        self.resnet.eval()
+        with torch.no_grad():
+            s1, s2, s3 = self.resnet(x)
+        return self.decode(s1, s2, s3, labels)
+
+    def decode(self, s1, s2, s3, labels):
+        em = self.embedding(labels)
+        th = torch.sigmoid(torch.sum(s3 * em.view(-1, em.shape[1], 1, 1), 1, keepdim=True))
+        up = self.uplayer2(self.uplayer3(s3 * th, s2), s1)
+        return self.saliency_chans(up).view(-1, 3)
+
+
+def randomize_bn(module):
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+
+
+def kl_to_black_box(bb_logits, logits):
+    return F.kl_div(F.log_softmax(logits, 1), F.softmax(bb_logits, 1), reduction="batchmean")
+
+
+def area_loss(masks, power):
+    return torch.mean((masks + 0.0005) ** power)
+
+
+def smoothness_loss(masks, power=2, border_penalty=0.3):
+    x_loss = torch.sum((torch.abs(masks[:, :, 1:, :] - masks[:, :, :-1, :])) ** power)
+    y_loss = torch.sum((torch.abs(masks[:, :, :, 1:] - masks[:, :, :, :-1])) ** power)
+    border = border_penalty * torch.sum(masks[:, :, -1, :] ** power + masks[:, :, 0, :] ** power
+                                        + masks[:, :, :, -1] ** power + masks[:, :, :, 0] ** power)
+    return (x_loss + y_loss + border) / float(power * masks.size(0))
+
+
+def state(records, prefix, module):
+    for k, v in module.state_dict().items():
+        if not k.endswith("num_batches_tracked"):
+            records.append(("param:" + prefix + k, v.detach().clone()))

@@ -6,7 +6,6 @@ import dev.lathe.graph.autodiff.Autodiff;
 import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.DataType;
-import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 
 /**
@@ -53,8 +52,7 @@ public final class IspRbf {
      * offset, sigma = softplus(m_sigma) + 1e-8 (the repository's logaddexp(0, m)).
      */
     public static Value centres(Ops o, Value raw, Geometry g) {
-        long batch = Ops.staticShape(raw)[0];
-        Value m = o.reshape(raw, batch, 3);
+        Value m = o.reshape(raw, -1, 3);
         var parts = o.split(m, 1, 2, 1);
         Value xy = o.add(o.mul(o.tanh(o.mul(parts.get(0), f(o, 1 / g.half()))), f(o, g.half())), f(o, g.offset()));
         Value sigma = o.add(o.softplus(parts.get(1)), f(o, 1e-8));
@@ -71,16 +69,13 @@ public final class IspRbf {
 
     /** The RBF maps [B, 1, size, size] of (c_x, c_y, sigma) [B, 3]. */
     public static Value map(Ops o, Value centres, Geometry g) {
-        long batch = Ops.staticShape(centres)[0];
         int n = g.size();
-        Value c = o.reshape(centres, batch, 3, 1, 1);
+        Value c = o.reshape(centres, -1, 3, 1, 1);
         var parts = o.split(c, 1, 1, 1, 1);
-        float[] idx = new float[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Value rows = o.constant(Tensor.ofFloats(new long[] {1, 1, n, 1}, idx));
-        Value cols = o.constant(Tensor.ofFloats(new long[] {1, 1, 1, n}, idx));
+        // the grid from Range, not a FLOAT initializer, which a train step would take for a parameter
+        Value idx = o.op("Range", f(o, 0), f(o, n), f(o, 1));
+        Value rows = o.reshape(idx, 1, 1, n, 1);
+        Value cols = o.reshape(idx, 1, 1, 1, n);
         Value du = o.sub(rows, parts.get(0));
         Value dv = o.sub(cols, parts.get(1));
         Value d2 = o.add(o.mul(du, du), o.mul(dv, dv));
