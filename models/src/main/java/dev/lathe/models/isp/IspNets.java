@@ -7,7 +7,6 @@ import dev.lathe.graph.build.GraphBuilder;
 import dev.lathe.graph.build.Nn;
 import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
-import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
 
@@ -93,16 +92,16 @@ public final class IspNets {
     public static Value selector(Nn nn, ResNetTaps enc, Value labels, long classes, float initialSigma) {
         GraphBuilder b = nn.builder();
         Ops o = b.ops();
-        long c3 = Ops.staticShape(enc.scale3())[1];
+        long c3 = dim(enc.scale3(), 1);
         Value e;
         try (var s = b.scope("embedding")) {
             e = o.gather(b.param("weight", nn.normal(1.0, classes, c3)), labels, 0); // nn.Embedding: N(0, 1)
         }
         Value act = o.reduceSum(o.mul(enc.scale3(), o.unsqueeze(e, 2, 3)), true, 1);
         Value gated = o.mul(enc.scale3(), o.sigmoid(act));
-        Value up2 = upSample(nn, "uplayer3", gated, enc.scale2(), Ops.staticShape(enc.scale2())[1]);
-        Value up1 = upSample(nn, "uplayer2", up2, enc.scale1(), Ops.staticShape(enc.scale1())[1]);
-        long size = Ops.staticShape(up1)[2];
+        Value up2 = upSample(nn, "uplayer3", gated, enc.scale2(), dim(enc.scale2(), 1));
+        Value up1 = upSample(nn, "uplayer2", up2, enc.scale1(), dim(enc.scale1(), 1));
+        long size = dim(up1, 2);
         Value raw = nn.conv2d("saliency_chans", up1, 3, ConvAttrs.of((int) size, 1, 0), true);
         Value bias = b.graph().initializer(b.qualify("saliency_chans.bias"));
         bias.setConstValue(Tensor.ofFloats(new long[] {3}, 0f, 0f, initialSigma));
@@ -136,7 +135,7 @@ public final class IspNets {
         Value y = o.relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, planes, ConvAttrs.of(3, 1, 1), false)));
         y = nn.batchNorm2d("bn2", nn.conv2d("conv2", y, planes, ConvAttrs.of(3, 1, 1), false));
         Value shortcut = x;
-        if (Ops.staticShape(x)[1] != planes) {
+        if (dim(x, 1) != planes) {
             try (var s = b.scope("shortcut")) {
                 shortcut = nn.batchNorm2d("1", nn.conv2d("0", x, planes, ConvAttrs.of(1, 1, 0), false));
             }
@@ -144,7 +143,8 @@ public final class IspNets {
         return o.relu(o.add(y, shortcut));
     }
 
-    static Value scalar(Ops o, double v) {
-        return o.scalar(DataType.FLOAT, v);
+    /** A static dimension of a value whose batch may be symbolic. */
+    static long dim(Value v, int axis) {
+        return v.shape().get(axis).size();
     }
 }
