@@ -209,3 +209,43 @@ def state(records, prefix, module):
     for k, v in module.state_dict().items():
         if not k.endswith("num_batches_tracked"):
             records.append(("param:" + prefix + k, v.detach().clone()))
+
+
+def gumbel_gates(theta, u, T=0.4, offset=3.0):
+    """Simplified_Gate's relaxation: sigmoid((theta + g + offset) / T), g = -log(-log(U + 1e-20) + 1e-20)."""
+    g = -torch.log(-torch.log(u + 1e-20) + 1e-20)
+    return torch.sigmoid((theta + g + offset) / T)
+
+
+def hard_concrete(v):
+    h = (v >= 0.5).float()
+    return (h - v).detach() + v
+
+
+def authors_flops_ratio(gates, blocks, size):
+    """Flops_constraint_resnet (HN): per gated block the first conv's k*(Cin/g)*c*HW + 3*c*HW over the full cost
+    of both convs of every block."""
+    num, full, start = 0, 0.0, 0
+    for layer in range(3 * blocks):
+        stage, i = divmod(layer, blocks)
+        c = 16 << stage
+        cin = c // 2 if i == 0 and stage > 0 else c
+        hw = (size >> stage) ** 2
+        kept = gates[start:start + c].sum()
+        start += c
+        num = num + 9 * cin * kept * hw + 3 * kept * hw
+        full += 9 * cin * c * hw + 3 * c * hw + 9 * c * c * hw + 3 * c * hw
+    return num / full
+
+
+def flops_loss(ratio, p, weight=1.0):
+    return weight * torch.log(torch.clamp(ratio, min=p) / p)
+
+
+def gated_scales(net, x):
+    """The classifier's three scales and logits, with each block's gate as set."""
+    out = F.relu(net.bn1(net.conv1(x)))
+    s1 = net.layer1(out)
+    s2 = net.layer2(s1)
+    s3 = net.layer3(s2)
+    return s1, s2, s3, net.fc(F.adaptive_avg_pool2d(s3, 1).flatten(1))
