@@ -86,14 +86,30 @@ public final class IspGraphs {
      * draws.
      */
     public static Model selector(Spec s, boolean sampled, long seed) {
+        return selector(s, sampled, false, seed);
+    }
+
+    /**
+     * The selector's evaluation graph without a labels input: the label is the black box's arg-max, so its first
+     * output (the predictor on x times the map) scored against the true labels measures how much of the black box's
+     * decision the map keeps.
+     */
+    public static Model selectorAgreement(Spec s, long seed) {
+        return selector(s, false, true, seed);
+    }
+
+    private static Model selector(Spec s, boolean sampled, boolean labelsFromBlackBox, long seed) {
         GraphBuilder b = new GraphBuilder("isp_selector", ModelInputs.OPSET);
         Nn nn = new Nn(b, seed);
         Ops o = b.ops();
         Value x = b.input(ModelInputs.INPUT, DataType.FLOAT, ModelInputs.BATCH, 3L, (long) s.size(), (long) s.size());
-        Value labels = b.input(TrainStep.LABELS, DataType.INT64, ModelInputs.BATCH);
+        Value labels = labelsFromBlackBox ? null : b.input(TrainStep.LABELS, DataType.INT64, ModelInputs.BATCH);
         Value um = sampled
                 ? b.input(U_MASK, DataType.FLOAT, ModelInputs.BATCH, 1L, (long) s.size(), (long) s.size()) : null;
         Value bb = classifier(nn, BB, x, s);
+        if (labelsFromBlackBox) {
+            labels = o.op("ArgMax", attrs("axis", Attr.of(1L), "keepdims", Attr.of(0L)), bb);
+        }
         Value raw = selectorParams(nn, x, labels, s, IspNets.Gates.NONE);
         Value map = IspRbf.map(o, IspRbf.centres(o, raw, s.geometry()), s.geometry());
         Value relaxed = sampled ? IspRbf.sample(o, map, um, s.temperature(), false) : map;
@@ -122,7 +138,8 @@ public final class IspGraphs {
         }
     }
 
-    static Value classifier(Nn nn, String prefix, Value x, Spec s) {
+    /** A classifier under {@code prefix} (e.g. {@link #PREDICTOR}), its keys the classifier's after the prefix. */
+    public static Value classifier(Nn nn, String prefix, Value x, Spec s) {
         GraphBuilder b = nn.builder();
         String[] parts = prefix.split("\\.");
         try (var p0 = b.scope(parts[0]); var p1 = b.scope(parts[1])) {
