@@ -58,7 +58,12 @@ public final class Main {
                 new DynamicRunCommand(),
                 new BenchCascadeCommand(),
                 new ZooListCommand(),
-                new ZooBuildCommand()
+                new ZooBuildCommand(),
+                new IspCommand(IspCommand.Stage.PREDICTOR),
+                new IspCommand(IspCommand.Stage.SELECTOR),
+                new IspCommand(IspCommand.Stage.SEARCH),
+                new IspCommand(IspCommand.Stage.PRUNE),
+                new IspCommand(IspCommand.Stage.RUN)
         );
     }
 

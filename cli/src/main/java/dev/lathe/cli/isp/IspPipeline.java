@@ -421,17 +421,29 @@ public final class IspPipeline {
      * cross-entropy, multistep x0.1 at 50 % and 75 % of the epochs.
      */
     public static Path finetune(Model pruned, Dataset train, Dataset val, Path runDir, Run r) throws Exception {
-        Path dir = Files.createDirectories(runDir.resolve(FINETUNE_DIR));
-        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 1e-4), r.batch());
-        TrainStep step = TrainStepBuilder.build(pruned, cfg);
         Path file = runDir.resolve(FINAL_FILE);
+        trainCrossEntropy(pruned, train, val, Files.createDirectories(runDir.resolve(FINETUNE_DIR)), file, r);
+        return file;
+    }
+
+    /** Trains a zoo classifier before the pipeline (the black box must be a trained model), as fine-tuning does. */
+    public static Path trainClassifier(Model classifier, Dataset train, Dataset val, Path file, Run r)
+            throws Exception {
+        trainCrossEntropy(classifier, train, val, file.getParent(), file, r);
+        return file;
+    }
+
+    private static void trainCrossEntropy(Model model, Dataset train, Dataset val, Path dir, Path file, Run r)
+            throws Exception {
+        TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 1e-4),
+                Math.min(r.batch(), train.size()));
+        TrainStep step = TrainStepBuilder.build(model, cfg);
         LrSchedule sched = LrSchedule.multiStep(r.lr(), new int[] {r.epochs() / 2, r.epochs() * 3 / 4}, 0.1, 0);
         try (Trainer t = new Trainer(step, new Trainer.Options(r.epochs(), sched, r.seed(), r.threads(), dir,
                 r.resume() && Files.exists(dir.resolve(Trainer.CHECKPOINT)), r.log(), -1, 1))) {
             t.fit(train, val);
-            t.exportInference(pruned, file);
+            t.exportInference(model, file);
         }
-        return file;
     }
 
     // ---------------------------------------------------------------- helpers
