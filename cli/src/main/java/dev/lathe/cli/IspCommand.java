@@ -159,6 +159,15 @@ public final class IspCommand implements Command {
         long seed = Flags.longIn(cmd, "seed", 0, Long.MAX_VALUE, 0);
         int threads = Flags.threads(cmd, 2);
         boolean resume = cmd.hasOption("resume");
+        // every flag is checked before any stage runs: a bad --target-flops must not wait for a trained predictor
+        IspPipeline.SearchSettings searchSettings = stage == Stage.SEARCH || stage == Stage.RUN ? search(cmd) : null;
+        double scale = stage == Stage.RUN ? Flags.doubleIn(cmd, "epochs-scale", 0, false, 100, true, 1) : 1;
+        if (stage != Stage.PRUNE && stage != Stage.RUN) {
+            run(cmd, stage, 1, seed, threads, resume, ctx);
+        }
+        if (stage == Stage.SELECTOR) {
+            selectorWeights(cmd);
+        }
         Dataset train = data.train();
         Dataset val = data.val();
         try {
@@ -179,7 +188,7 @@ public final class IspCommand implements Command {
                     Model selector = input(cmd, "selector", dir.resolve(IspPipeline.SELECTOR_DIR)
                             .resolve(IspPipeline.SELECTOR_FILE), "lathe isp selector");
                     Path f = IspPipeline.search(classifier, selector, train, dir, run(cmd, stage, 1, seed, threads,
-                            false, ctx), search(cmd));
+                            false, ctx), searchSettings);
                     ctx.out().println("gates written to " + f);
                 }
                 case PRUNE -> {
@@ -193,7 +202,8 @@ public final class IspCommand implements Command {
                             p.macsBefore(), p.macsAfter(), p.plan().removedChannels(),
                             dir.resolve(IspPipeline.PRUNE_DIR));
                 }
-                case RUN -> runAll(cmd, classifier, train, val, dir, seed, threads, resume, ctx);
+                case RUN -> runAll(cmd, classifier, train, val, dir, seed, threads, resume, scale, searchSettings,
+                        ctx);
             }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
@@ -202,8 +212,8 @@ public final class IspCommand implements Command {
     }
 
     private static void runAll(CommandLine cmd, Model classifier, Dataset train, Dataset val, Path dir, long seed,
-            int threads, boolean resume, CliContext ctx) throws Exception {
-        double scale = Flags.doubleIn(cmd, "epochs-scale", 0, false, 100, true, 1);
+            int threads, boolean resume, double scale, IspPipeline.SearchSettings searchSettings, CliContext ctx)
+            throws Exception {
         if (cmd.hasOption("model")) {
             Path trained = dir.resolve("classifier").resolve("classifier.onnx");
             if (!(resume && Files.exists(trained))) {
@@ -227,7 +237,7 @@ public final class IspCommand implements Command {
         Path gates = dir.resolve(IspPipeline.SEARCH_DIR).resolve(IspPipeline.GATES_FILE);
         if (!(resume && Files.exists(gates))) {
             IspPipeline.search(classifier, Onnx.load(selector), train, dir, run(cmd, Stage.SEARCH, scale, seed,
-                    threads, false, ctx), search(cmd));
+                    threads, false, ctx), searchSettings);
         }
         IspPipeline.Pruned p = IspPipeline.prune(classifier, gates, dir);
         IspPipeline.Run ft = new IspPipeline.Run(epochs(FINETUNE_EPOCHS, scale), 128, 0.1, seed, threads, resume,
@@ -239,11 +249,20 @@ public final class IspCommand implements Command {
 
     private static Path selector(CommandLine cmd, Model classifier, Model predictor, Dataset train, Dataset val,
             Path dir, IspPipeline.Run r) throws Exception {
-        return IspPipeline.selector(classifier, predictor, train, val, dir, r,
-                Flags.doubleIn(cmd, "temperature", 0, false, 100, true, 1.0),
-                Flags.doubleIn(cmd, "lambda", 0, true, 1e6, true, 0.2),
-                Flags.doubleIn(cmd, "area-power", 0, false, 10, true, 0.3),
-                Flags.doubleIn(cmd, "smoothness", 0, true, 1e6, true, 1e-3));
+        double[] w = selectorWeights(cmd);
+        return IspPipeline.selector(classifier, predictor, train, val, dir, r, w[0], w[1], w[2], w[3]);
+    }
+
+    /** --temperature, --lambda, --area-power, --smoothness (CIFAR defaults 1, 0.2, 0.3, 1e-3). */
+    private static double[] selectorWeights(CommandLine cmd) {
+        return new double[] {optional(cmd, "temperature", 0, 100, 1.0), optional(cmd, "lambda", 0, 1e6, 0.2),
+            optional(cmd, "area-power", 0, 10, 0.3), optional(cmd, "smoothness", 0, 1e6, 1e-3)};
+    }
+
+    /** A flag only some stages have (run uses the defaults). */
+    private static double optional(CommandLine cmd, String name, double lo, double hi, double fallback) {
+        return cmd.hasOption(name) ? Flags.doubleIn(cmd, name, lo, name.equals("lambda")
+                || name.equals("smoothness"), hi, true, fallback) : fallback;
     }
 
     private static IspPipeline.SearchSettings search(CommandLine cmd) {

@@ -188,7 +188,7 @@ public final class IspPipeline {
         Model forward = IspSearch.search(s, IspSearch.GateMode.RELAXED, r.seed());
         copyWeights(classifier, forward, "", true);
         for (Value init : forward.graph().initializers().values()) {
-            if (init.name().startsWith(IspGraphs.SELECTOR + ".")) {
+            if (init.name().startsWith(IspGraphs.SELECTOR + ".") && isParameter(init.name())) {
                 Value from = selector.graph().initializer(init.name());
                 if (from == null) {
                     throw new IllegalArgumentException("selector model has no " + init.name());
@@ -503,6 +503,12 @@ public final class IspPipeline {
             throw new IllegalArgumentException("the ISP graph has no place for " + missing.size() + " classifier "
                     + "keys under '" + prefix + "', e.g. " + missing.get(0));
         }
+    }
+
+    /** A state_dict key (not one of the builder's constants: axes, shapes). */
+    static boolean isParameter(String name) {
+        return name.endsWith(".weight") || name.endsWith(".bias") || name.endsWith(".running_mean")
+                || name.endsWith(".running_var");
     }
 
     /** Copies every initializer of {@code from} that {@code to} has by name. */
