@@ -86,21 +86,27 @@ public final class IspPipeline {
     /** The classifier's shape: blocks per stage (from its keys), classes (fc rows), input size. */
     public static IspGraphs.Spec spec(Model classifier, double temperature, boolean hard) {
         Map<String, Value> inits = classifier.graph().initializers();
+        Value in = classifier.graph().inputs().get(0);
+        if (in.shape() == null || in.shape().rank() != 4 || !in.shape().get(2).isFixed()
+                || in.shape().get(2).size() != in.shape().get(3).size()) {
+            throw new IllegalArgumentException("the classifier's input must be [N, 3, S, S], it is " + in.type());
+        }
+        long size = in.shape().get(2).size();
+        if (inits.containsKey("layers.16.conv1.weight") && inits.containsKey("linear.weight")) {
+            long classes = inits.get("linear.weight").constValue().dims()[0];
+            return new IspGraphs.Spec(0, classes, (int) size, temperature, hard, IspGraphs.Arch.MOBILENET_V2);
+        }
         int blocks = 0;
         while (inits.containsKey("layer1." + blocks + ".conv1.weight")) {
             blocks++;
         }
         Value fc = inits.get("fc.weight");
         if (blocks == 0 || fc == null || !inits.containsKey("layer3." + (blocks - 1) + ".conv2.weight")) {
-            throw new IllegalArgumentException("not an ISP CIFAR ResNet: expected keys conv1.weight, "
-                    + "layer{1,2,3}.<i>.conv1.weight ... fc.weight (lathe zoo build cifar_resnet56 makes one)");
+            throw new IllegalArgumentException("not an ISP CIFAR classifier: expected the ResNet keys conv1.weight, "
+                    + "layer{1,2,3}.<i>.conv1.weight ... fc.weight or the MobileNetV2 keys layers.<i>.conv1.weight ... "
+                    + "linear.weight (lathe zoo build cifar_resnet56 / cifar_mobilenet_v2 make them)");
         }
         long classes = fc.constValue().dims()[0];
-        Value in = classifier.graph().inputs().get(0);
-        long size = in.shape().get(2).size();
-        if (in.shape().get(3).size() != size) {
-            throw new IllegalArgumentException("the classifier's input must be square, it is " + in.shape());
-        }
         return new IspGraphs.Spec(blocks, classes, (int) size, temperature, hard);
     }
 
@@ -197,7 +203,7 @@ public final class IspPipeline {
             }
         }
         double totalMacs = ModelCounter.count(classifier).macs();
-        IspFlops flops = IspFlops.macs(s.blocks(), s.size(), totalMacs);
+        IspFlops flops = IspFlops.macs(s, totalMacs);
         Objective obj = IspSearch.objective(flops, c.target(), c.mseWeight(), c.regWeight(), c.ceWeight());
         TrainConfig cfg = TrainConfig.of(obj, new Optimizer.AdamW(0.9, 0.999, 1e-8, 1e-3), r.batch())
                 .withFrozen(IspSearch.FROZEN_C).withNoDecay(TrainConfig.NoDecay.NONE);
@@ -236,7 +242,7 @@ public final class IspPipeline {
                     + "\n"));
             w = t.weights();
         }
-        IspSearch.Layout layout = IspSearch.Layout.resNet(s.blocks());
+        IspSearch.Layout layout = IspSearch.Layout.of(s);
         float[][] logits = new float[layout.layers()][];
         for (int l = 0; l < layout.layers(); l++) {
             logits[l] = w.get(IspSearch.HYPER + "." + l + ".weight").toFloats();
@@ -482,7 +488,7 @@ public final class IspPipeline {
             if (t.dtype() != DataType.FLOAT || t.rank() == 0) {
                 continue;
             }
-            if (!withHead && init.name().startsWith("fc.")) {
+            if (!withHead && (init.name().startsWith("fc.") || init.name().startsWith("linear."))) {
                 continue;
             }
             Value dst = target.get(prefix + init.name());

@@ -11,6 +11,7 @@ import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.models.ModelInputs;
 import dev.lathe.models.ZooConfig;
+import dev.lathe.models.isp.CifarMobileNetV2;
 import dev.lathe.models.isp.CifarResNet56;
 import dev.lathe.models.isp.IspFlops;
 import dev.lathe.models.isp.IspGraphs;
@@ -19,23 +20,29 @@ import dev.lathe.graph.train.TrainStep;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The hard gate vector of a search, cut by the existing surgery from a keep-mask plan: the cut ResNet-56 gives the
- * gated classifier's logits (noise-free hard gates) to relative error 1e-5, and its MAC ratio is the search's
+ * The hard gate vector of a search, cut by the existing surgery from a keep-mask plan: the cut ResNet-56 (block inner
+ * channels) and CIFAR MobileNetV2 (expanded hidden channels, through the depthwise conv) give the gated classifier's
+ * logits (noise-free hard gates) to relative error 1e-5, and its MAC ratio is the search's
  * differentiable count within 0.5 points.
  */
 class IspPruneTest {
 
-    @Test
-    void cutModelEqualsTheHardGatedClassifier() throws Exception {
-        Model classifier = CifarResNet56.build("cifar_resnet56", new ZooConfig(10, 32, 3));
+    @ParameterizedTest
+    @ValueSource(strings = {"cifar_resnet56", "cifar_mobilenet_v2"})
+    void cutModelEqualsTheHardGatedClassifier(String name) throws Exception {
+        ZooConfig config = new ZooConfig(10, 32, 3);
+        Model classifier = name.equals("cifar_resnet56") ? CifarResNet56.build(name, config)
+                : CifarMobileNetV2.build(name, config);
         IspGraphs.Spec spec = IspPipeline.spec(classifier, 1, false);
-        assertEquals(9, spec.blocks());
+        assertEquals(name.equals("cifar_resnet56") ? IspGraphs.Arch.RESNET : IspGraphs.Arch.MOBILENET_V2, spec.arch());
+        randomizeBatchNorms(classifier);
         Model gated = IspSearch.search(spec, IspSearch.GateMode.DECISION, 0);
         IspPipeline.copyWeights(classifier, gated, "", true);
-        IspSearch.Layout layout = IspSearch.Layout.resNet(9);
+        IspSearch.Layout layout = IspSearch.Layout.of(spec);
         Random rng = new Random(7);
         float[][] logits = new float[layout.layers()][];
         for (int l = 0; l < layout.layers(); l++) {
@@ -63,8 +70,23 @@ class IspPruneTest {
             norm += want[i] * (double) want[i];
         }
         assertTrue(Math.sqrt(diff / norm) <= 1e-5, "relative error " + Math.sqrt(diff / norm));
-        double predicted = IspFlops.macs(9, 32, p.macsBefore()).ratio(keep);
+        double predicted = IspFlops.macs(spec, p.macsBefore()).ratio(keep);
         assertEquals(predicted, p.keptRatio(), 0.005, "the search's MAC count is the cut model's");
+    }
+
+    /** BN statistics away from (0, 1), so a wrongly kept or dropped channel shows in the logits. */
+    private static void randomizeBatchNorms(Model m) {
+        Random rng = new Random(11);
+        for (var init : m.graph().initializers().values()) {
+            String n = init.name();
+            if (n.endsWith("running_mean") || n.endsWith("running_var") || (n.contains("bn") && n.endsWith("bias"))) {
+                float[] v = init.constValue().toFloats();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = n.endsWith("running_var") ? 0.5f + rng.nextFloat() : (float) (rng.nextGaussian() * 0.2);
+                }
+                init.setConstValue(Tensor.ofFloats(init.constValue().dims(), v));
+            }
+        }
     }
 
     private static float[] run(Model m, float[] x, boolean labels) throws Exception {

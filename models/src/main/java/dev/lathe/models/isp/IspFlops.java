@@ -47,6 +47,31 @@ public record IspFlops(double constant, double[] perChannel, double full, long[]
         return new IspFlops(totalMacs - gated, per, totalMacs, layout.widths());
     }
 
+    /** {@link #macs(int, int, double)} for ResNets; MobileNetV2: pw (C_in HW_in), dw (9 HW_out), pw (C_out HW_out). */
+    public static IspFlops macs(IspGraphs.Spec s, double totalMacs) {
+        if (s.arch() == IspGraphs.Arch.RESNET) {
+            return macs(s.blocks(), s.size(), totalMacs);
+        }
+        long[] widths = IspNets.mobileNetV2Hidden();
+        double[] per = new double[widths.length];
+        double gated = 0;
+        long in = 32;
+        long side = s.size();
+        int k = 0;
+        for (int[] row : IspNets.MOBILENET_V2) {
+            for (int i = 0; i < row[2]; i++) {
+                long out = row[1];
+                long outSide = i == 0 && row[3] == 2 ? (side + 1) / 2 : side;
+                per[k] = (double) in * side * side + 9.0 * outSide * outSide + (double) out * outSide * outSide;
+                gated += per[k] * widths[k];
+                in = out;
+                side = outSide;
+                k++;
+            }
+        }
+        return new IspFlops(totalMacs - gated, per, totalMacs, widths);
+    }
+
     private record Geometry(long in, long c, long hw) {}
 
     private static Geometry geometry(int blocks, int size, int layer) {

@@ -51,13 +51,27 @@ public final class IspGraphs {
      * The networks' shape: ResNet-(6 blocks + 2), classes, square input size, mask temperature (Stage A 0.1; the
      * selector's {@code --temperature}, CIFAR 1.0 by default) and whether the mask is the straight-through hard one.
      */
-    public record Spec(int blocks, long classes, int size, double temperature, boolean hard) {
+    public record Spec(int blocks, long classes, int size, double temperature, boolean hard, Arch arch) {
+        /** A CIFAR ResNet-(6 blocks + 2). */
+        public Spec(int blocks, long classes, int size, double temperature, boolean hard) {
+            this(blocks, classes, size, temperature, hard, Arch.RESNET);
+        }
+
         public IspRbf.Geometry geometry() {
             return size == 32 ? IspRbf.Geometry.CIFAR : IspRbf.Geometry.scaledCifar(size);
         }
     }
 
+    /** The classifier families ISP's CIFAR branch prunes. */
+    public enum Arch { RESNET, MOBILENET_V2 }
+
     private IspGraphs() {}
+
+    /** The classifier of {@code s} with gates: its scales and (classes > 0) logits. */
+    public static IspNets.ResNetTaps network(Nn nn, Value x, Spec s, long classes, IspNets.Gates gates) {
+        return s.arch() == Arch.RESNET ? IspNets.resNet(nn, x, s.blocks(), classes, gates)
+                : IspNets.mobileNetV2(nn, x, classes, gates);
+    }
 
     /**
      * Stage A: bb(x) (output {@link #BB_LOGITS}) and the predictor on x times a mask sampled from a random RBF map
@@ -132,7 +146,7 @@ public final class IspGraphs {
         try (var sel = b.scope(SELECTOR)) {
             IspNets.ResNetTaps enc;
             try (var r = b.scope(ENCODER)) {
-                enc = IspNets.resNet(nn, x, s.blocks(), 0, gates);
+                enc = network(nn, x, s, 0, gates);
             }
             return IspNets.selector(nn, enc, labels, s.classes(), IspNets.CIFAR_INITIAL_SIGMA);
         }
@@ -143,7 +157,7 @@ public final class IspGraphs {
         GraphBuilder b = nn.builder();
         String[] parts = prefix.split("\\.");
         try (var p0 = b.scope(parts[0]); var p1 = b.scope(parts[1])) {
-            return IspNets.resNet(nn, x, s.blocks(), s.classes(), IspNets.Gates.NONE).logits();
+            return network(nn, x, s, s.classes(), IspNets.Gates.NONE).logits();
         }
     }
 

@@ -9,6 +9,8 @@ import dev.lathe.graph.build.Ops;
 import dev.lathe.graph.ir.Attr;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The networks of ISP's CIFAR pipeline written once with the builder, so a step graph can hold several of them
@@ -80,6 +82,85 @@ public final class IspNets {
             }
         }
         return b.ops().relu(b.ops().add(y, shortcut));
+    }
+
+    /** The CIFAR MobileNetV2 settings (t, c, n, s): ImageNet's with the first two downsampling strides removed. */
+    static final int[][] MOBILENET_V2 = {
+        {1, 16, 1, 1}, {6, 24, 2, 1}, {6, 32, 3, 1}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+    /** The encoder's scale taps: after these blocks (32 ch at full size, 96 ch at 1/2), then conv2 (1280 at 1/4). */
+    static final int[] MOBILENET_V2_TAPS = {5, 12};
+
+    /** The expanded (hidden) width of each CIFAR MobileNetV2 block, the gated channels. */
+    public static long[] mobileNetV2Hidden() {
+        List<Long> out = new ArrayList<>();
+        long in = 32;
+        for (int[] row : MOBILENET_V2) {
+            for (int i = 0; i < row[2]; i++) {
+                out.add(row[0] * in);
+                in = row[1];
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * ISP's CIFAR MobileNetV2 (keys {@code conv1, bn1, layers.i.conv{1,2,3}, layers.i.bn{1,2,3},
+     * layers.i.shortcut.{0,1}, conv2, bn2, linear}); block i's gate multiplies its hidden activation after pw-BN-ReLU
+     * and again after dw-BN-ReLU (the repository applies one virtual_gate twice). Scales: blocks 5 and 12, conv2.
+     */
+    public static ResNetTaps mobileNetV2(Nn nn, Value x, long classes, Gates gates) {
+        GraphBuilder b = nn.builder();
+        Ops o = b.ops();
+        x = o.relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, 32, ConvAttrs.of(3, 1, 1), false)));
+        Value[] taps = new Value[3];
+        int index = 0;
+        try (var l = b.scope("layers")) {
+            for (int[] row : MOBILENET_V2) {
+                for (int i = 0; i < row[2]; i++) {
+                    int k = index++;
+                    try (var s = b.scope(Integer.toString(k))) {
+                        x = invertedResidual(nn, x, row[1], row[0], i == 0 ? row[3] : 1, gates, k);
+                    }
+                    if (k == MOBILENET_V2_TAPS[0]) {
+                        taps[0] = x;
+                    } else if (k == MOBILENET_V2_TAPS[1]) {
+                        taps[1] = x;
+                    }
+                }
+            }
+        }
+        x = o.relu(nn.batchNorm2d("bn2", nn.conv2d("conv2", x, 1280, ConvAttrs.of(1, 1, 0), false)));
+        taps[2] = x;
+        Value logits = null;
+        if (classes > 0) {
+            try (var s = b.scope("avgpool")) {
+                x = o.flatten(o.globalAveragePool(x), 1);
+            }
+            logits = nn.linear("linear", x, classes, true);
+        }
+        return new ResNetTaps(taps[0], taps[1], taps[2], logits);
+    }
+
+    private static Value invertedResidual(Nn nn, Value x, long out, long expansion, int stride, Gates gates, int gate) {
+        GraphBuilder b = nn.builder();
+        Ops o = b.ops();
+        long in = dim(x, 1);
+        long planes = expansion * in;
+        Value y = o.relu(nn.batchNorm2d("bn1", nn.conv2d("conv1", x, planes, ConvAttrs.of(1, 1, 0), false)));
+        y = gates.apply(gate, y);
+        y = nn.conv2d("conv2", y, planes, ConvAttrs.of(3, stride, 1).withGroups(planes), false);
+        y = gates.apply(gate, o.relu(nn.batchNorm2d("bn2", y)));
+        y = nn.batchNorm2d("bn3", nn.conv2d("conv3", y, out, ConvAttrs.of(1, 1, 0), false));
+        if (stride != 1) {
+            return y;
+        }
+        Value shortcut = x;
+        if (in != out) {
+            try (var s = b.scope("shortcut")) {
+                shortcut = nn.batchNorm2d("1", nn.conv2d("0", x, out, ConvAttrs.of(1, 1, 0), false));
+            }
+        }
+        return o.add(y, shortcut);
     }
 
     /**

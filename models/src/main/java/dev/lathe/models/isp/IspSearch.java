@@ -20,7 +20,8 @@ import java.util.function.Predicate;
 
 /**
  * ISP Stage C (SEEDS section 2.3, the CIFAR10 branch's {@code resnet_igp.py}): gates on the prunable channels of the
- * classifier (ResNet: each BasicBlock's inner channels, after conv1-BN-ReLU), one free logit vector per gated layer
+ * classifier (ResNet: each BasicBlock's inner channels, after conv1-BN-ReLU; MobileNetV2: each block's expanded hidden
+ * channels, after the pointwise and the depthwise conv), one free logit vector per gated layer
  * ({@code Simplified_Gate}: {@code hyper_net.p_list.<l>.weight}), relaxed as v = sigmoid((theta + g + 3) / 0.4) with
  * Gumbel noise g = -log(-log(U + 1e-20) + 1e-20) from fed uniform draws, and the straight-through hard threshold
  * (v >= 0.5) + v - v.detach(). The search graph runs the gated classifier, its three scales through the frozen
@@ -58,6 +59,19 @@ public final class IspSearch {
 
         public int layers() {
             return widths.length;
+        }
+
+        /** The gated layers of {@code s}'s classifier. */
+        public static Layout of(IspGraphs.Spec s) {
+            if (s.arch() == IspGraphs.Arch.RESNET) {
+                return resNet(s.blocks());
+            }
+            long[] widths = IspNets.mobileNetV2Hidden();
+            List<String> convs = new ArrayList<>();
+            for (int i = 0; i < widths.length; i++) {
+                convs.add("layers." + i + ".conv1.weight");
+            }
+            return new Layout(convs, widths);
         }
 
         public static Layout resNet(int blocks) {
@@ -123,7 +137,7 @@ public final class IspSearch {
      * ({@code selector.*}, output {@link IspGraphs#SALIENCY_PARAMS}) and the gate vector ({@link #GATES}).
      */
     public static Model search(IspGraphs.Spec s, GateMode mode, long seed) {
-        Layout layout = Layout.resNet(s.blocks());
+        Layout layout = Layout.of(s);
         GraphBuilder b = new GraphBuilder("isp_search", ModelInputs.OPSET);
         Nn nn = new Nn(b, seed);
         Ops o = b.ops();
@@ -143,7 +157,7 @@ public final class IspSearch {
         Value v = mode == GateMode.DECISION ? decision(o, theta) : relax(o, theta, u, mode == GateMode.HARD_SAMPLED);
         List<Value> perLayer = o.split(v, 0, layout.widths());
         IspNets.Gates gates = (index, act) -> o.mul(act, o.reshape(perLayer.get(index), 1, -1, 1, 1));
-        IspNets.ResNetTaps taps = IspNets.resNet(nn, x, s.blocks(), s.classes(), gates);
+        IspNets.ResNetTaps taps = IspGraphs.network(nn, x, s, s.classes(), gates);
         Value raw;
         try (var sel = b.scope(IspGraphs.SELECTOR)) {
             raw = IspNets.selector(nn, taps, labels, s.classes(), IspNets.CIFAR_INITIAL_SIGMA);
