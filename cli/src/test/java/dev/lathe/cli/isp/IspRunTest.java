@@ -67,6 +67,19 @@ class IspRunTest {
     }
 
     @Test
+    void runOnTheZooMobileNetV2TrainsItFirstAndLandsOnTheBudget() throws Exception {
+        Path out = dir.resolve("mbv2");
+        CliRun r = lathe("isp", "run", "--model", "cifar_mobilenet_v2", "--data",
+                "synthetic:per-class=13,val-per-class=2", "--target-flops", "0.6", "--epochs-scale", "0.001", "-o",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("classifier/classifier.onnx")), "the zoo model is trained first");
+        assertTrue(Files.isRegularFile(out.resolve("final.onnx")));
+        JsonNode m = new ObjectMapper().readTree(out.resolve("prune/metrics.json").toFile());
+        assertEquals(0.6, m.path("kept_macs_ratio").asDouble(), 0.02, m.toString());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFlagOrFile() throws Exception {
         Path model = resNet8(dir);
         Path out = dir.resolve("bad");
