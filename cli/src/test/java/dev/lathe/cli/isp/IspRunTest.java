@@ -67,6 +67,36 @@ class IspRunTest {
     }
 
     @Test
+    void stagesRunOneByOneOverTheRunFolder() throws Exception {
+        Path model = resNet8(dir);
+        String out = dir.resolve("stages").toString();
+        String data = "synthetic:per-class=8,val-per-class=2";
+        String[] common = {"--onnx", model.toString(), "--data", data, "-o", out};
+        CliRun a = lathe(concat(new String[] {"isp", "predictor", "--epochs", "1", "--batch", "40"}, common));
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("predictor.onnx"), a.out());
+        CliRun b = lathe(concat(new String[] {"isp", "selector", "--epochs", "1", "--batch", "40", "--lambda", "0.5"},
+                common));
+        assertEquals(0, b.code(), b.err());
+        CliRun c = lathe(concat(new String[] {"isp", "search", "--epochs", "2", "--batch", "40", "--target-flops",
+            "0.7", "--budget", "as-searched", "--search-fraction", "0.5"}, common));
+        assertEquals(0, c.code(), c.err());
+        JsonNode gates = new ObjectMapper().readTree(Path.of(out, "search", "gates.json").toFile());
+        assertEquals("as-searched", gates.path("budget").asText());
+        assertEquals(3, gates.path("layers").size(), "ResNet-8 has three gated blocks");
+        CliRun p = lathe("isp", "prune", "--onnx", model.toString(), "-o", out);
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().startsWith("pruned: kept MACs"), p.out());
+        assertTrue(Files.isRegularFile(Path.of(out, "prune", "pruned.onnx")));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void runOnTheZooMobileNetV2TrainsItFirstAndLandsOnTheBudget() throws Exception {
         Path out = dir.resolve("mbv2");
         CliRun r = lathe("isp", "run", "--model", "cifar_mobilenet_v2", "--data",
