@@ -70,4 +70,23 @@ for i, t in enumerate(thetas):
 opt.step()
 for i, t in enumerate(thetas):
     records.append(("next:hyper_net.p_list.%d.weight" % i, t.detach().clone()))
+
+# the optional class term (--c_loss): the same step from the same logits with + 1 * CE(gated classifier, y)
+with torch.no_grad():
+    for i, t in enumerate(thetas):
+        t.copy_(records[[r[0] for r in records].index("param:hyper_net.p_list.%d.weight" % i)][1])
+        t.grad = None
+v = ref.gumbel_gates(torch.cat(thetas), u)
+start = 0
+for blk, w in zip(net.blocks(), (16, 32, 64)):
+    blk.gate = v[start:start + w]
+    start += w
+s1, s2, s3, logits = ref.gated_scales(net, x)
+ce = F.cross_entropy(logits, y)
+loss = 10 * F.mse_loss(selector.decode(s1, s2, s3, y), target) + ref.flops_loss(ref.authors_flops_ratio(v, 1, SIZE),
+                                                                                  P) + ce
+loss.backward()
+records += [("ce.loss", loss.reshape(1)), ("ce.loss.ce", ce.reshape(1))]
+for i, t in enumerate(thetas):
+    records.append(("ce.grad:hyper_net.p_list.%d.weight" % i, t.grad.clone()))
 ref.write_fixture(records, here)

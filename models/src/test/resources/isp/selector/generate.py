@@ -70,4 +70,24 @@ for k, p in selector.named_parameters():
 for k, v in selector.state_dict().items():
     if "running" in k and not k.startswith("resnet."):
         records.append(("next:selector." + k, v.clone()))
+
+# hard_sample: the straight-through mask (s > 0.5) + s - s.detach() drives the KL and area terms, the smoothness term
+# reads the relaxed sample; the same draws, from the state before the step
+selector.load_state_dict({k[len("param:selector."):]: v for k, v in records if k.startswith("param:selector.")})
+selector.train()
+raw = selector(x, y)
+mp = ref.rbf_map(ref.centres(raw, 14., 16.), SIZE)
+soft = torch.distributions.RelaxedBernoulli(torch.tensor(1.0), probs=mp)
+torch.manual_seed(13)
+relaxed = soft.rsample()
+hard = (relaxed > 0.5).float() - relaxed.detach() + relaxed
+loss = ref.kl_to_black_box(bb(x), predictor(x * hard)) + 0.2 * ref.area_loss(hard, 0.3) \
+    + 1e-3 * ref.smoothness_loss(relaxed)
+for p in selector.parameters():
+    p.grad = None
+loss.backward()
+records.append(("hard.loss", loss.reshape(1)))
+for k, p in selector.named_parameters():
+    if p.requires_grad:
+        records.append(("hard.grad:selector." + k, p.grad.clone()))
 ref.write_fixture(records, here)

@@ -95,5 +95,17 @@ class IspSearchParityTest {
             assertClose("grad " + p, fx.get("grad:" + p), out.get(p + ".grad"));
             assertClose("AdamW step " + p, fx.get("next:" + p), out.get(TrainStep.next(p)));
         }
+
+        // the optional class term (the repository's --c_loss): + 1 x CE of the gated classifier
+        TrainStep withCe = TrainStepBuilder.build(forward, TrainConfig.of(IspSearch.objective(IspFlops.authors(1, 32),
+                0.3, 10, 1, 1), new Optimizer.AdamW(0.9, 0.999, 1e-8, 1e-3), 4).withFrozen(IspSearch.FROZEN_C)
+                .withNoDecay(TrainConfig.NoDecay.NONE).withGradientOutputs());
+        in.putAll(withCe.state());
+        Map<String, float[]> ce = OrtParity.runFloats(withCe.train(), in, OrtParity.Settings.EXACT);
+        assertClose("loss with CE", fx.get("ce.loss"), ce.get("loss"));
+        assertClose("CE", fx.get("ce.loss.ce"), ce.get("loss.ce"));
+        for (String p : withCe.params().keySet()) {
+            assertClose("grad with CE " + p, fx.get("ce.grad:" + p), ce.get(p + ".grad"));
+        }
     }
 }

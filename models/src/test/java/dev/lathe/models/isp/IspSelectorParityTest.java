@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * ISP Stage B on ResNet-8 against PyTorch (src/test/resources/isp/selector/generate.py): the selector's eval forward
  * (raw RBF parameters, map, frozen predictor on the masked input) to 1e-5; one Eq. 9 step (KL to the frozen black box
  * through the frozen predictor, area with power, smoothness) with fed draws: loss terms, every gradient, the Adam step
- * and the decoder's BN statistics to 1e-4. Parameter names are the authors' TrainSelector state_dict keys.
+ * and the decoder's BN statistics to 1e-4; with the straight-through hard mask, loss and gradients to 1e-4. Parameter names are the authors' TrainSelector state_dict keys.
  */
 class IspSelectorParityTest {
     private static Fixture fx;
@@ -41,6 +41,33 @@ class IspSelectorParityTest {
         for (String n : List.of("saliency_params", "map", "logits", "bb_logits")) {
             assertClose(n, fx.get("eval." + n), out.get(n), IspRbfParityTest.FORWARD);
         }
+    }
+
+    @Test
+    void straightThroughHardMaskStepMatchesPyTorch() throws Exception {
+        Model forward = IspGraphs.selector(new IspGraphs.Spec(1, 10, 32, 1.0, true), true, 0);
+        IspPredictorParityTest.load(forward, fx);
+        TrainConfig cfg = TrainConfig.of(IspGraphs.selectorObjective(0.2, 0.3, 1e-3),
+                new Optimizer.Adam(0.9, 0.999, 1e-8, 1e-4), 4).withFrozen(IspGraphs.FROZEN_B)
+                .withNoDecay(TrainConfig.NoDecay.NONE).withGradientOutputs();
+        TrainStep step = TrainStepBuilder.build(forward, cfg);
+        Map<String, float[]> out = OrtParity.runFloats(step.train(), feeds(step), OrtParity.Settings.EXACT);
+        assertClose("hard loss", fx.get("hard.loss"), out.get("loss"));
+        for (String p : step.params().keySet()) {
+            assertClose("hard grad " + p, fx.get("hard.grad:" + p), out.get(p + ".grad"));
+        }
+    }
+
+    private static Map<String, Tensor> feeds(TrainStep step) {
+        Map<String, Tensor> in = new HashMap<>();
+        in.putAll(step.params());
+        in.putAll(step.buffers());
+        in.putAll(step.state());
+        in.put(step.input(), fx.get("x"));
+        in.put(TrainStep.LABELS, fx.get("y"));
+        in.put(IspGraphs.U_MASK, fx.get("u_mask"));
+        in.put(TrainStep.LR, Tensor.scalar(1e-4f));
+        return in;
     }
 
     @Test
