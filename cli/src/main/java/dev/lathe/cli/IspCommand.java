@@ -146,7 +146,6 @@ public final class IspCommand implements Command {
         if (!cmd.hasOption("out")) {
             throw new UserError("-o/--out DIR is required");
         }
-        Path dir = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), true);
         TrainFlags.DataSets data = TrainFlags.datasets(cmd.getOptionValue("data", "synthetic"));
         Model classifier = TrainFlags.model(cmd, data.classes(), data.resolution());
         String source = cmd.hasOption("onnx") ? "--onnx " + cmd.getOptionValue("onnx") : "--model "
@@ -168,6 +167,7 @@ public final class IspCommand implements Command {
         if (stage == Stage.SELECTOR) {
             selectorWeights(cmd);
         }
+        Path dir = OutputPaths.folder(Path.of(cmd.getOptionValue("out")), true); // created once the flags are good
         Dataset train = data.train();
         Dataset val = data.val();
         try {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code lathe isp run} end to end on the embedded synthetic data at tiny epochs, on ResNet-8 (the ResNet-56 block
  * and keys, one block per stage): every stage's files land in the run folder, the fine-tuned model in final.onnx,
  * and the cut model keeps the requested share of MACs within 2 points; a second run with --resume redoes nothing
- * but the cut and fine-tuning; bad input is one line naming the flag or file.
+ * but the cut and fine-tuning; bad input is one line naming the flag or file, and a bad flag creates no run folder.
  */
 class IspRunTest {
     @TempDir
@@ -121,5 +121,10 @@ class IspRunTest {
             {"isp", "predictor", "--onnx", model.toString()},
         }, new String[] {"missing.onnx", "--target-flops", "--budget", "--predictor", "--out"},
                 out.resolve("final.onnx"));
+        Path untouched = dir.resolve("untouched");
+        CliRun.assertRefused(new String[][] {
+            {"isp", "run", "--onnx", model.toString(), "--epochs-scale", "0", "-o", untouched.toString()},
+            {"isp", "search", "--onnx", model.toString(), "--mse-weight", "-1", "-o", untouched.toString()},
+        }, new String[] {"--epochs-scale", "--mse-weight"}, untouched);
     }
 }
