@@ -104,9 +104,10 @@ public final class IspGraphs {
     }
 
     /**
-     * The selector's evaluation graph without a labels input: the label is the black box's arg-max, so its first
-     * output (the predictor on x times the map) scored against the true labels measures how much of the black box's
-     * decision the map keeps.
+     * The selector's evaluation graph without a labels input (the trainer's evaluation feeds images only): the label
+     * is the black box's arg-max, and the first output is the predictor on x times the map. The trainer scores it
+     * against the dataset's labels; the authors' "acc" scores it against the black box's arg-max, which is the same
+     * where the black box is right.
      */
     public static Model selectorAgreement(Spec s, long seed) {
         return selector(s, false, true, seed);
