@@ -7,7 +7,8 @@
 # Usage: docs/bench/isp_compare.sh OUT_DIR [TARGET] [EPOCHS] [EPOCHS_SCALE]
 #   TARGET: kept MAC ratio (default 0.5); EPOCHS: base training epochs (default 8);
 #   EPOCHS_SCALE: ISP's --epochs-scale (default 0.02: predictor 6, selector 1 (0.4 rounded up), search 4,
-#   fine-tune 4 epochs); L1 and Taylor fine-tune for the same 200 x EPOCHS_SCALE epochs as ISP.
+#   fine-tune 4 epochs); L1 and Taylor fine-tune for the same 200 x EPOCHS_SCALE epochs as ISP with its recipe
+#   (lr 0.1, wd 1e-4, batch 128, x0.1 at 50 % and 75 %; lathe train's SGD is Nesterov, ISP's fine-tune plain).
 set -euo pipefail
 OUT=${1:?usage: isp_compare.sh OUT_DIR [TARGET] [EPOCHS] [EPOCHS_SCALE]}
 TARGET=${2:-0.5}
@@ -33,7 +34,7 @@ for crit in l1 taylor; do
   if [[ $crit != l1 ]]; then extra=(--data "$DATA"); fi
   "$LATHE" prune "$OUT/base/model.onnx" --criterion "$crit" "${extra[@]}" --target-macs "$TARGET" --global \
     -o "$OUT/$crit.onnx" | grep -E "^params|^total" >&2
-  "$LATHE" train --onnx "$OUT/$crit.onnx" --data "$DATA" --epochs "$FT" --batch 128 --lr 0.1 --sched multistep \
+  "$LATHE" train --onnx "$OUT/$crit.onnx" --data "$DATA" --epochs "$FT" --batch 128 --lr 0.1 --wd 1e-4 --sched multistep \
     --out "$OUT/ft-$crit" 2>/dev/null >/dev/null
   echo "| $crit (every prunable group), fine-tuned $FT epochs | $TARGET (target; measured on stderr) | $(top1 "$OUT/ft-$crit") |"
 done
