@@ -61,7 +61,12 @@ public final class Main {
                 new DynamicPackageCommand(),
                 new BenchCascadeCommand(),
                 new ZooListCommand(),
-                new ZooBuildCommand()
+                new ZooBuildCommand(),
+                new IspCommand(IspCommand.Stage.PREDICTOR),
+                new IspCommand(IspCommand.Stage.SELECTOR),
+                new IspCommand(IspCommand.Stage.SEARCH),
+                new IspCommand(IspCommand.Stage.PRUNE),
+                new IspCommand(IspCommand.Stage.RUN)
         );
     }
 

@@ -26,6 +26,24 @@ import java.util.Set;
 public final class Autodiff {
     private Autodiff() {}
 
+    /** Node metadata key marking an Identity whose output carries no gradient (see {@link #stopGradient}). */
+    public static final String STOP_GRADIENT = "lathe.stop_gradient";
+
+    /**
+     * PyTorch's {@code x.detach()}: an Identity (ORT runs it as one) marked in its node metadata, whose output the
+     * engine treats as a constant. ISP's RBF map divides by the detached maximum of the density, so the gradient
+     * keeps the density's 1/(2 pi sigma^2) factor; without the stop the division would cancel it.
+     */
+    public static Value stopGradient(Ops o, Value x) {
+        Value y = o.identity(x);
+        y.producer().metadataProps().put(STOP_GRADIENT, "1");
+        return y;
+    }
+
+    static boolean isStopGradient(Node n) {
+        return n.opType().equals("Identity") && "1".equals(n.metadataProps().get(STOP_GRADIENT));
+    }
+
     /**
      * Appends the backward of {@code loss} with respect to {@code wrt} to {@code graph} (topologically ordered) and
      * returns the gradient value of each requested value, in request order. A requested value that the loss does
@@ -55,7 +73,7 @@ public final class Autodiff {
             if (hit) {
                 active.add(n);
                 for (Value o : n.outputs()) {
-                    if (isFloating(o)) {
+                    if (isFloating(o) && !isStopGradient(n)) {
                         depends.add(o);
                     }
                 }

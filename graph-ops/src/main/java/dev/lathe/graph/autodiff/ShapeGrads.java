@@ -42,6 +42,30 @@ final class ShapeGrads {
         rules.add("Tile", ShapeGrads::tile);
         rules.add("Gather", ShapeGrads::gather);
         rules.add("Pad", ShapeGrads::pad);
+        rules.add("DepthToSpace", ShapeGrads::depthToSpace);
+    }
+
+    /**
+     * DepthToSpace moves channel blocks to pixels; the gradient is moved back by the inverse permutation. CRD
+     * (PyTorch's pixel_shuffle): [B, C r r, H, W] -> [B, C, r, r, H, W] -> perm (0,1,4,2,5,3); DCR: [B, r, r, C, H, W]
+     * -> perm (0,3,4,1,5,2). The backward reshapes dY to the permuted 6-d shape and applies the inverse perm.
+     */
+    private static Value[] depthToSpace(BackwardContext c) {
+        long[] x = c.shape(c.in(0));
+        long r = c.node().attrInt("blocksize", 0);
+        long ch = x[1] / (r * r);
+        boolean crd = c.node().attrString("mode", "DCR").equals("CRD");
+        long[] perm6 = crd ? new long[] {0, 1, 4, 2, 5, 3} : new long[] {0, 3, 4, 1, 5, 2};
+        long[] split = crd ? new long[] {x[0], ch, r, r, x[2], x[3]} : new long[] {x[0], r, r, ch, x[2], x[3]};
+        long[] permuted = new long[6];
+        long[] inverse = new long[6];
+        for (int i = 0; i < 6; i++) {
+            permuted[i] = split[(int) perm6[i]];
+            inverse[(int) perm6[i]] = i;
+        }
+        Ops o = c.ops();
+        Value g = o.transpose(o.reshape(c.grad(0), permuted), inverse);
+        return new Value[] {o.reshape(g, x)};
     }
 
     /** Constant-mode Pad with non-negative pads: dX is the window of dY the input occupies. */

@@ -27,6 +27,7 @@ final class IndexingRules {
         ShapeInference.register("Gather", IndexingRules::gather);
         ShapeInference.register("GatherElements", c -> List.of(new TensorType(c.dtype(0), c.shape(1))));
         ShapeInference.register("ScatterElements", c -> List.of(c.input(0)));
+        ShapeInference.register("ScatterND", c -> List.of(c.input(0))); // the Gather backward (embeddings)
     }
 
     private static List<TensorType> concat(InferenceContext c) {

@@ -36,34 +36,51 @@ final class Optimizers {
             }
             return;
         }
-        if (cfg.optimizer() instanceof Optimizer.AdamW adam) {
-            Value stepIn = g.addInput(new Value(TrainStep.STEP, TensorType.of(f)));
-            state.put(TrainStep.STEP, Tensor.scalar(0f));
-            Value t = e.add(stepIn, e.scalar(f, 1));
-            TrainStepBuilder.output(g, typed(t, stepIn), TrainStep.next(TrainStep.STEP));
-            Value bc1 = e.sub(e.scalar(f, 1), e.op("Pow", e.scalar(f, adam.beta1()), t));
-            Value sqrtBc2 = e.op("Sqrt", e.sub(e.scalar(f, 1), e.op("Pow", e.scalar(f, adam.beta2()), t)));
-            Value stepSize = e.div(lr, bc1);
-            for (Map.Entry<String, Value> en : params.entrySet()) {
-                String name = en.getKey();
-                Value p = en.getValue();
-                Value gr = grads.get(name);
-                double wd = decay(cfg, name, p, adam.weightDecay());
-                Value decayed = wd == 0 ? p : e.mul(p, e.sub(e.scalar(f, 1), e.mul(lr, e.scalar(f, wd))));
-                Value m = stateInput(g, name + ".exp_avg", p, state);
-                Value v = stateInput(g, name + ".exp_avg_sq", p, state);
-                Value mNext = e.add(e.mul(m, e.scalar(f, adam.beta1())), e.mul(gr, e.scalar(f, 1 - adam.beta1())));
-                Value vNext = e.add(e.mul(v, e.scalar(f, adam.beta2())),
-                        e.mul(e.mul(gr, gr), e.scalar(f, 1 - adam.beta2())));
-                TrainStepBuilder.output(g, typed(mNext, p), TrainStep.next(name + ".exp_avg"));
-                TrainStepBuilder.output(g, typed(vNext, p), TrainStep.next(name + ".exp_avg_sq"));
-                Value denom = e.add(e.div(e.op("Sqrt", vNext), sqrtBc2), e.scalar(f, adam.eps()));
-                Value pNext = e.sub(decayed, e.mul(stepSize, e.div(mNext, denom)));
-                TrainStepBuilder.output(g, typed(pNext, p), TrainStep.next(name));
-            }
+        if (cfg.optimizer() instanceof Optimizer.Adam a) {
+            adam(g, e, cfg, params, grads, lr, state, a.beta1(), a.beta2(), a.eps(), a.weightDecay(), false);
+            return;
+        }
+        if (cfg.optimizer() instanceof Optimizer.AdamW a) {
+            adam(g, e, cfg, params, grads, lr, state, a.beta1(), a.beta2(), a.eps(), a.weightDecay(), true);
             return;
         }
         throw new IllegalArgumentException("unknown optimizer " + cfg.optimizer());
+    }
+
+    /** Adam's update; {@code decoupled}: AdamW's p (1 - lr wd), else Adam's L2 term g + wd p. */
+    private static void adam(Graph g, Ops e, TrainConfig cfg, Map<String, Value> params, Map<String, Value> grads,
+            Value lr, Map<String, Tensor> state, double beta1, double beta2, double eps, double weightDecay,
+            boolean decoupled) {
+        DataType f = DataType.FLOAT;
+        Value stepIn = g.addInput(new Value(TrainStep.STEP, TensorType.of(f)));
+        state.put(TrainStep.STEP, Tensor.scalar(0f));
+        Value t = e.add(stepIn, e.scalar(f, 1));
+        TrainStepBuilder.output(g, typed(t, stepIn), TrainStep.next(TrainStep.STEP));
+        Value bc1 = e.sub(e.scalar(f, 1), e.op("Pow", e.scalar(f, beta1), t));
+        Value sqrtBc2 = e.op("Sqrt", e.sub(e.scalar(f, 1), e.op("Pow", e.scalar(f, beta2), t)));
+        Value stepSize = e.div(lr, bc1);
+        for (Map.Entry<String, Value> en : params.entrySet()) {
+            String name = en.getKey();
+            Value p = en.getValue();
+            Value gr = grads.get(name);
+            double wd = decay(cfg, name, p, weightDecay);
+            Value decayed = p;
+            if (wd != 0 && decoupled) {
+                decayed = e.mul(p, e.sub(e.scalar(f, 1), e.mul(lr, e.scalar(f, wd))));
+            } else if (wd != 0) {
+                gr = e.add(gr, e.mul(p, e.scalar(f, wd)));
+            }
+            Value m = stateInput(g, name + ".exp_avg", p, state);
+            Value v = stateInput(g, name + ".exp_avg_sq", p, state);
+            Value mNext = e.add(e.mul(m, e.scalar(f, beta1)), e.mul(gr, e.scalar(f, 1 - beta1)));
+            Value vNext = e.add(e.mul(v, e.scalar(f, beta2)),
+                    e.mul(e.mul(gr, gr), e.scalar(f, 1 - beta2)));
+            TrainStepBuilder.output(g, typed(mNext, p), TrainStep.next(name + ".exp_avg"));
+            TrainStepBuilder.output(g, typed(vNext, p), TrainStep.next(name + ".exp_avg_sq"));
+            Value denom = e.add(e.div(e.op("Sqrt", vNext), sqrtBc2), e.scalar(f, eps));
+            Value pNext = e.sub(decayed, e.mul(stepSize, e.div(mNext, denom)));
+            TrainStepBuilder.output(g, typed(pNext, p), TrainStep.next(name));
+        }
     }
 
     private static double decay(TrainConfig cfg, String name, Value p, double wd) {

@@ -297,6 +297,14 @@ class BackwardRulesTest {
     }
 
     @Test
+    void depthToSpaceBothModes() throws Exception { // ISP's selector up-blocks: PyTorch's pixel_shuffle is CRD
+        check(F64, 143).input("x", 2, 8, 2, 3).op((e, in) -> e.op("DepthToSpace", attrs("blocksize", Attr.of(2L),
+                "mode", Attr.of("CRD")), in.get("x"))).run();
+        check(F64, 144).input("x", 2, 8, 2, 3).op((e, in) -> e.op("DepthToSpace", attrs("blocksize", Attr.of(2L),
+                "mode", Attr.of("DCR")), in.get("x"))).run();
+    }
+
+    @Test
     void concatSplitSlice() throws Exception {
         check(F64, 65).input("a", 2, 3).input("b", 2, 2).op((e, in) -> e.op("Concat", attrs("axis", Attr.of(-1L)),
                 in.get("a"), in.get("b"))).run();
