@@ -256,11 +256,19 @@ public final class InferenceServer implements AutoCloseable {
                 metrics.requests.labelValues(name, String.valueOf(status)).inc();
                 metrics.latency.labelValues(name).observe((System.nanoTime() - start) / 1e9);
             }
-            response.setStatus(status);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-            if (status >= 400) { // the body may be unread: say the connection ends, so no client reuses it
+            if (status >= 400) {
+                // the body may be unread (a 404 is decided on the path alone): read what is left, bounded, so that
+                // closing does not reset a connection with unread input and lose this answer; then say the
+                // connection ends, so no client reuses it
+                try {
+                    drain(Content.Source.asInputStream(request), options.maxRequestBytes());
+                } catch (IOException e) {
+                    // the client went away; the answer is written anyway
+                }
                 response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             }
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
             Content.Sink.write(response, true, body, callback);
             return true;
         }
