@@ -60,8 +60,8 @@ public final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "run the whole pipeline (author, train, prune, fine-tune, quantize, benchmark, early exit) on synthetic"
-                + " data, CPU, minutes";
+        return "run the whole pipeline (author, train, prune (CIC and ISP), fine-tune, quantize, benchmark, early exit,"
+                + " package) on synthetic data, CPU, minutes";
     }
 
     @Override
@@ -138,6 +138,20 @@ public final class DemoCommand implements Command {
         PruneReport.printTable(cut.before(), cut.after(), ctx.out());
         stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
                 cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
+
+        stage.begin("isp", "ISP (saliency-steered pruning): predictor, selector, gate search to 60% of the MACs,"
+                + " cut, fine-tune (short epochs)");
+        Path ispDir = out.resolve("isp");
+        AtomicFiles.deleteTree(ispDir); // an earlier demo run's
+        String[] isp = {"isp", "run", "--onnx", trainedFile.toString(), "--data", data.spec(), "--target-flops",
+            "0.6", "--epochs-scale", quick ? "0.001" : "0.01", "--threads", String.valueOf(threads), "-o",
+            ispDir.toString()};
+        ctx.out().println("    $ lathe " + String.join(" ", isp));
+        int ispRc = Main.run(isp, ctx.out(), ctx.err());
+        if (ispRc != 0) {
+            throw new IllegalStateException("lathe isp run exited " + ispRc);
+        }
+        stage.done("wrote " + ispDir.resolve("final.onnx"));
 
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");

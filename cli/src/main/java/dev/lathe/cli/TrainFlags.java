@@ -34,6 +34,12 @@ public final class TrainFlags {
         SyntheticDataset val() {
             return new SyntheticDataset(classes, 3, size, valPerClass, 1, seed, 1);
         }
+
+        /** The {@code --data} spec naming these sets. */
+        String spec() {
+            return "synthetic:classes=" + classes + ",size=" + size + ",per-class=" + perClass + ",val-per-class="
+                    + valPerClass + ",imbalance=" + imbalance + ",seed=" + seed;
+        }
     }
 
     /** A training and a validation set from {@code --data}: synthetic, or a real dataset (see {@link DataSpec}). */

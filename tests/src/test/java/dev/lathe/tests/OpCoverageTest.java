@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 class OpCoverageTest {
     /**
      * Ops with no backward rule. Constant and Shape have no float input and Less a boolean output, so no gradient
-     * ever flows through them; DepthToSpace (a torchvision export's pixel shuffle) is a real gap: training such a
-     * model fails with MissingBackwardRuleException naming it.
+     * ever flows through them. (DepthToSpace, a torchvision export's pixel shuffle, has had one since ISP's selector
+     * needed it, checked against finite differences.)
      */
-    private static final Set<String> NO_BACKWARD = Set.of("Constant", "DepthToSpace", "Less", "Shape");
+    private static final Set<String> NO_BACKWARD = Set.of("Constant", "Less", "Shape");
     /**
      * Ops with no channel handler: they block the channels they read (never a silent pass-through). Constant reads
      * nothing; Gather on the channel axis and DepthToSpace block their groups, as BlockingTest shows.
