@@ -139,26 +139,41 @@ public final class DemoCommand implements Command {
         stage.done(String.format("params %,d -> %,d, MACs %.1f M -> %.1f M, wrote %s", cut.before().params(),
                 cut.after().params(), cut.before().macs() / 1e6, cut.after().macs() / 1e6, prunedFile));
 
-        stage.begin("isp", "ISP (saliency-steered pruning): predictor, selector, gate search to 60% of the MACs,"
-                + " cut, fine-tune (short epochs)");
-        Path ispDir = out.resolve("isp");
-        AtomicFiles.deleteTree(ispDir); // an earlier demo run's
-        String[] isp = {"isp", "run", "--onnx", trainedFile.toString(), "--data", data.spec(), "--target-flops",
-            "0.6", "--epochs-scale", quick ? "0.001" : "0.01", "--threads", String.valueOf(threads), "-o",
-            ispDir.toString()};
-        ctx.out().println("    $ lathe " + String.join(" ", isp));
-        int ispRc = Main.run(isp, ctx.out(), ctx.err());
-        if (ispRc != 0) {
-            throw new IllegalStateException("lathe isp run exited " + ispRc);
-        }
-        stage.done("wrote " + ispDir.resolve("final.onnx"));
-
         stage.begin("finetune", "the pruned graph, same trainer, lower learning rate");
         Path finetunedFile = out.resolve("cifar_resnet56_pruned_finetuned.onnx");
         EpochMetrics tuned = new TrainRecipe(quick ? 1 : 3, 0, 32, 0.01, threads)
                 .run(TrainFlags.fromFile(prunedFile), train, val, out.resolve("finetune"), finetunedFile, ctx.err())
                 .last();
         stage.done(describe(tuned) + ", wrote " + finetunedFile);
+
+        stage.begin("isp", "ISP (saliency-steered pruning) on the same trained model to 60% of the MACs: predictor,"
+                + " selector, gate search, cut; then the same fine-tune as CIC's");
+        Path ispDir = out.resolve("isp");
+        AtomicFiles.deleteTree(ispDir); // an earlier demo run's
+        String[] common = {"--onnx", trainedFile.toString(), "--data", data.spec(), "--threads",
+            String.valueOf(threads), "-o", ispDir.toString()};
+        String[][] ispStages = {
+            {"isp", "predictor", "--epochs", quick ? "1" : "3"},
+            {"isp", "selector", "--epochs", "1"},
+            {"isp", "search", "--epochs", quick ? "1" : "2", "--target-flops", "0.6"},
+            {"isp", "prune"}};
+        for (String[] ispStage : ispStages) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(ispStage),
+                    java.util.Arrays.stream(common)).toArray(String[]::new);
+            ctx.out().println("    $ lathe " + String.join(" ", args));
+            int rc = Main.run(args, ctx.out(), ctx.err());
+            if (rc != 0) {
+                throw new IllegalStateException("lathe " + String.join(" ", ispStage) + " exited " + rc);
+            }
+        }
+        Path ispFile = out.resolve("cifar_resnet56_isp_finetuned.onnx");
+        EpochMetrics ispTuned = new TrainRecipe(quick ? 1 : 3, 0, 32, 0.01, threads)
+                .run(TrainFlags.fromFile(ispDir.resolve("prune").resolve("pruned.onnx")), train, val,
+                        ispDir.resolve("finetune"), ispFile, ctx.err()).last();
+        ModelCount ispCount = ModelCounter.count(Onnx.load(ispFile));
+        stage.done(String.format("MACs %.1f M -> %.1f M; after the same fine-tune: val top-1 %s (CIC: %s), wrote %s",
+                cut.before().macs() / 1e6, ispCount.macs() / 1e6, percent(ispTuned.valTop1()),
+                percent(tuned.valTop1()), ispFile));
 
         stage.begin("bench", "the pruned model, same settings");
         BenchmarkResult benchPruned = bench(runtime, finetunedFile, threads, quick);
