@@ -20,10 +20,13 @@ import java.util.Map;
  * @param shapeProfiles per input name, the range of shapes a session must accept (an engine builder needs the range
  *     of every dynamic input ahead of time; runtimes that take any shape per run need none)
  * @param cacheDir where a runtime may keep what it compiled (engines, kernel timing) between sessions; null for none
+ * @param idleSpinning whether the session's worker threads spin between runs waiting for work (ORT's default:
+ *     lower latency for one session run back to back); sessions that run in turn, as a cascade's stages do, turn
+ *     it off, or each idle pool spins on the cores the next session needs
  */
 public record SessionConfig(Device device, int intraOpThreads, int interOpThreads, Optimization optimization,
                             List<String> exposedIntermediates, Precision precision,
-                            Map<String, ShapeProfile> shapeProfiles, Path cacheDir) {
+                            Map<String, ShapeProfile> shapeProfiles, Path cacheDir, boolean idleSpinning) {
 
     public SessionConfig {
         if (intraOpThreads < 0 || interOpThreads < 0) {
@@ -34,34 +37,38 @@ public record SessionConfig(Device device, int intraOpThreads, int interOpThread
         shapeProfiles = Collections.unmodifiableMap(new LinkedHashMap<>(shapeProfiles));
     }
 
-    /** CPU, runtime-chosen threads, all optimisations, no extra outputs, FP32, no shape profiles, no cache. */
+    /**
+     * CPU, runtime-chosen threads, all optimisations, no extra outputs, FP32, no shape profiles, no cache, idle
+     * spinning on.
+     */
     public static SessionConfig defaults() {
-        return new SessionConfig(Device.CPU, 0, 0, Optimization.ALL, List.of(), Precision.FP32, Map.of(), null);
+        return new SessionConfig(Device.CPU, 0, 0, Optimization.ALL, List.of(), Precision.FP32, Map.of(), null,
+                true);
     }
 
     public SessionConfig withDevice(Device d) {
         return new SessionConfig(d, intraOpThreads, interOpThreads, optimization, exposedIntermediates, precision,
-                shapeProfiles, cacheDir);
+                shapeProfiles, cacheDir, idleSpinning);
     }
 
     public SessionConfig withThreads(int intra, int inter) {
         return new SessionConfig(device, intra, inter, optimization, exposedIntermediates, precision, shapeProfiles,
-                cacheDir);
+                cacheDir, idleSpinning);
     }
 
     public SessionConfig withOptimization(Optimization o) {
         return new SessionConfig(device, intraOpThreads, interOpThreads, o, exposedIntermediates, precision,
-                shapeProfiles, cacheDir);
+                shapeProfiles, cacheDir, idleSpinning);
     }
 
     public SessionConfig withExposedIntermediates(List<String> names) {
         return new SessionConfig(device, intraOpThreads, interOpThreads, optimization, names, precision,
-                shapeProfiles, cacheDir);
+                shapeProfiles, cacheDir, idleSpinning);
     }
 
     public SessionConfig withPrecision(Precision p) {
         return new SessionConfig(device, intraOpThreads, interOpThreads, optimization, exposedIntermediates, p,
-                shapeProfiles, cacheDir);
+                shapeProfiles, cacheDir, idleSpinning);
     }
 
     /** Adds (or replaces) the shape range of one input. */
@@ -69,12 +76,17 @@ public record SessionConfig(Device device, int intraOpThreads, int interOpThread
         Map<String, ShapeProfile> m = new LinkedHashMap<>(shapeProfiles);
         m.put(input, profile);
         return new SessionConfig(device, intraOpThreads, interOpThreads, optimization, exposedIntermediates, precision,
-                m, cacheDir);
+                m, cacheDir, idleSpinning);
+    }
+
+    public SessionConfig withIdleSpinning(boolean spin) {
+        return new SessionConfig(device, intraOpThreads, interOpThreads, optimization, exposedIntermediates, precision,
+                shapeProfiles, cacheDir, spin);
     }
 
     public SessionConfig withCacheDir(Path dir) {
         return new SessionConfig(device, intraOpThreads, interOpThreads, optimization, exposedIntermediates, precision,
-                shapeProfiles, dir);
+                shapeProfiles, dir, idleSpinning);
     }
 
     /**

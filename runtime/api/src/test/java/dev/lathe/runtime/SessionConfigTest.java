@@ -29,9 +29,9 @@ class SessionConfigTest {
         SessionConfig c = SessionConfig.defaults().withThreads(2, 1).withExposedIntermediates(List.of("h"))
                 .withPrecision(SessionConfig.Precision.INT8_QDQ).withShapeProfile("x", p)
                 .withCacheDir(Path.of("cache")).withDevice(SessionConfig.Device.cuda(1))
-                .withOptimization(SessionConfig.Optimization.BASIC);
+                .withOptimization(SessionConfig.Optimization.BASIC).withIdleSpinning(false);
         assertEquals(new SessionConfig(SessionConfig.Device.cuda(1), 2, 1, SessionConfig.Optimization.BASIC,
-                List.of("h"), SessionConfig.Precision.INT8_QDQ, Map.of("x", p), Path.of("cache")), c);
+                List.of("h"), SessionConfig.Precision.INT8_QDQ, Map.of("x", p), Path.of("cache"), false), c);
         assertArrayEquals(new long[] {8, 3, 224, 224}, c.shapeProfiles().get("x").opt());
     }
 

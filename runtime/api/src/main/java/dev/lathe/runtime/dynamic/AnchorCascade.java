@@ -55,6 +55,7 @@ public final class AnchorCascade implements Session {
     private final String weightName;
     private final String anchorLogitsName;
     private final CascadeStats stats = new CascadeStats();
+    private final Scratch scratch = new Scratch();
     /**
      * AnchorNet's FC weight, fetched with the first call and kept: it is a weight, the same for every image, and
      * fetching it per call copied [classes, C] floats (5 MB for 1000 x 1280) for each batch.
@@ -103,10 +104,12 @@ public final class AnchorCascade implements Session {
 
     /**
      * Opens the three models on one runtime and counts their MACs per image with graph-ops; the cascade owns the
-     * sessions and closes them.
+     * sessions and closes them. The sessions run in turn, so their worker threads do not spin between runs
+     * ({@link SessionConfig#idleSpinning}: at batch 1 on 2 cores spinning pools cost a third of the throughput).
      */
-    public static AnchorCascade open(InferenceRuntime runtime, SessionConfig config, Model anchornet, Model resized,
-            Model patch, CascadeSettings settings) {
+    public static AnchorCascade open(InferenceRuntime runtime, SessionConfig requested, Model anchornet,
+            Model resized, Model patch, CascadeSettings settings) {
+        SessionConfig config = requested.withIdleSpinning(false);
         long[] macs = {macs(resized, "resized net"), macs(anchornet, "AnchorNet"), macs(patch, "patch net")};
         List<Session> opened = new ArrayList<>();
         try {
@@ -207,7 +210,9 @@ public final class AnchorCascade implements Session {
         }
         HostTensor x = input(inputs);
         int n = (int) x.shape()[0];
-        Result r = schedule(x.toFloats(), n);
+        float[] images = scratch.floats("input", (int) x.numel());
+        x.data().asFloatBuffer().get(images);
+        Result r = schedule(images, n);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         long[] shape = {n};
         for (String name : outputNames) {
@@ -247,13 +252,13 @@ public final class AnchorCascade implements Session {
         int stages = settings.stages();
         int imageSize = 3 * height * width;
         long r0 = System.nanoTime();
-        float[] small = new float[n * 3 * resizedSize * resizedSize];
+        float[] small = scratch.floats("resized", n * 3 * resizedSize * resizedSize);
         for (int i = 0; i < n; i++) {
             BicubicResize.alignCorners(x, i * imageSize, 3, height, width, small, i * 3 * resizedSize * resizedSize,
                     resizedSize, resizedSize);
         }
         long resizeNanos = System.nanoTime() - r0;
-        float[] first = runDownstream(resized, small, n, resizedSize, sessionNanos);
+        float[] first = runDownstream(resized, "resized", small, n, resizedSize, sessionNanos);
         int classes = first.length / Math.max(1, n);
         float[] cum = first; // [n, classes], row i = image i; rows of images still running are updated in place
         long[] prediction = new long[n];
@@ -274,11 +279,11 @@ public final class AnchorCascade implements Session {
             }
             int patchSize = settings.patchSize();
             int patchLen = 3 * patchSize * patchSize;
-            float[] batch = new float[live * patchLen];
+            float[] batch = scratch.floats("patch", live * patchLen);
             for (int k = 0; k < live; k++) {
                 crop(x, rows[k] * imageSize, boxes.get(rows[k]).get(j - 1), batch, k * patchLen);
             }
-            float[] logits = runDownstream(patch, batch, live, patchSize, sessionNanos);
+            float[] logits = runDownstream(patch, "patch", batch, live, patchSize, sessionNanos);
             for (int k = 0; k < live; k++) {
                 int base = rows[k] * classes;
                 for (int c = 0; c < classes; c++) {
@@ -342,14 +347,15 @@ public final class AnchorCascade implements Session {
 
     private Anchors anchors(float[] x, int[] rows, long[] sessionNanos) {
         int imageSize = 3 * height * width;
-        float[] batch = new float[rows.length * imageSize];
-        for (int k = 0; k < rows.length; k++) {
+        boolean all = rows.length * imageSize == x.length; // rows are ascending: all of them is the identity
+        float[] batch = all ? x : scratch.floats("anchornet", rows.length * imageSize);
+        for (int k = 0; !all && k < rows.length; k++) {
             System.arraycopy(x, rows[k] * imageSize, batch, k * imageSize, imageSize);
         }
         long t = System.nanoTime();
         float[] weight = fcWeight;
         try (Outputs o = anchornet.run(Map.of(anchornet.inputs().get(0).name(),
-                HostTensor.ofFloats(new long[] {rows.length, 3, height, width}, batch)),
+                scratch.tensor("anchornet", new long[] {rows.length, 3, height, width}, batch)),
                 weight == null ? List.of(featuresName, weightName, anchorLogitsName)
                         : List.of(featuresName, anchorLogitsName))) {
             sessionNanos[0] += System.nanoTime() - t;
@@ -374,7 +380,9 @@ public final class AnchorCascade implements Session {
             for (int k = 0; k < rows.length; k++) {
                 cls[k] = argmax(logits, k * classes, classes);
             }
-            return new Anchors(f.toFloats(), weight, cls, (int) fs[1], grid);
+            float[] features = scratch.floats("features", (int) f.numel());
+            f.data().asFloatBuffer().get(features);
+            return new Anchors(features, weight, cls, (int) fs[1], grid);
         }
     }
 
@@ -388,9 +396,9 @@ public final class AnchorCascade implements Session {
         }
     }
 
-    private static float[] runDownstream(Session s, float[] batch, int n, int size, long[] sessionNanos) {
+    private float[] runDownstream(Session s, String slot, float[] batch, int n, int size, long[] sessionNanos) {
         long t = System.nanoTime();
-        try (Outputs o = s.run(Map.of(s.inputs().get(0).name(), HostTensor.ofFloats(new long[] {n, 3, size, size},
+        try (Outputs o = s.run(Map.of(s.inputs().get(0).name(), scratch.tensor(slot, new long[] {n, 3, size, size},
                 batch)), List.of(s.outputs().get(0).name()))) {
             float[] logits = o.get(s.outputs().get(0).name()).toFloats();
             sessionNanos[0] += System.nanoTime() - t;
@@ -438,7 +446,7 @@ public final class AnchorCascade implements Session {
             BicubicResize.alignCorners(x, i * imageSize, 3, height, width, small, i * rs, resizedSize, resizedSize);
         }
         long[] ignored = {0};
-        float[] first = runDownstream(resized, small, n, resizedSize, ignored);
+        float[] first = runDownstream(resized, "resized", small, n, resizedSize, ignored);
         int classes = first.length / n;
         float[] cum = new float[n * stages * classes];
         for (int i = 0; i < n; i++) {
@@ -478,7 +486,7 @@ public final class AnchorCascade implements Session {
                             boxes[i][4 * (j - 1) + 2], boxes[i][4 * (j - 1) + 3]);
                     crop(x, i * imageSize, b, batch, i * patchLen);
                 }
-                float[] logits = runDownstream(patch, batch, n, p, ignored);
+                float[] logits = runDownstream(patch, "patch", batch, n, p, ignored);
                 for (int i = 0; i < n; i++) {
                     int prev = (i * stages + j - 1) * classes;
                     int here = (i * stages + j) * classes;
@@ -535,6 +543,37 @@ public final class AnchorCascade implements Session {
             resized.close();
             anchornet.close();
             patch.close();
+        }
+    }
+
+    /**
+     * Buffers reused from call to call (calls are serialised), one per slot, reallocated when the size changes. At
+     * batch 1 a fresh 100-600 KB direct buffer or array per stage and image cost page faults on every call: the
+     * scheduler's own time was about 5 ms per image before.
+     */
+    private static final class Scratch {
+        private final Map<String, float[]> arrays = new java.util.HashMap<>();
+        private final Map<String, HostTensor> tensors = new java.util.HashMap<>();
+
+        /** An array of exactly {@code n} floats with stale contents: the caller overwrites all of it. */
+        float[] floats(String slot, int n) {
+            float[] a = arrays.get(slot);
+            if (a == null || a.length != n) {
+                a = new float[n];
+                arrays.put(slot, a);
+            }
+            return a;
+        }
+
+        /** A float32 tensor of {@code shape} holding the first numel values of {@code values}. */
+        HostTensor tensor(String slot, long[] shape, float[] values) {
+            HostTensor t = tensors.get(slot);
+            if (t == null || !Arrays.equals(t.shape(), shape)) {
+                t = HostTensor.allocate(DataType.FLOAT, shape);
+                tensors.put(slot, t);
+            }
+            t.data().asFloatBuffer().put(values, 0, (int) t.numel());
+            return t;
         }
     }
 }

@@ -160,6 +160,10 @@ public final class OrtRuntime implements InferenceRuntime {
             options.setInterOpNumThreads(config.interOpThreads());
         }
         options.setOptimizationLevel(optLevel(config.optimization()));
+        if (!config.idleSpinning()) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        }
     }
 
     static OptLevel optLevel(SessionConfig.Optimization o) {
