@@ -152,10 +152,11 @@ public final class DemoCommand implements Command {
         AtomicFiles.deleteTree(ispDir); // an earlier demo run's
         String[] common = {"--onnx", trainedFile.toString(), "--data", data.spec(), "--threads",
             String.valueOf(threads), "-o", ispDir.toString()};
+        String batch = quick ? "32" : "128"; // the quick demo's 95 training images are fewer than ISP's 128
         String[][] ispStages = {
-            {"isp", "predictor", "--epochs", quick ? "1" : "3"},
+            {"isp", "predictor", "--epochs", quick ? "1" : "3", "--batch", batch},
             {"isp", "selector", "--epochs", "1"},
-            {"isp", "search", "--epochs", quick ? "1" : "2", "--target-flops", "0.6"},
+            {"isp", "search", "--epochs", quick ? "1" : "2", "--batch", batch, "--target-flops", "0.6"},
             {"isp", "prune"}};
         for (String[] ispStage : ispStages) {
             String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(ispStage),

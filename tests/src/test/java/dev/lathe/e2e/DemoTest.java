@@ -87,9 +87,11 @@ class DemoTest {
         while (m.find()) {
             top1.add(Double.parseDouble(m.group(1)) / 100);
         }
-        assertEquals(2, top1.size(), "one accuracy line per training stage: " + text);
+        assertEquals(3, top1.size(), "one accuracy line per training stage (train, CIC fine-tune, ISP): " + text);
         assertTrue(top1.get(0) >= TRAINED_FLOOR, "trained top-1 " + top1.get(0) + " below " + TRAINED_FLOOR);
         assertTrue(top1.get(1) >= FINETUNED_FLOOR, "fine-tuned top-1 " + top1.get(1) + " below " + FINETUNED_FLOOR);
+        assertTrue(top1.get(2) >= FINETUNED_FLOOR, "ISP fine-tuned top-1 " + top1.get(2) + " below "
+                + FINETUNED_FLOOR);
 
         // INT8 and FP16 on the model the demo trained, on 1000 validation images
         checkQuantized(text, "INT8", 99.0, 0.5);
@@ -117,7 +119,8 @@ class DemoTest {
     /** Every model written is valid and runs; the printed counts are the files' counts; MACs kept <= 60%. */
     private void checkArtefactsAndCounts(String text) throws Exception {
         for (String f : List.of("cifar_resnet56.onnx", "cifar_resnet56_trained.onnx", "cifar_resnet56_pruned.onnx",
-                "cifar_resnet56_pruned_finetuned.onnx", "cifar_resnet56_pruned_int8.onnx")) {
+                "cifar_resnet56_pruned_finetuned.onnx", "cifar_resnet56_isp_finetuned.onnx",
+                "cifar_resnet56_pruned_int8.onnx")) {
             Model model = Onnx.load(dir.resolve(f));
             ModelValidator.validate(model);
             Tensor x = Tensor.ofFloats(new long[] {2, 3, 32, 32}, OrtParity.gaussian(1, 2, 3, 32, 32));
@@ -136,5 +139,12 @@ class DemoTest {
         assertEquals(pruned.params(), Long.parseLong(m.group(2).replace(",", "")), "printed params after");
         assertTrue(pruned.macs() <= 0.6 * trained.macs(), "pruned keeps " + pruned.macs() + " of " + trained.macs()
                 + " MACs, the demo aims at 60%");
+        // ISP's cut lands within 2 points of its 60% target (its budget is the real MAC count)
+        ModelCount isp = ModelCounter.count(Onnx.load(dir.resolve("cifar_resnet56_isp_finetuned.onnx")));
+        assertEquals(0.6, isp.macs() / (double) trained.macs(), 0.02, "ISP keeps " + isp.macs() + " of "
+                + trained.macs() + " MACs");
+        Matcher i = Pattern.compile("MACs [0-9.]+ M -> ([0-9.]+) M; after the same fine-tune").matcher(text);
+        assertTrue(i.find(), text);
+        assertEquals(isp.macs() / 1e6, Double.parseDouble(i.group(1)), 0.05, "printed ISP MACs");
     }
 }
