@@ -6,6 +6,7 @@ import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Shape;
+import dev.lathe.graph.pass.DeadCodeElimination;
 import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.InferenceRuntime;
 import dev.lathe.runtime.InputMismatchException;
@@ -113,17 +114,28 @@ public final class AnchorCascade implements Session {
         long[] macs = {macs(resized, "resized net"), macs(anchornet, "AnchorNet"), macs(patch, "patch net")};
         List<Session> opened = new ArrayList<>();
         try {
-            Session r = runtime.open(ModelSource.of(resized), config);
+            Session r = runtime.open(ModelSource.of(live(resized)), config);
             opened.add(r);
-            Session a = runtime.open(ModelSource.of(anchornet), config);
+            Session a = runtime.open(ModelSource.of(live(anchornet)), config);
             opened.add(a);
-            Session p = runtime.open(ModelSource.of(patch), config);
+            Session p = runtime.open(ModelSource.of(live(patch)), config);
             opened.add(p);
             return new AnchorCascade(r, a, p, settings, macs, true);
         } catch (RuntimeException e) {
             opened.forEach(Session::close);
             throw e;
         }
+    }
+
+    /**
+     * A copy of {@code m} without what no output reads: the zoo's AnchorNet carries the authors' unused
+     * {@code bneck.0.conv1/bn1} parameters (so their checkpoint binds by key), and ONNX Runtime warned about each of
+     * them whenever a cascade opened.
+     */
+    private static Model live(Model m) {
+        Model copy = m.copy();
+        new DeadCodeElimination().apply(copy);
+        return copy;
     }
 
     private static long macs(Model m, String what) {
