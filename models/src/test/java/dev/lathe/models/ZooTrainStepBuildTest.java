@@ -58,9 +58,7 @@ class ZooTrainStepBuildTest {
         TrainStep step = build(name);
         int res = resolution(name);
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         Random r = new Random(7);
         float[] x = new float[BATCH * 3 * res * res];
         for (int i = 0; i < x.length; i++) {
@@ -111,9 +109,7 @@ class ZooTrainStepBuildTest {
         assertTrue(step.eval().graph().nodes().stream().noneMatch(n -> n.opType().equals("Floor")));
         if (name.equals("resnet18")) {
             Map<String, Tensor> in = new HashMap<>();
-            in.putAll(step.params());
-            in.putAll(step.buffers());
-            in.putAll(step.state());
+            in.putAll(step.carried());
             float[] x = new float[BATCH * 3 * 32 * 32];
             Random r = new Random(3);
             for (int i = 0; i < x.length; i++) {

@@ -104,9 +104,7 @@ class ZooTrainStepParityTest {
 
     private static Map<String, Tensor> feeds(TrainStep step, Fixture fx, float lr) {
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(TrainStep.LR, Tensor.scalar(lr));

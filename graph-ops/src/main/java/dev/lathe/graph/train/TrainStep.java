@@ -2,6 +2,7 @@ package dev.lathe.graph.train;
 
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,6 +32,17 @@ public record TrainStep(Model train, Model eval, String input, String logits, in
     public static final String GRAD_ACCUM = ".grad_accum";
     /** Suffix of a parameter's or buffer's moving average in the state. */
     public static final String EMA = ".ema";
+
+    /**
+     * The values a step reads and writes back ({@code next(name)}) each run: parameters, buffers and optimizer
+     * state, in that order. A new map each call.
+     */
+    public Map<String, Tensor> carried() {
+        Map<String, Tensor> all = new LinkedHashMap<>(params);
+        all.putAll(buffers);
+        all.putAll(state);
+        return all;
+    }
 
     /** Name of the output carrying the updated value of the input {@code name}. */
     public static String next(String name) {

@@ -70,9 +70,7 @@ class AccumulationEmaTest {
 
     private static Map<String, Tensor> initial(TrainStep step) {
         Map<String, Tensor> w = new HashMap<>();
-        w.putAll(step.params());
-        w.putAll(step.buffers());
-        w.putAll(step.state());
+        w.putAll(step.carried());
         return w;
     }
 

@@ -95,9 +95,7 @@ class TrainStepParityTest {
     /** The step's state, the fixture's batch x and labels y, and the learning rate. */
     static Map<String, Tensor> feeds(Fixture fx, TrainStep step, float lr) {
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(TrainStep.LR, Tensor.scalar(lr));

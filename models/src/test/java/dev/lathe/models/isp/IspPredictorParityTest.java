@@ -58,9 +58,7 @@ class IspPredictorParityTest {
         }
 
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(IspGraphs.U_CENTRES, fx.get("u_centres"));

@@ -79,9 +79,7 @@ class IspSearchParityTest {
         assertEquals(List.of("hyper_net.p_list.0.weight", "hyper_net.p_list.1.weight", "hyper_net.p_list.2.weight"),
                 List.copyOf(step.params().keySet()));
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(IspSearch.U_GATES, fx.get("u_gates"));

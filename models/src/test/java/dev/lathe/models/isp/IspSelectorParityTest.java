@@ -60,9 +60,7 @@ class IspSelectorParityTest {
 
     private static Map<String, Tensor> feeds(TrainStep step) {
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(IspGraphs.U_MASK, fx.get("u_mask"));
@@ -83,9 +81,7 @@ class IspSelectorParityTest {
         assertEquals(fx.keys("grad:").size(), step.params().size(), "the trained parameters are PyTorch's");
 
         Map<String, Tensor> in = new HashMap<>();
-        in.putAll(step.params());
-        in.putAll(step.buffers());
-        in.putAll(step.state());
+        in.putAll(step.carried());
         in.put(step.input(), fx.get("x"));
         in.put(TrainStep.LABELS, fx.get("y"));
         in.put(IspGraphs.U_MASK, fx.get("u_mask"));

@@ -47,9 +47,7 @@ public final class GradientProbe implements AutoCloseable {
         }
         session = runtime.open(ModelSource.of(step.train()), config);
         Map<String, Tensor> initial = new LinkedHashMap<>();
-        initial.putAll(step.params());
-        initial.putAll(step.buffers());
-        initial.putAll(step.state());
+        initial.putAll(step.carried());
         initial.putAll(step.frozen());
         Set<String> inputs = session.inputs().stream().map(TensorSpec::name).collect(Collectors.toSet());
         for (Map.Entry<String, Tensor> e : initial.entrySet()) {

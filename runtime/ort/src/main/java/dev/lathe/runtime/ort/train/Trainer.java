@@ -191,9 +191,7 @@ public final class Trainer implements AutoCloseable {
         evalSession = env.createSession(Onnx.toBytes(step.eval()), so);
 
         Map<String, Tensor> initial = new LinkedHashMap<>();
-        initial.putAll(step.params());
-        initial.putAll(step.buffers());
-        initial.putAll(step.state());
+        initial.putAll(step.carried());
         buffers = new ByteBuffer[2][initial.size()];
         tensors = new OnnxTensor[2][initial.size()];
         int i = 0;
