@@ -106,17 +106,28 @@ final class CascadeFlags {
 
     /** Opens the cascade, turning a model the cascade cannot use into one line naming the file. */
     static AnchorCascade open(CommandLine cmd, CascadeSettings settings) {
-        Path a = model(cmd, "anchornet");
-        Path r = model(cmd, "resized");
-        Path p = model(cmd, "patch");
-        Model am = load(a);
-        Model rm = load(r);
-        Model pm = load(p);
+        return open(cmd, settings, Models.load(cmd));
+    }
+
+    /** The three --anchornet/--resized/--patch files and their models, each read once. */
+    record Models(Path anchornetFile, Path resizedFile, Path patchFile, Model anchornet, Model resized, Model patch) {
+        static Models load(CommandLine cmd) {
+            Path a = model(cmd, "anchornet");
+            Path r = model(cmd, "resized");
+            Path p = model(cmd, "patch");
+            return new Models(a, r, p, CascadeFlags.load(a), CascadeFlags.load(r), CascadeFlags.load(p));
+        }
+    }
+
+    /** Opens the cascade over models already read, turning a model the cascade cannot use into one line. */
+    static AnchorCascade open(CommandLine cmd, CascadeSettings settings, Models m) {
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
         try {
-            return AnchorCascade.open(runtime, SessionFlags.config(cmd, runtime), am, rm, pm, settings);
+            return AnchorCascade.open(runtime, SessionFlags.config(cmd, runtime), m.anchornet(), m.resized(),
+                    m.patch(), settings);
         } catch (InferenceException | IllegalArgumentException e) {
-            throw new UserError(e.getMessage() + " (models " + a + ", " + r + ", " + p + ")", e);
+            throw new UserError(e.getMessage() + " (models " + m.anchornetFile() + ", " + m.resizedFile() + ", "
+                    + m.patchFile() + ")", e);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.lathe.cli.UserError;
 import dev.lathe.converter.deploy.Bundle;
 import dev.lathe.converter.deploy.PackageException;
 import dev.lathe.converter.meta.ModelMetadata;
-import dev.lathe.graph.serde.Onnx;
 import dev.lathe.runtime.dynamic.AnchorCascade;
 import dev.lathe.runtime.dynamic.CascadeSettings;
 import dev.lathe.serve.CascadeBundle;
@@ -71,12 +70,11 @@ public final class DynamicPackageCommand implements Command {
         if (Files.exists(out)) {
             throw new UserError("cannot write bundle " + out + ": it exists; remove it or choose another -o");
         }
-        Map<String, Path> files = new LinkedHashMap<>();
-        for (String role : CascadeBundle.ROLES) {
-            files.put(role, CascadeFlags.model(cmd, role));
-        }
+        CascadeFlags.Models models = CascadeFlags.Models.load(cmd);
+        Map<String, Path> files = Map.of("anchornet", models.anchornetFile(), "resized", models.resizedFile(),
+                "patch", models.patchFile());
         double[] gmacs = new double[settings.stages()];
-        try (AnchorCascade cascade = CascadeFlags.open(cmd, settings)) {
+        try (AnchorCascade cascade = CascadeFlags.open(cmd, settings, models)) {
             for (int j = 0; j < gmacs.length; j++) {
                 gmacs[j] = cascade.stageMacs(j) / 1e9;
             }
@@ -92,9 +90,8 @@ public final class DynamicPackageCommand implements Command {
                 entries.add(new Bundle.Entry(role, f));
             }
         }
-        var anchornet = Onnx.load(files.get("anchornet"));
-        var resized = Onnx.load(files.get("resized"));
-        List<String> labels = ModelMetadata.labels(resized, files.get("resized"));
+        var anchornet = models.anchornet();
+        List<String> labels = ModelMetadata.labels(models.resized(), files.get("resized"));
         if (labels.isEmpty()) {
             labels = ModelMetadata.labels(anchornet, files.get("anchornet"));
         }
