@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.runtime.data.AugmentedDataset;
 import dev.lathe.runtime.data.BatchLoader;
 import dev.lathe.runtime.data.DataSpec;
@@ -108,9 +110,10 @@ public final class BenchLoaderCommand implements Command {
         double rate = images / seconds;
         String spec = data.imageShape()[1] + "x" + data.imageShape()[2];
         if (cmd.hasOption("json")) {
-            ctx.out().printf(Locale.ROOT, "{\"images_per_second\": %.3f, \"images\": %d, \"seconds\": %.6f, "
-                    + "\"batch\": %d, \"workers\": %d, \"size\": \"%s\", \"augmentation\": \"%s\"}%n", rate, images,
-                    seconds, batch, workers, spec, aug.toString().replace("\"", "'"));
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("images_per_second", rate).put("images", images).put("seconds", seconds).put("batch", batch)
+                    .put("workers", workers).put("size", spec).put("augmentation", aug.toString());
+            ctx.out().println(o.toPrettyString());
         } else {
             ctx.out().printf(Locale.ROOT, "loader: %.2f images/s (%d images of %s in %.2f s, batch %d, %d workers)%n"
                     + "  augmentation: %s%n", rate, images, spec, seconds, batch, workers, aug);
