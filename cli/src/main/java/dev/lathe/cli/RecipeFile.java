@@ -19,7 +19,8 @@ import org.apache.commons.cli.ParseException;
 
 /**
  * A paper's training recipe as data ({@code cli/src/main/resources/recipes/NAME.json}): the flags of {@code lathe
- * train} it sets, in Lathe's names, and the ones Lathe cannot run yet, in timm's. Flags given on the command line win;
+ * train} it sets, in Lathe's names (a name lathe train lacks is a bug in the file, refused). Flags given on the command
+ * line win;
  * with {@code lr_reference_batch} the recipe's learning rate is scaled by batch / reference (the linear rule the
  * IIEU README states) when the batch differs and {@code --lr} is not given.
  */
@@ -27,8 +28,8 @@ final class RecipeFile {
     static final List<String> NAMES = List.of("iieu-resnet", "iieu-mobilenetv2", "efficientmod", "cic-cifar",
             "anchornet");
 
-    /** The effective command line, where each flag's value came from, and what the recipe asks that Lathe lacks. */
-    record Applied(CommandLine cmd, Map<String, String> sources, Map<String, String> missing, String paper) {}
+    /** The effective command line and where each flag's value came from. */
+    record Applied(CommandLine cmd, Map<String, String> sources, String paper) {}
 
     private RecipeFile() {}
 
@@ -49,7 +50,6 @@ final class RecipeFile {
             }
             sources.put(o.getLongOpt(), "given");
         }
-        Map<String, String> missing = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = recipe.get("flags").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
             String flag = f.getKey();
@@ -59,8 +59,7 @@ final class RecipeFile {
             }
             Option o = options.getOption(flag);
             if (o == null) {
-                missing.put(flag, value);
-                continue;
+                throw new IllegalStateException("recipes/" + name + ".json: --" + flag + " is not a lathe train flag");
             }
             if (flag.equals("lr") && recipe.has("lr_reference_batch") && given.hasOption("batch")) {
                 double reference = recipe.get("lr_reference_batch").asDouble();
@@ -76,7 +75,7 @@ final class RecipeFile {
             }
         }
         try {
-            return new Applied(new DefaultParser().parse(options, args.toArray(new String[0])), sources, missing,
+            return new Applied(new DefaultParser().parse(options, args.toArray(new String[0])), sources,
                     recipe.get("paper").asText());
         } catch (ParseException e) {
             throw new UserError("--recipe " + name + ": " + e.getMessage());
@@ -96,7 +95,5 @@ final class RecipeFile {
             out.printf("  --%-20s %-12s (%s)%n", o.getLongOpt(), o.hasArg() ? o.getValue() : "",
                     a.sources().getOrDefault(o.getLongOpt(), "given"));
         }
-        a.missing().forEach((flag, value) -> out.printf("  --%-20s %-12s (recipe; not in lathe train yet)%n", flag,
-                value));
     }
 }

@@ -36,8 +36,8 @@ public final class TrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar10:DIR|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|adamw]"
-                + " [--sched cosine|multistep] [--warmup E] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
+        return "--model NAME|--onnx FILE --data synthetic[:k=v,...]|cifar10:DIR|cifar100:DIR[,lt=IF]|imagefolder:DIR[,res=R]|imagenet-lt:LIST,ROOT --epochs N --batch B --lr LR [--opt sgd|nesterov|momentum|adamw]"
+                + " [--sched cosine|multistep [--milestones E,E]] [--warmup E [--warmup-per-epoch]] [--loss ce|logit-adjusted|kd|kl [--tau T] [--logit-scale S]]"
                 + " [--teacher T.onnx --kd-temperature T --kd-alpha A]"
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]] --out DIR [--resume]"
                 + " [--export FILE] [--fold-bn] [--aa rand-m9-mstd0.5-inc1] [--color-jitter S]"
@@ -58,8 +58,10 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("batch size (default 64)").build());
         o.addOption(Option.builder().longOpt("lr").hasArg().argName("LR").desc("peak learning rate (default 0.1 "
                 + "for sgd, 1e-3 for adamw)").build());
-        o.addOption(Option.builder().longOpt("opt").hasArg().argName("sgd|adamw").desc("optimizer (default sgd)").build());
-        o.addOption(Option.builder().longOpt("momentum").hasArg().desc("SGD momentum (default 0.9, Nesterov)").build());
+        o.addOption(Option.builder().longOpt("opt").hasArg().argName("sgd|nesterov|momentum|adamw").desc("optimizer,"
+                + " timm's names (default sgd): sgd and nesterov are SGD with Nesterov momentum, momentum is plain"
+                + " momentum SGD (torch.optim.SGD's default), adamw").build());
+        o.addOption(Option.builder().longOpt("momentum").hasArg().desc("SGD momentum (default 0.9)").build());
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
@@ -95,8 +97,14 @@ public final class TrainCommand implements Command {
                 + "exported model").build());
         o.addOption(Option.builder().longOpt("clip").hasArg().desc("clip gradients to this global norm").build());
         o.addOption(Option.builder().longOpt("sched").hasArg().argName("cosine|multistep")
-                .desc("cosine with linear warm-up (default) or multistep (x0.1 at 50% and 75%)").build());
+                .desc("cosine with linear warm-up (default) or multistep (x0.1 at each of --milestones)").build());
+        o.addOption(Option.builder().longOpt("milestones").hasArg().argName("E,E,...").desc("multistep: the epochs"
+                + " (0-based, increasing) from which the rate is x0.1 once more (default 50% and 75% of --epochs)")
+                .build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("E").desc("warm-up epochs (default 0)").build());
+        o.addOption(Option.builder().longOpt("warmup-per-epoch").desc("multistep: the warm-up sets lr * (epoch + 1)"
+                + " / E once per epoch (the adjust_learning_rate of CIC's and MoCo's scripts) instead of rising every"
+                + " step").build());
         o.addOption(Option.builder().longOpt("warmup-epochs").hasArg().argName("E").desc("timm: warm-up epochs; any"
                 + " timm schedule flag makes --sched cosine timm's (warm-up inside the cosine, from --warmup-lr)")
                 .build());
@@ -118,8 +126,6 @@ public final class TrainCommand implements Command {
                 + " recipe (" + String.join(", ", RecipeFile.NAMES) + "); flags given explicitly win").build());
         AugmentFlags.add(o);
         o.addOption(Option.builder().longOpt("dry-run").desc("print the effective configuration and exit").build());
-        o.addOption(Option.builder().longOpt("allow-partial").desc("with --recipe: train even when the recipe asks"
-                + " for settings lathe train does not have yet (they are listed)").build());
         return o;
     }
 
@@ -133,15 +139,6 @@ public final class TrainCommand implements Command {
                 RecipeFile.print(recipe, ctx.out());
                 AugmentFlags.printEffective(cmd, ctx.out());
                 return ExitCode.OK;
-            }
-            if (!recipe.missing().isEmpty() && !given.hasOption("allow-partial")) {
-                throw new UserError("recipe " + given.getOptionValue("recipe") + " asks for " + recipe.missing()
-                        + ", which lathe train does not have yet; --allow-partial trains without them, --dry-run"
-                        + " shows the whole configuration");
-            }
-            if (!recipe.missing().isEmpty()) {
-                ctx.out().println("recipe " + given.getOptionValue("recipe") + ": training WITHOUT " + recipe.missing()
-                        + " (--allow-partial)");
             }
         } else if (given.hasOption("dry-run")) {
             for (Option o : given.getOptions()) {
@@ -269,13 +266,46 @@ public final class TrainCommand implements Command {
                     Flags.intIn(cmd, "cooldown-epochs", 0, Flags.MAX_COUNT, 0), perStep ? "step" : "epoch");
             return LrSchedule.timmCosine(lr, warmupLr, warmup, minLr, epochs, perStep);
         }
-        double warmup = Flags.doubleIn(cmd, "warmup", 0, true, epochs, true, 0); // epochs of linear warm-up
+        double warmup = Flags.doubleIn(cmd, "warmup", 0, true, Flags.MAX_COUNT, true, 0); // epochs of linear warm-up
+        if (warmup > epochs) {
+            ctx.out().printf("schedule: the warm-up (%s epochs) is longer than the %d epochs trained: the rate never"
+                    + " reaches --lr %s%n", warmup, epochs, lr);
+        }
+        if (!sched.equals("multistep")) {
+            for (String flag : List.of("milestones", "warmup-per-epoch")) {
+                if (cmd.hasOption(flag)) {
+                    throw new UserError("--" + flag + " belongs to --sched multistep, not --sched " + sched);
+                }
+            }
+        }
         if (sched.equals("cosine")) {
             return LrSchedule.cosine(lr, warmup, epochs);
         } else if (sched.equals("multistep")) {
-            return LrSchedule.multiStep(lr, new int[] {epochs / 2, epochs * 3 / 4}, 0.1, warmup);
+            int[] milestones = cmd.hasOption("milestones") ? milestones(cmd.getOptionValue("milestones"))
+                    : new int[] {epochs / 2, epochs * 3 / 4};
+            long late = java.util.Arrays.stream(milestones).filter(m -> m >= epochs).count();
+            if (late > 0) {
+                ctx.out().printf("schedule: %d of the milestones %s are at or past the %d epochs trained and never"
+                        + " apply%n", late, java.util.Arrays.toString(milestones), epochs);
+            }
+            return LrSchedule.multiStep(lr, milestones, 0.1, warmup, cmd.hasOption("warmup-per-epoch"));
         }
         throw new UserError("--sched must be cosine or multistep, got '" + sched + "'");
+    }
+
+    /** --milestones E,E,...: epochs >= 0, strictly increasing. */
+    static int[] milestones(String list) {
+        String[] parts = list.split(",", -1);
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (int) Flags.longValue("--milestones " + list + ": entry " + (i + 1), parts[i].strip(), 0,
+                    Flags.MAX_COUNT);
+            if (i > 0 && out[i] <= out[i - 1]) {
+                throw new UserError("--milestones " + list + ": epochs must increase, " + out[i] + " follows "
+                        + out[i - 1]);
+            }
+        }
+        return out;
     }
 
     /** --smoothing or --label-smoothing (one of them), default 0. */

@@ -150,12 +150,16 @@ public final class TrainFlags {
     /** --opt sgd (Nesterov, --momentum, --wd 5e-4) or adamw (--wd 0.05). */
     static Optimizer optimizer(CommandLine cmd) {
         String opt = cmd.getOptionValue("opt", "sgd");
-        if (opt.equals("sgd")) {
-            return new Optimizer.Sgd(Flags.doubleIn(cmd, "momentum", 0, true, 1, false, 0.9), true, weightDecay(cmd, 5e-4));
-        } else if (opt.equals("adamw")) {
-            return new Optimizer.AdamW(0.9, 0.999, 1e-8, weightDecay(cmd, 0.05));
+        switch (opt) {
+            case "sgd", "nesterov", "momentum" -> {
+                return new Optimizer.Sgd(Flags.doubleIn(cmd, "momentum", 0, true, 1, false, 0.9),
+                        !opt.equals("momentum"), weightDecay(cmd, 5e-4));
+            }
+            case "adamw" -> {
+                return new Optimizer.AdamW(0.9, 0.999, 1e-8, weightDecay(cmd, 0.05));
+            }
+            default -> throw new UserError("--opt must be sgd, nesterov, momentum or adamw, got '" + opt + "'");
         }
-        throw new UserError("--opt must be sgd or adamw, got '" + opt + "'");
     }
 
     /** --ema DECAY, 0 (off) when absent. */

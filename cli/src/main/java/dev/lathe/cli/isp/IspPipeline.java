@@ -444,7 +444,7 @@ public final class IspPipeline {
         TrainConfig cfg = TrainConfig.of(new Loss.CrossEntropy(0), new Optimizer.Sgd(0.9, false, 1e-4),
                 Math.min(r.batch(), train.size()));
         TrainStep step = TrainStepBuilder.build(model, cfg);
-        LrSchedule sched = LrSchedule.multiStep(r.lr(), new int[] {r.epochs() / 2, r.epochs() * 3 / 4}, 0.1, 0);
+        LrSchedule sched = LrSchedule.multiStep(r.lr(), new int[] {r.epochs() / 2, r.epochs() * 3 / 4}, 0.1, 0, false);
         try (Trainer t = new Trainer(step, new Trainer.Options(r.epochs(), sched, r.seed(), r.threads(), dir,
                 r.resume() && Files.exists(dir.resolve(Trainer.CHECKPOINT)), r.log(), -1, 1))) {
             t.fit(train, val);

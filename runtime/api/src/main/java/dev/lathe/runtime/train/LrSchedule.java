@@ -17,12 +17,16 @@ public interface LrSchedule {
         };
     }
 
-    /** base * gamma^(milestones passed), with optional linear warm-up. */
-    static LrSchedule multiStep(double base, int[] milestones, double gamma, double warmupEpochs) {
+    /**
+     * base * gamma^(milestones passed: epoch >= m), after an optional linear warm-up: rising every step, or with
+     * {@code perEpoch} base * (epoch + 1) / warmupEpochs while epoch < warmupEpochs, the adjust_learning_rate of
+     * CIC's (and MoCo's) scripts.
+     */
+    static LrSchedule multiStep(double base, int[] milestones, double gamma, double warmupEpochs, boolean perEpoch) {
         return (epoch, progress) -> {
             double t = epoch + progress;
-            if (t < warmupEpochs) {
-                return base * (t + 1e-9) / warmupEpochs;
+            if (perEpoch ? epoch < warmupEpochs : t < warmupEpochs) {
+                return perEpoch ? base * (epoch + 1) / warmupEpochs : base * (t + 1e-9) / warmupEpochs;
             }
             double lr = base;
             for (int m : milestones) {
