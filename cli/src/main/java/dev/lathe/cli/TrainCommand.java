@@ -64,6 +64,9 @@ public final class TrainCommand implements Command {
         o.addOption(Option.builder().longOpt("momentum").hasArg().desc("SGD momentum (default 0.9)").build());
         o.addOption(Option.builder().longOpt("wd").hasArg().desc("weight decay (default 5e-4 sgd, 0.05 adamw); "
                 + "never on norms and biases").build());
+        o.addOption(Option.builder().longOpt("decay-all").desc("weight decay on every parameter, norms and biases too"
+                + " (torch.optim.SGD(model.parameters()), as CIC, AnchorNet and ISP train; default: timm's rule)")
+                .build());
         o.addOption(Option.builder().longOpt("label-smoothing").hasArg().desc("(default 0)").build());
         o.addOption(Option.builder().longOpt("smoothing").hasArg().desc("timm's name for --label-smoothing").build());
         o.addOption(Option.builder().longOpt("loss").hasArg().argName("ce|logit-adjusted|kd|kl").desc("cross-entropy "
@@ -197,6 +200,9 @@ public final class TrainCommand implements Command {
                 .withAccumulation(Flags.positiveInt(cmd, "accum", Flags.MAX_COUNT, 1))
                 .withEma(TrainFlags.emaDecay(cmd))
                 .withDropPath(dropPath);
+        if (cmd.hasOption("decay-all")) {
+            cfg = cfg.withNoDecay(TrainConfig.NoDecay.NONE);
+        }
         if (train.size() < batch * cfg.accumulation()) {
             throw new UserError("--batch " + batch + (cfg.accumulation() > 1 ? " x --accum " + cfg.accumulation() : "")
                     + " is larger than the " + train.size() + " training images");

@@ -101,6 +101,37 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * --decay-all puts weight decay on the BN scale too: one plain-SGD step from the same start differs by exactly
+     * lr * wd * w0 there (w0 = 1), and not at all on the conv weight, which decays either way.
+     */
+    @Test
+    void decayAllDecaysNormsAndBiasesToo() throws Exception {
+        Path model = tinyModel();
+        String data = "synthetic:classes=4,size=16,per-class=4,val-per-class=1,seed=3";
+        java.util.Map<String, float[]> runs = new java.util.HashMap<>();
+        for (String mode : List.of("timm", "all")) {
+            Path out = dir.resolve("decay-" + mode);
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--onnx", model.toString(), "--data", data,
+                    "--epochs", "1", "--batch", "16", "--lr", "0.1", "--opt", "momentum", "--wd", "0.1", "--threads",
+                    "1", "--workers", "1", "--out", out.toString()));
+            if (mode.equals("all")) {
+                args.add("--decay-all");
+            }
+            CliRun r = lathe(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            Model trained = Onnx.load(out.resolve("model.onnx"));
+            runs.put(mode + ":bn", trained.graph().initializers().get("bn.weight").constValue().toFloats());
+            runs.put(mode + ":conv", trained.graph().initializers().get("conv.weight").constValue().toFloats());
+        }
+        float[] timm = runs.get("timm:bn");
+        float[] all = runs.get("all:bn");
+        for (int c = 0; c < timm.length; c++) {
+            assertEquals(0.1 * 0.1 * 1.0, timm[c] - all[c], 1e-6, "bn.weight[" + c + "]");
+        }
+        assertArrayEquals(runs.get("timm:conv"), runs.get("all:conv"));
+    }
+
     private static final List<String> TIMM_RECIPES = List.of("iieu-resnet", "iieu-mobilenetv2", "efficientmod");
 
     /** Recipes fill flags from data files; explicit flags win. */
