@@ -16,6 +16,7 @@ import dev.lathe.runtime.ort.train.Trainer;
 import dev.lathe.runtime.train.EpochMetrics;
 import dev.lathe.runtime.train.LrSchedule;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -255,6 +256,13 @@ public final class TrainCommand implements Command {
     private static LrSchedule schedule(CommandLine cmd, double lr, int epochs, CliContext ctx) {
         String sched = cmd.getOptionValue("sched", "cosine");
         boolean timm = TIMM_SCHEDULE.stream().anyMatch(cmd::hasOption);
+        if (!sched.equals("multistep")) {
+            for (String flag : List.of("milestones", "warmup-per-epoch")) {
+                if (cmd.hasOption(flag)) {
+                    throw new UserError("--" + flag + " belongs to --sched multistep, not --sched " + sched);
+                }
+            }
+        }
         if (timm) {
             if (!sched.equals("cosine")) {
                 throw new UserError("--" + TIMM_SCHEDULE.stream().filter(cmd::hasOption).findFirst().orElseThrow()
@@ -277,22 +285,15 @@ public final class TrainCommand implements Command {
             ctx.out().printf("schedule: the warm-up (%s epochs) is longer than the %d epochs trained: the rate never"
                     + " reaches --lr %s%n", warmup, epochs, lr);
         }
-        if (!sched.equals("multistep")) {
-            for (String flag : List.of("milestones", "warmup-per-epoch")) {
-                if (cmd.hasOption(flag)) {
-                    throw new UserError("--" + flag + " belongs to --sched multistep, not --sched " + sched);
-                }
-            }
-        }
         if (sched.equals("cosine")) {
             return LrSchedule.cosine(lr, warmup, epochs);
         } else if (sched.equals("multistep")) {
             int[] milestones = cmd.hasOption("milestones") ? milestones(cmd.getOptionValue("milestones"))
                     : new int[] {epochs / 2, epochs * 3 / 4};
-            long late = java.util.Arrays.stream(milestones).filter(m -> m >= epochs).count();
+            long late = Arrays.stream(milestones).filter(m -> m >= epochs).count();
             if (late > 0) {
                 ctx.out().printf("schedule: %d of the milestones %s are at or past the %d epochs trained and never"
-                        + " apply%n", late, java.util.Arrays.toString(milestones), epochs);
+                        + " apply%n", late, Arrays.toString(milestones), epochs);
             }
             return LrSchedule.multiStep(lr, milestones, 0.1, warmup, cmd.hasOption("warmup-per-epoch"));
         }

@@ -90,7 +90,8 @@ class TrainCommandTest {
             assertEquals(expected[e], Double.parseDouble(rows.get(e + 1).split(",")[1]), 1e-12, "epoch " + e);
         }
         for (String[] bad : new String[][] {{"--milestones", "3,2"}, {"--milestones", "1,x"},
-            {"--sched", "cosine", "--milestones", "2"}, {"--warmup-per-epoch"}, {"--opt", "lion"}}) {
+            {"--sched", "cosine", "--milestones", "2"}, {"--warmup-per-epoch"}, {"--opt", "lion"},
+            {"--warmup-epochs", "1", "--warmup-per-epoch"}}) {
             List<String> args = new java.util.ArrayList<>(List.of("train", "--onnx", model.toString(), "--data", data,
                     "--out", dir.resolve("bad").toString()));
             args.addAll(List.of(bad));
