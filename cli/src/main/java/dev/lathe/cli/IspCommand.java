@@ -95,7 +95,7 @@ public final class IspCommand implements Command {
                 .build());
         if (stage != Stage.PRUNE) {
             o.addOption(Option.builder().longOpt("resume").desc("continue the stage from its checkpoint (run: skip "
-                    + "the stages whose outputs exist)").build());
+                    + "the stages whose outputs exist, the search only if it used the same --gates)").build());
         }
         if (stage == Stage.PREDICTOR || stage == Stage.SELECTOR || stage == Stage.SEARCH) {
             o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("(default " + stage.epochs
@@ -280,15 +280,8 @@ public final class IspCommand implements Command {
             throw new UserError("--budget must be exact or as-searched, got '" + budget + "'");
         }
         String gates = cmd.getOptionValue("gates", IspSearch.GateGenerator.SIMPLE.word());
-        IspSearch.GateGenerator generator = null;
-        for (IspSearch.GateGenerator g : IspSearch.GateGenerator.values()) {
-            if (g.word().equals(gates)) {
-                generator = g;
-            }
-        }
-        if (generator == null) {
-            throw new UserError("--gates must be simple or hyper, got '" + gates + "'");
-        }
+        IspSearch.GateGenerator generator = IspSearch.GateGenerator.ofWord(gates).orElseThrow(() ->
+                new UserError("--gates must be simple or hyper, got '" + gates + "'"));
         return new IspPipeline.SearchSettings(Flags.doubleIn(cmd, "target-flops", 0, false, 1, false, 0.5),
                 Flags.doubleIn(cmd, "mse-weight", 0, true, 1e6, true, 10),
                 Flags.doubleIn(cmd, "reg-weight", 0, true, 1e6, true, 1),

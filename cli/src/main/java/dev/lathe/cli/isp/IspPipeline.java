@@ -308,12 +308,8 @@ public final class IspPipeline {
     /** The generator a gates.json was searched with (files written before the choice existed: simple). */
     public static IspSearch.GateGenerator generatorOf(Path gatesFile) throws IOException {
         String word = JSON.readTree(gatesFile.toFile()).path("generator").asText(IspSearch.GateGenerator.SIMPLE.word());
-        for (IspSearch.GateGenerator g : IspSearch.GateGenerator.values()) {
-            if (g.word().equals(word)) {
-                return g;
-            }
-        }
-        throw new IOException(gatesFile + ": unknown gate generator '" + word + "'");
+        return IspSearch.GateGenerator.ofWord(word).orElseThrow(() ->
+                new IOException(gatesFile + ": unknown gate generator '" + word + "'"));
     }
 
     /** The noise-free decision theta + 3 >= 0 per channel. */

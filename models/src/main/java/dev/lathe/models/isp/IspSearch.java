@@ -14,7 +14,9 @@ import dev.lathe.graph.train.Objective;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.models.ModelInputs;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Predicate;
 
@@ -145,6 +147,11 @@ public final class IspSearch {
         /** The CLI's and gates.json's name. */
         public String word() {
             return word;
+        }
+
+        /** The generator of that name, if any. */
+        public static Optional<GateGenerator> ofWord(String word) {
+            return Arrays.stream(values()).filter(g -> g.word.equals(word)).findFirst();
         }
     }
 
