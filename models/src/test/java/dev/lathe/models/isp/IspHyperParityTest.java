@@ -19,6 +19,7 @@ import dev.lathe.graph.train.TrainStepBuilder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,17 +93,31 @@ class IspHyperParityTest {
     }
 
     @Test
-    void fixedInputsAreOrthonormalRows() {
+    void fixedInputsAreOrthonormal() {
         Model m = IspSearch.generator(IspSearch.Layout.resNet(9), IspSearch.GateGenerator.HYPER, 3);
         float[] x = m.graph().initializer(IspSearch.FIXED_INPUTS).constValue().toFloats();
         assertEquals(27 * 64, x.length);
-        for (int i = 0; i < 27; i++) {
-            for (int j = 0; j < 27; j++) {
+        assertOrthonormal(x, 27, 64, true); // ResNet-56's 27 layers: orthonormal rows
+        Random rng = new Random(5);
+        float[] draws = new float[100 * 64];
+        for (int i = 0; i < draws.length; i++) {
+            draws[i] = (float) rng.nextGaussian();
+        }
+        float[] tall = IspHyperStructure.orthogonal(Tensor.ofFloats(new long[] {100, 1, 64}, draws)).toFloats();
+        assertOrthonormal(tall, 100, 64, false); // more layers than 64: orthonormal columns, as torch
+    }
+
+    private static void assertOrthonormal(float[] x, int rows, int cols, boolean byRow) {
+        int n = byRow ? rows : cols;
+        int len = byRow ? cols : rows;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
                 double dot = 0;
-                for (int k = 0; k < 64; k++) {
-                    dot += x[i * 64 + k] * (double) x[j * 64 + k];
+                for (int k = 0; k < len; k++) {
+                    dot += byRow ? x[i * cols + k] * (double) x[j * cols + k]
+                            : x[k * cols + i] * (double) x[k * cols + j];
                 }
-                assertEquals(i == j ? 1 : 0, dot, 1e-6, "row " + i + " . row " + j);
+                assertEquals(i == j ? 1 : 0, dot, 1e-6, (byRow ? "row " : "column ") + i + " . " + j);
             }
         }
     }
