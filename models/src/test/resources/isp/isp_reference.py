@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import weight_norm
 
 
 def write_fixture(records, directory):
@@ -215,6 +216,26 @@ def gumbel_gates(theta, u, T=0.4, offset=3.0):
     """Simplified_Gate's relaxation: sigmoid((theta + g + offset) / T), g = -log(-log(U + 1e-20) + 1e-20)."""
     g = -torch.log(-torch.log(u + 1e-20) + 1e-20)
     return torch.sigmoid((theta + g + offset) / T)
+
+
+class HyperStructure(nn.Module):
+    """The gate generator of --hs True, restated from SEEDS 2.3 and the repository's facts: fixed inputs [L, 1, 64]
+    (orthogonal init, a parameter that does not train), a bidirectional GRU(64, 128) from a zero state over the L
+    gated layers, LayerNorm(256) and ReLU per layer, one bias-free weight-normed Linear(256 -> C_l) per layer (dim 0:
+    weight_g [C_l, 1], weight_v [C_l, 256]); the per-layer outputs concatenated are the logits theta [G]."""
+
+    def __init__(self, widths):
+        super().__init__()
+        self.inputs = nn.Parameter(torch.empty(len(widths), 1, 64), requires_grad=False)
+        nn.init.orthogonal_(self.inputs)
+        self.bn1 = nn.LayerNorm([256])
+        self.Bi_GRU = nn.GRU(64, 128, bidirectional=True)
+        self.mh_fc = nn.ModuleList([weight_norm(nn.Linear(256, w, bias=False)) for w in widths])
+
+    def forward(self):
+        out, _ = self.Bi_GRU(self.inputs, torch.zeros(2, 1, 128))
+        h = F.relu(self.bn1(out[:, 0]))
+        return torch.cat([fc(h[i:i + 1]) for i, fc in enumerate(self.mh_fc)], 1).squeeze(0)
 
 
 def hard_concrete(v):

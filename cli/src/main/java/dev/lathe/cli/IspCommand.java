@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.cli.isp.IspPipeline;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
+import dev.lathe.models.isp.IspSearch;
 import dev.lathe.runtime.data.Dataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +71,10 @@ public final class IspCommand implements Command {
             case SELECTOR -> model + " [--predictor FILE] [--temperature T] [--lambda L1] [--area-power P]"
                     + " [--smoothness L2] [--epochs N] [--batch B] [--lr LR] [--resume]";
             case SEARCH -> model + " [--selector FILE] --target-flops P [--mse-weight W] [--reg-weight W] [--ce W]"
-                    + " [--budget exact|as-searched] [--search-fraction F] [--epochs N] [--batch B] [--lr LR]";
+                    + " [--budget exact|as-searched] [--search-fraction F] [--gates simple|hyper] [--epochs N]"
+                    + " [--batch B] [--lr LR]";
             case PRUNE -> "--model NAME|--onnx FILE [--data SPEC] -o DIR [--gates FILE]";
-            case RUN -> model + " --target-flops P [--epochs-scale S] [--resume]";
+            case RUN -> model + " --target-flops P [--gates simple|hyper] [--epochs-scale S] [--resume]";
         };
     }
 
@@ -93,7 +95,7 @@ public final class IspCommand implements Command {
                 .build());
         if (stage != Stage.PRUNE) {
             o.addOption(Option.builder().longOpt("resume").desc("continue the stage from its checkpoint (run: skip "
-                    + "the stages whose outputs exist)").build());
+                    + "the stages whose outputs exist, the search only if it used the same --gates)").build());
         }
         if (stage == Stage.PREDICTOR || stage == Stage.SELECTOR || stage == Stage.SEARCH) {
             o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("(default " + stage.epochs
@@ -116,6 +118,10 @@ public final class IspCommand implements Command {
         if (stage == Stage.SEARCH || stage == Stage.RUN) {
             o.addOption(Option.builder().longOpt("target-flops").hasArg().argName("P").desc("kept MAC ratio p in "
                     + "(0, 1) (default 0.5)").build());
+            o.addOption(Option.builder().longOpt("gates").hasArg().argName("simple|hyper").desc("the gate generator "
+                    + "searched: simple (default): one free logit vector per gated layer (Simplified_Gate); hyper: the "
+                    + "GRU hyper-structure (fixed inputs, bi-GRU, LayerNorm, weight-normed Linear per layer; the "
+                    + "authors' --hs True)").build());
         }
         if (stage == Stage.SEARCH) {
             o.addOption(Option.builder().longOpt("selector").hasArg().argName("FILE").desc("Stage B's selector "
@@ -235,13 +241,16 @@ public final class IspCommand implements Command {
                     run(cmd, Stage.SELECTOR, scale, seed, threads, resume, ctx));
         }
         Path gates = dir.resolve(IspPipeline.SEARCH_DIR).resolve(IspPipeline.GATES_FILE);
-        if (!(resume && Files.exists(gates))) {
+        // a search with the other generator is not this run's search; a new search's cut starts fine-tuning afresh
+        boolean search = !(resume && Files.exists(gates)
+                && IspPipeline.generatorOf(gates) == searchSettings.generator());
+        if (search) {
             IspPipeline.search(classifier, Onnx.load(selector), train, dir, run(cmd, Stage.SEARCH, scale, seed,
                     threads, false, ctx), searchSettings);
         }
         IspPipeline.Pruned p = IspPipeline.prune(classifier, gates, dir);
-        IspPipeline.Run ft = new IspPipeline.Run(epochs(FINETUNE_EPOCHS, scale), 128, 0.1, seed, threads, resume,
-                ctx.err());
+        IspPipeline.Run ft = new IspPipeline.Run(epochs(FINETUNE_EPOCHS, scale), 128, 0.1, seed, threads,
+                resume && !search, ctx.err());
         Path fin = IspPipeline.finetune(p.model(), train, val, dir, ft);
         ctx.out().printf("isp: kept MACs %.4f of the classifier's (target %s); fine-tuned model written to %s%n",
                 p.keptRatio(), cmd.getOptionValue("target-flops", "0.5"), fin);
@@ -270,11 +279,14 @@ public final class IspCommand implements Command {
         if (!budget.equals("exact") && !budget.equals("as-searched")) {
             throw new UserError("--budget must be exact or as-searched, got '" + budget + "'");
         }
+        String gates = cmd.getOptionValue("gates", IspSearch.GateGenerator.SIMPLE.word());
+        IspSearch.GateGenerator generator = IspSearch.GateGenerator.ofWord(gates).orElseThrow(() ->
+                new UserError("--gates must be simple or hyper, got '" + gates + "'"));
         return new IspPipeline.SearchSettings(Flags.doubleIn(cmd, "target-flops", 0, false, 1, false, 0.5),
                 Flags.doubleIn(cmd, "mse-weight", 0, true, 1e6, true, 10),
                 Flags.doubleIn(cmd, "reg-weight", 0, true, 1e6, true, 1),
                 Flags.doubleIn(cmd, "ce", 0, true, 1e6, true, 0), budget.equals("exact"),
-                Flags.doubleIn(cmd, "search-fraction", 0, false, 1, true, 0.05));
+                Flags.doubleIn(cmd, "search-fraction", 0, false, 1, true, 0.05), generator);
     }
 
     /** The stage's epochs (flag, else the paper's x scale, at least 1), batch and lr. */

@@ -77,9 +77,12 @@ public final class IspPipeline {
     /** How a stage trains: epochs, batch, learning rate, seed, ORT threads, resume, progress lines. */
     public record Run(int epochs, int batch, double lr, long seed, int threads, boolean resume, PrintStream log) {}
 
-    /** Stage C's settings: kept-MAC target p, MSE and FLOPs weights, optional CE weight, how the budget is met. */
+    /**
+     * Stage C's settings: kept-MAC target p, MSE and FLOPs weights, optional CE weight, how the budget is met, the
+     * share of the training set searched on, the gate generator.
+     */
     public record SearchSettings(double target, double mseWeight, double regWeight, double ceWeight,
-            boolean exactBudget, double fraction) {}
+            boolean exactBudget, double fraction, IspSearch.GateGenerator generator) {}
 
     private IspPipeline() {}
 
@@ -175,7 +178,7 @@ public final class IspPipeline {
 
     /**
      * Stage C: stores the unpruned selector's raw parameters for a fraction of the training set, then trains the gate
-     * logits; writes gates.json (logits, the decision, its kept-MAC ratio).
+     * generator; writes gates.json (the generator, its logits, the decision, its kept-MAC ratio).
      */
     public static Path search(Model classifier, Model selector, Dataset train, Path runDir, Run r, SearchSettings c)
             throws Exception {
@@ -191,7 +194,7 @@ public final class IspPipeline {
         int[] subset = Arrays.copyOf(split, n);
         float[] targets = storedParams(selector, train, subset, r.batch());
 
-        Model forward = IspSearch.search(s, IspSearch.GateMode.RELAXED, r.seed());
+        Model forward = IspSearch.search(s, IspSearch.GateMode.RELAXED, c.generator(), r.seed());
         copyWeights(classifier, forward, "", true);
         for (Value init : forward.graph().initializers().values()) {
             if (init.name().startsWith(IspGraphs.SELECTOR + ".") && isParameter(init.name())) {
@@ -243,14 +246,12 @@ public final class IspPipeline {
             w = t.weights();
         }
         IspSearch.Layout layout = IspSearch.Layout.of(s);
-        float[][] logits = new float[layout.layers()][];
-        for (int l = 0; l < layout.layers(); l++) {
-            logits[l] = w.get(IspSearch.HYPER + "." + l + ".weight").toFloats();
-        }
+        float[][] logits = logits(forward, w, layout, c.generator(), r.seed());
         boolean[][] searched = decision(logits);
         boolean[][] keep = c.exactBudget() ? budget(logits, flops, c.target()) : atLeastOne(searched, logits);
         ObjectNode root = JSON.createObjectNode();
         root.put("format", "lathe-isp-gates/1");
+        root.put("generator", c.generator().word());
         root.put("target", c.target());
         root.put("ratio_as_searched", flops.ratio(atLeastOne(searched, logits)));
         root.put("ratio", flops.ratio(keep));
@@ -270,6 +271,45 @@ public final class IspPipeline {
         String text = JSON.writeValueAsString(root);
         AtomicFiles.write(file, tmp -> Files.writeString(tmp, text));
         return file;
+    }
+
+    /**
+     * The trained generator's logits theta per gated layer: its graph alone, with the trained parameters (and the
+     * search graph's frozen ones: HyperStructure's fixed inputs), run once.
+     */
+    static float[][] logits(Model search, Map<String, Tensor> trained, IspSearch.Layout layout,
+            IspSearch.GateGenerator generator, long seed) throws OrtException {
+        Model gen = IspSearch.generator(layout, generator, seed);
+        for (Value init : gen.graph().initializers().values()) {
+            if (init.name().startsWith(IspSearch.HYPER_NET + ".")) {
+                Tensor t = trained.containsKey(init.name()) ? trained.get(init.name())
+                        : search.graph().initializer(init.name()).constValue();
+                init.setConstValue(t);
+            }
+        }
+        float[] theta;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+             OrtSession session = env.createSession(Onnx.toBytes(gen), so);
+             OrtSession.Result res = session.run(Map.of())) {
+            FloatBuffer f = ((OnnxTensor) res.get(0)).getFloatBuffer();
+            theta = new float[f.remaining()];
+            f.get(theta);
+        }
+        float[][] out = new float[layout.layers()][];
+        int from = 0;
+        for (int l = 0; l < out.length; l++) {
+            out[l] = Arrays.copyOfRange(theta, from, from + (int) layout.widths()[l]);
+            from += out[l].length;
+        }
+        return out;
+    }
+
+    /** The generator a gates.json was searched with (files written before the choice existed: simple). */
+    public static IspSearch.GateGenerator generatorOf(Path gatesFile) throws IOException {
+        String word = JSON.readTree(gatesFile.toFile()).path("generator").asText(IspSearch.GateGenerator.SIMPLE.word());
+        return IspSearch.GateGenerator.ofWord(word).orElseThrow(() ->
+                new IOException(gatesFile + ": unknown gate generator '" + word + "'"));
     }
 
     /** The noise-free decision theta + 3 >= 0 per channel. */

@@ -40,7 +40,7 @@ class IspPruneTest {
         IspGraphs.Spec spec = IspPipeline.spec(classifier, 1, false);
         assertEquals(name.equals("cifar_resnet56") ? IspGraphs.Arch.RESNET : IspGraphs.Arch.MOBILENET_V2, spec.arch());
         randomizeBatchNorms(classifier);
-        Model gated = IspSearch.search(spec, IspSearch.GateMode.DECISION, 0);
+        Model gated = IspSearch.search(spec, IspSearch.GateMode.DECISION, IspSearch.GateGenerator.SIMPLE, 0);
         IspPipeline.copyWeights(classifier, gated, "", true);
         IspSearch.Layout layout = IspSearch.Layout.of(spec);
         Random rng = new Random(7);
@@ -50,7 +50,7 @@ class IspPruneTest {
             for (int i = 0; i < logits[l].length; i++) {
                 logits[l][i] = (float) (rng.nextGaussian() * 3 - 1); // about a quarter below -3
             }
-            gated.graph().initializer(IspSearch.HYPER + "." + l + ".weight")
+            gated.graph().initializer(IspSearch.P_LIST + "." + l + ".weight")
                     .setConstValue(Tensor.ofFloats(new long[] {logits[l].length}, logits[l]));
         }
         boolean[][] keep = IspPipeline.atLeastOne(IspPipeline.decision(logits), logits);

@@ -14,15 +14,18 @@ import dev.lathe.graph.train.Objective;
 import dev.lathe.graph.train.TrainStep;
 import dev.lathe.models.ModelInputs;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Predicate;
 
 /**
  * ISP Stage C (SEEDS section 2.3, the CIFAR10 branch's {@code resnet_igp.py}): gates on the prunable channels of the
  * classifier (ResNet: each BasicBlock's inner channels, after conv1-BN-ReLU; MobileNetV2: each block's expanded hidden
- * channels, after the pointwise and the depthwise conv), one free logit vector per gated layer
- * ({@code Simplified_Gate}: {@code hyper_net.p_list.<l>.weight}), relaxed as v = sigmoid((theta + g + 3) / 0.4) with
+ * channels, after the pointwise and the depthwise conv), logits theta from a {@link GateGenerator} (by default one free
+ * logit vector per gated layer, {@code Simplified_Gate}: {@code hyper_net.p_list.<l>.weight}; the repository's
+ * {@code --hs True} {@code HyperStructure} by option), relaxed as v = sigmoid((theta + g + 3) / 0.4) with
  * Gumbel noise g = -log(-log(U + 1e-20) + 1e-20) from fed uniform draws, and the straight-through hard threshold
  * (v >= 0.5) + v - v.detach(). The search graph runs the gated classifier, its three scales through the frozen
  * selector decoder, and reports the raw RBF parameters; its objective is mse_w MSE(params, stored unpruned params)
@@ -34,7 +37,14 @@ import java.util.function.Predicate;
 public final class IspSearch {
     public static final double TEMPERATURE = 0.4;
     public static final double OFFSET = 3.0;
-    public static final String HYPER = "hyper_net.p_list";
+    /** The gate generator's state_dict prefix. */
+    public static final String HYPER_NET = "hyper_net";
+    /** Simplified_Gate's logit vectors, {@code hyper_net.p_list.<l>.weight}. */
+    public static final String P_LIST = HYPER_NET + ".p_list";
+    /** HyperStructure's fixed GRU inputs [L, 1, 64]: a parameter of the state_dict that never trains. */
+    public static final String FIXED_INPUTS = HYPER_NET + ".inputs";
+    /** The gate generator's logits theta [G] (output of {@link #generator}). */
+    public static final String THETA = "theta";
     /** Uniform draws [total gated channels] of the Gumbel noise. */
     public static final String U_GATES = "u_gates";
     /** The gate vector [total gated channels] (relaxed, or hard). */
@@ -42,8 +52,8 @@ public final class IspSearch {
     /** The stored unpruned selector parameters [N, 3], fed per batch. */
     public static final String TARGET_PARAMS = "target_params";
 
-    /** Only the gate logits train: classifier and selector are frozen. */
-    public static final Predicate<String> FROZEN_C = n -> !n.startsWith(HYPER + ".");
+    /** Only the gate generator trains (not its fixed inputs): classifier and selector are frozen. */
+    public static final Predicate<String> FROZEN_C = n -> !n.startsWith(HYPER_NET + ".") || n.equals(FIXED_INPUTS);
 
     private IspSearch() {}
 
@@ -121,6 +131,54 @@ public final class IspSearch {
                 o.scalar(DataType.FLOAT, 0)), DataType.FLOAT);
     }
 
+    /** Where the logits theta [G] come from (the repository's {@code --hs}). */
+    public enum GateGenerator {
+        /** Simplified_Gate (the default): one free logit vector per gated layer, randn init */
+        SIMPLE("simple"),
+        /** HyperStructure ({@code --hs True}): fixed inputs, bi-GRU, LayerNorm, ReLU, weight-normed Linear per layer */
+        HYPER("hyper");
+
+        private final String word;
+
+        GateGenerator(String word) {
+            this.word = word;
+        }
+
+        /** The CLI's and gates.json's name. */
+        public String word() {
+            return word;
+        }
+
+        /** The generator of that name, if any. */
+        public static Optional<GateGenerator> ofWord(String word) {
+            return Arrays.stream(values()).filter(g -> g.word.equals(word)).findFirst();
+        }
+    }
+
+    /** Adds {@code generator}'s parameters (named as the authors' state_dict, seeded init) and returns theta [G]. */
+    public static Value theta(GraphBuilder b, Layout layout, GateGenerator generator, long seed) {
+        if (generator == GateGenerator.HYPER) {
+            return IspHyperStructure.theta(b, layout, seed);
+        }
+        Random init = new Random(seed);
+        List<Value> thetas = new ArrayList<>();
+        for (int l = 0; l < layout.layers(); l++) {
+            float[] w = new float[(int) layout.widths()[l]];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) init.nextGaussian(); // simple_gate: nn.Parameter(torch.randn(width))
+            }
+            thetas.add(b.param(P_LIST + "." + l + ".weight", Tensor.ofFloats(new long[] {w.length}, w)));
+        }
+        return thetas.size() == 1 ? thetas.get(0) : b.ops().concat(0, thetas.toArray(new Value[0]));
+    }
+
+    /** The generator alone: no inputs, output {@link #THETA} [G]; a trained generator's weights give its logits. */
+    public static Model generator(Layout layout, GateGenerator generator, long seed) {
+        GraphBuilder b = new GraphBuilder("isp_gate_generator", ModelInputs.OPSET);
+        b.output(theta(b, layout, generator, seed), THETA);
+        return b.build();
+    }
+
     /** How the gates are made in a graph. */
     public enum GateMode {
         /** relaxed with fed Gumbel draws (training) */
@@ -132,11 +190,12 @@ public final class IspSearch {
     }
 
     /**
-     * The search graph: input x, labels, (draws), gates from the logits, the gated classifier ({@code logits},
-     * parameters {@code conv1..fc} as the classifier's), the selector decoder on the gated classifier's scales
-     * ({@code selector.*}, output {@link IspGraphs#SALIENCY_PARAMS}) and the gate vector ({@link #GATES}).
+     * The search graph: input x, labels, (draws), gates from the generator's logits, the gated classifier
+     * ({@code logits}, parameters {@code conv1..fc} as the classifier's), the selector decoder on the gated
+     * classifier's scales ({@code selector.*}, output {@link IspGraphs#SALIENCY_PARAMS}) and the gate vector
+     * ({@link #GATES}).
      */
-    public static Model search(IspGraphs.Spec s, GateMode mode, long seed) {
+    public static Model search(IspGraphs.Spec s, GateMode mode, GateGenerator generator, long seed) {
         Layout layout = Layout.of(s);
         GraphBuilder b = new GraphBuilder("isp_search", ModelInputs.OPSET);
         Nn nn = new Nn(b, seed);
@@ -144,16 +203,7 @@ public final class IspSearch {
         Value x = b.input(ModelInputs.INPUT, DataType.FLOAT, ModelInputs.BATCH, 3L, (long) s.size(), (long) s.size());
         Value labels = b.input(TrainStep.LABELS, DataType.INT64, ModelInputs.BATCH);
         Value u = mode == GateMode.DECISION ? null : b.input(U_GATES, DataType.FLOAT, layout.total());
-        Random init = new Random(seed);
-        List<Value> thetas = new ArrayList<>();
-        for (int l = 0; l < layout.layers(); l++) {
-            float[] w = new float[(int) layout.widths()[l]];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) init.nextGaussian(); // simple_gate: nn.Parameter(torch.randn(width))
-            }
-            thetas.add(b.param(HYPER + "." + l + ".weight", Tensor.ofFloats(new long[] {w.length}, w)));
-        }
-        Value theta = thetas.size() == 1 ? thetas.get(0) : o.concat(0, thetas.toArray(new Value[0]));
+        Value theta = theta(b, layout, generator, seed);
         Value v = mode == GateMode.DECISION ? decision(o, theta) : relax(o, theta, u, mode == GateMode.HARD_SAMPLED);
         List<Value> perLayer = o.split(v, 0, layout.widths());
         IspNets.Gates gates = (index, act) -> o.mul(act, o.reshape(perLayer.get(index), 1, -1, 1, 1));

@@ -70,7 +70,8 @@ class IspSearchParityTest {
 
     @Test
     void searchStepMatchesPyTorch() throws Exception {
-        Model forward = IspSearch.search(new IspGraphs.Spec(1, 10, 32, 1.0, false), IspSearch.GateMode.RELAXED, 0);
+        Model forward = IspSearch.search(new IspGraphs.Spec(1, 10, 32, 1.0, false), IspSearch.GateMode.RELAXED,
+                IspSearch.GateGenerator.SIMPLE, 0);
         IspPredictorParityTest.load(forward, fx);
         TrainConfig cfg = TrainConfig.of(IspSearch.objective(IspFlops.authors(1, 32), 0.3, 10, 1, 0),
                 new Optimizer.AdamW(0.9, 0.999, 1e-8, 1e-3), 4).withFrozen(IspSearch.FROZEN_C)
