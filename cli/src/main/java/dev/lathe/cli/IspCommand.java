@@ -71,10 +71,10 @@ public final class IspCommand implements Command {
             case SELECTOR -> model + " [--predictor FILE] [--temperature T] [--lambda L1] [--area-power P]"
                     + " [--smoothness L2] [--epochs N] [--batch B] [--lr LR] [--resume]";
             case SEARCH -> model + " [--selector FILE] --target-flops P [--mse-weight W] [--reg-weight W] [--ce W]"
-                    + " [--budget exact|as-searched] [--search-fraction F] [--gates simple|hyper] [--epochs N]"
+                    + " [--budget exact|as-searched] [--search-fraction F] [--gate-generator simple|hyper] [--epochs N]"
                     + " [--batch B] [--lr LR]";
             case PRUNE -> "--model NAME|--onnx FILE [--data SPEC] -o DIR [--gates FILE]";
-            case RUN -> model + " --target-flops P [--gates simple|hyper] [--epochs-scale S] [--resume]";
+            case RUN -> model + " --target-flops P [--gate-generator simple|hyper] [--epochs-scale S] [--resume]";
         };
     }
 
@@ -95,7 +95,7 @@ public final class IspCommand implements Command {
                 .build());
         if (stage != Stage.PRUNE) {
             o.addOption(Option.builder().longOpt("resume").desc("continue the stage from its checkpoint (run: skip "
-                    + "the stages whose outputs exist, the search only if it used the same --gates)").build());
+                    + "the stages whose outputs exist, the search only if it used the same --gate-generator)").build());
         }
         if (stage == Stage.PREDICTOR || stage == Stage.SELECTOR || stage == Stage.SEARCH) {
             o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("(default " + stage.epochs
@@ -118,7 +118,7 @@ public final class IspCommand implements Command {
         if (stage == Stage.SEARCH || stage == Stage.RUN) {
             o.addOption(Option.builder().longOpt("target-flops").hasArg().argName("P").desc("kept MAC ratio p in "
                     + "(0, 1) (default 0.5)").build());
-            o.addOption(Option.builder().longOpt("gates").hasArg().argName("simple|hyper").desc("the gate generator "
+            o.addOption(Option.builder().longOpt("gate-generator").hasArg().argName("simple|hyper").desc("the gate generator "
                     + "searched: simple (default): one free logit vector per gated layer (Simplified_Gate); hyper: the "
                     + "GRU hyper-structure (fixed inputs, bi-GRU, LayerNorm, weight-normed Linear per layer; the "
                     + "authors' --hs True)").build());
@@ -279,9 +279,9 @@ public final class IspCommand implements Command {
         if (!budget.equals("exact") && !budget.equals("as-searched")) {
             throw new UserError("--budget must be exact or as-searched, got '" + budget + "'");
         }
-        String gates = cmd.getOptionValue("gates", IspSearch.GateGenerator.SIMPLE.word());
+        String gates = cmd.getOptionValue("gate-generator", IspSearch.GateGenerator.SIMPLE.word());
         IspSearch.GateGenerator generator = IspSearch.GateGenerator.ofWord(gates).orElseThrow(() ->
-                new UserError("--gates must be simple or hyper, got '" + gates + "'"));
+                new UserError("--gate-generator must be simple or hyper, got '" + gates + "'"));
         return new IspPipeline.SearchSettings(Flags.doubleIn(cmd, "target-flops", 0, false, 1, false, 0.5),
                 Flags.doubleIn(cmd, "mse-weight", 0, true, 1e6, true, 10),
                 Flags.doubleIn(cmd, "reg-weight", 0, true, 1e6, true, 1),

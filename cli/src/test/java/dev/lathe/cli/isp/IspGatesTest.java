@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --gates hyper}: {@code lathe isp run} searches with the GRU hyper-structure on ResNet-8 at tiny epochs,
+ * {@code --gate-generator hyper}: {@code lathe isp run} searches with the GRU hyper-structure on ResNet-8 at tiny epochs,
  * gates.json says so and holds one logit per gated channel, the cut model keeps the requested MAC share within 2
  * points; {@code --resume} keeps that search, and a resume asking for the other generator searches again and
  * fine-tunes its cut afresh; a bad value is refused naming the flag and its values.
@@ -27,7 +27,7 @@ class IspGatesTest {
         Path model = IspRunTest.resNet8(dir);
         Path out = dir.resolve("run");
         String[] args = {"isp", "run", "--onnx", model.toString(), "--data", "synthetic:per-class=13,val-per-class=2",
-            "--target-flops", "0.5", "--epochs-scale", "0.001", "-o", out.toString(), "--gates", "hyper"};
+            "--target-flops", "0.5", "--epochs-scale", "0.001", "-o", out.toString(), "--gate-generator", "hyper"};
         CliRun r = lathe(args);
         assertEquals(0, r.code(), r.err());
         Path gatesFile = out.resolve("search/gates.json");
@@ -60,9 +60,9 @@ class IspGatesTest {
         Path model = IspRunTest.resNet8(dir);
         Path out = dir.resolve("bad");
         CliRun.assertRefused(new String[][] {
-            {"isp", "search", "--onnx", model.toString(), "-o", out.toString(), "--gates", "gru"},
-            {"isp", "run", "--onnx", model.toString(), "-o", out.toString(), "--gates", "gru"},
-        }, new String[] {"--gates must be simple or hyper, got 'gru'", "--gates must be simple or hyper, got 'gru'"},
+            {"isp", "search", "--onnx", model.toString(), "-o", out.toString(), "--gate-generator", "gru"},
+            {"isp", "run", "--onnx", model.toString(), "-o", out.toString(), "--gate-generator", "gru"},
+        }, new String[] {"--gate-generator must be simple or hyper, got 'gru'", "--gate-generator must be simple or hyper, got 'gru'"},
                 out);
     }
 }

@@ -31,7 +31,7 @@ class IspMobileNetV2ParityTest {
     void gatedClassifierAndSelectorMatchPyTorch() throws Exception {
         Fixture fx = new Fixture("/isp/mobilenet");
         IspGraphs.Spec spec = new IspGraphs.Spec(0, 10, 32, 1.0, false, IspGraphs.Arch.MOBILENET_V2);
-        Model m = IspSearch.search(spec, IspSearch.GateMode.DECISION, 0);
+        Model m = IspSearch.search(spec, IspSearch.GateMode.DECISION, IspSearch.GateGenerator.SIMPLE, 0);
         List<String> names;
         try (InputStream in = getClass().getResourceAsStream("/isp/mobilenet/names.txt")) {
             names = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
@@ -55,7 +55,7 @@ class IspMobileNetV2ParityTest {
             for (int c = 0; c < theta.length; c++) {
                 theta[c] = gates[k++] > 0.5f ? 1f : -10f;
             }
-            inits.get(IspSearch.HYPER + "." + l + ".weight").setConstValue(Tensor.ofFloats(new long[] {theta.length},
+            inits.get(IspSearch.P_LIST + "." + l + ".weight").setConstValue(Tensor.ofFloats(new long[] {theta.length},
                     theta));
         }
         Value up1 = m.graph().nodes().stream().filter(n -> n.opType().equals("Conv")
