@@ -146,17 +146,13 @@ public final class AutoAugment implements Transform {
                             + AugmentSpec.GRAMMAR);
                 }
                 try {
-                    mstd = Double.parseDouble(s.substring(4));
+                    mstd = Double.parseDouble(s.substring("mstd".length()));
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(flag + " " + spec + ": section '" + s + "' needs a number after"
                             + " 'mstd'" + AugmentSpec.GRAMMAR);
                 }
             }
-            try {
-                return new Spec(policy, mstd == null ? 0 : mstd);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(flag + " " + spec + ": " + e.getMessage());
-            }
+            return new Spec(policy, mstd == null ? 0 : mstd); // no '-' or NaN gets here: mstd >= 0
         }
 
         @Override
