@@ -1,8 +1,8 @@
 package dev.lathe.cli;
 
+import dev.lathe.runtime.data.AugmentSpec;
 import dev.lathe.runtime.data.Interpolation;
 import dev.lathe.runtime.data.Mixup;
-import dev.lathe.runtime.data.RandAugment;
 import dev.lathe.runtime.data.RandomErasing;
 import dev.lathe.runtime.data.TrainAugmentation;
 import java.util.List;
@@ -12,8 +12,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * timm's augmentation and regularisation flags of {@code lathe train} (timm's names and defaults where Lathe had
- * none): RandAugment, colour jitter, training interpolation and random erasing on the images; mixup/cutmix on
- * batches; drop path in the step.
+ * none): RandAugment or AutoAugment, colour jitter, training interpolation and random erasing on the images;
+ * mixup/cutmix on batches; drop path in the step.
  */
 final class AugmentFlags {
     /** Flags that act on decoded images, so on image datasets only. */
@@ -25,13 +25,14 @@ final class AugmentFlags {
     private AugmentFlags() {}
 
     static void add(Options o) {
-        o.addOption(Option.builder().longOpt("aa").hasArg().argName("SPEC").desc("RandAugment in timm's grammar, e.g."
-                + " rand-m9-mstd0.5-inc1 (m magnitude, n layers, p prob, mstd noise, mmax bound, inc1 increasing ops)")
-                .build());
+        o.addOption(Option.builder().longOpt("aa").hasArg().argName("SPEC").desc("timm's RandAugment, e.g."
+                + " rand-m9-mstd0.5-inc1 (m magnitude, n layers, p prob, mstd noise, mmax bound, inc1 increasing ops),"
+                + " or AutoAugment policy v0|v0r|original|originalr, e.g. original-mstd0.5 (mstd noise); AugMix is not"
+                + " implemented").build());
         o.addOption(Option.builder().longOpt("color-jitter").hasArg().argName("S").desc("brightness, contrast and"
                 + " saturation jitter strength (default 0; off under --aa, as timm)").build());
         o.addOption(Option.builder().longOpt("train-interpolation").hasArg().argName("random|bilinear|bicubic")
-                .desc("filter of the training crop and RandAugment's geometric ops (default bilinear; random draws"
+                .desc("filter of the training crop and --aa's geometric ops (default bilinear; random draws"
                         + " one per image and per op, as timm)").build());
         o.addOption(Option.builder().longOpt("reprob").hasArg().argName("P").desc("random erasing probability"
                 + " (default 0)").build());
@@ -63,10 +64,10 @@ final class AugmentFlags {
             case "bicubic" -> interp = Interpolation.BICUBIC;
             default -> throw new UserError("--train-interpolation " + ti + ": expected random, bilinear or bicubic");
         }
-        RandAugment.Spec aa = null;
+        AugmentSpec aa = null;
         if (cmd.hasOption("aa")) {
             try {
-                aa = RandAugment.Spec.parse(cmd.getOptionValue("aa"), "--aa");
+                aa = AugmentSpec.parse(cmd.getOptionValue("aa"), "--aa");
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }

@@ -21,8 +21,8 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code lathe bench loader}: images per second of the training loader alone (crop, flip, RandAugment or jitter,
- * normalise, random erasing, batching) with {@code lathe train}'s augmentation flags, to compare with
+ * {@code lathe bench loader}: images per second of the training loader alone (crop, flip, RandAugment/AutoAugment or
+ * jitter, normalise, random erasing, batching) with {@code lathe train}'s augmentation flags, to compare with
  * {@code lathe bench train}'s step rate. Without {@code --data} the images are generated in memory at ImageNet's
  * typical 500x375, so decoding is not measured.
  */
@@ -81,7 +81,7 @@ public final class BenchLoaderCommand implements Command {
             List<Transform> steps = new ArrayList<>();
             steps.add(Transforms.randomResizedCrop(r, r, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0, aug.interpolation()));
             steps.add(Transforms.horizontalFlip(0.5));
-            steps.addAll(aug.colourAndRandAugment(Normalize.IMAGENET));
+            steps.addAll(aug.aaOrColourJitter(Normalize.IMAGENET));
             data = new AugmentedDataset(generated(64), Transforms.compose(steps), Normalize.IMAGENET, aug.erasing(), r,
                     r, 0);
         }

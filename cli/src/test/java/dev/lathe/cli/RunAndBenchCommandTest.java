@@ -232,6 +232,20 @@ class RunAndBenchCommandTest {
         assertTrue(bad.err().contains("--aa rand-q3: unknown section 'q3'"), bad.err());
     }
 
+    /** {@code bench loader --aa} with an AutoAugment policy; AugMix is refused with its own message. */
+    @Test
+    void benchLoaderJsonWithAutoAugment() throws IOException {
+        CliRun r = lathe("bench", "loader", "--resolution", "32", "--batch", "4", "--batches", "2", "--warmup", "1",
+                "--aa", "original-mstd0.5", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(8, json.get("images").asInt());
+        assertTrue(json.get("augmentation").asText().contains("interpolation bilinear, aa original-mstd0.5,"), r.out());
+        CliRun augmix = lathe("bench", "loader", "--aa", "augmix-m5");
+        assertEquals(2, augmix.code());
+        assertTrue(augmix.err().contains("--aa augmix-m5: AugMix ('augmix-...') is not implemented"), augmix.err());
+    }
+
     @Test
     void benchInferJsonHasMedianAndThroughput() throws IOException {
         CliRun r = lathe("bench", "infer", model.toString(), "--batch", "4", "--threads", "1", "--warmup-ms", "10",

@@ -146,8 +146,11 @@ class TrainCommandTest {
         assertTrue(dry.out().contains("--cooldown-epochs      10           (recipe)"), dry.out());
         assertTrue(dry.out().contains("--aa                   rand-m7-mstd0.5-inc1 (recipe)"), dry.out());
         assertTrue(dry.out().contains("augmentation: interpolation random, aa rand-m7-n2-p0.5-mstd0.5-inc1,"
-                + " color-jitter 0.4 (off: timm disables it under RandAugment), reprob 0.4 (pixel, count 1..3)"),
-                dry.out());
+                + " color-jitter 0.4 (off: timm disables it under aa), reprob 0.4 (pixel, count 1..3)"), dry.out());
+        CliRun auto = lathe("train", "--recipe", "iieu-resnet", "--aa", "original", "--dry-run");
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.out().contains("augmentation: interpolation random, aa original, color-jitter 0.4 (off: timm"
+                + " disables it under aa)"), auto.out());
         assertTrue(dry.out().contains("mixup/cutmix: off") && dry.out().contains("drop path: off"), dry.out());
         CliRun eff = lathe("train", "--recipe", "efficientmod", "--mixup", "0.5", "--dry-run");
         assertTrue(eff.out().contains("--mixup                0.5          (given)"), eff.out());
@@ -251,7 +254,7 @@ class TrainCommandTest {
         String data = "synthetic:classes=4,size=16,per-class=4,val-per-class=2,seed=3";
         for (String[] c : new String[][] {
             {"--aa", "rand-m9-x1", "--aa rand-m9-x1: unknown section 'x1'"},
-            {"--aa", "autoaug", "only RandAugment"},
+            {"--aa", "autoaug", "--aa autoaug: unknown augmentation 'autoaug'; expected timm's RandAugment grammar"},
             {"--remode", "zeros", "--remode zeros: expected const, rand or pixel"},
             {"--train-interpolation", "nearest", "--train-interpolation nearest: expected random, bilinear or bicubic"},
             {"--mixup-mode", "pairs", "--mixup-mode needs --mixup or --cutmix > 0"},

@@ -31,6 +31,8 @@ def level_arg(op, m, negate):
         return 4 - int((m / DENOM) * 4)
     if op == "Posterize":
         return int((m / DENOM) * 4)
+    if op == "PosterizeOriginal":
+        return int((m / DENOM) * 4) + 4
     if op == "SolarizeIncreasing":
         return 256 - min(256, int((m / DENOM) * 256))
     if op == "Solarize":
@@ -84,7 +86,7 @@ GEOMETRIC = ["Rotate", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel"]
 SIGNED = GEOMETRIC + ["ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing", "SharpnessIncreasing"]
 PLAIN = ["AutoContrast", "Equalize", "Invert"]
 LEVELLED = ["PosterizeIncreasing", "SolarizeIncreasing", "SolarizeAdd", "Posterize", "Solarize",
-            "Color", "Contrast", "Brightness", "Sharpness"]
+            "Color", "Contrast", "Brightness", "Sharpness", "PosterizeOriginal"]
 MAGNITUDES = [0.0, 3.0, 6.37, 9.0, 10.0]
 IMAGENET_FILL = tuple(min(255, round(255 * x)) for x in (0.485, 0.456, 0.406))  # timm's img_mean: (124, 116, 104)
 

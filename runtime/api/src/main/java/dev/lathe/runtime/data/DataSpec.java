@@ -111,8 +111,8 @@ public final class DataSpec {
 
     /**
      * The training set: the standard crop and flip (CIFAR's RandomCrop(32, pad 4), ImageNet-style
-     * RandomResizedCrop(R) with the augmentation's interpolation), then RandAugment or colour jitter, normalisation
-     * and random erasing as timm's training pipeline orders them.
+     * RandomResizedCrop(R) with the augmentation's interpolation), then RandAugment/AutoAugment or colour jitter,
+     * normalisation and random erasing as timm's training pipeline orders them.
      */
     public AugmentedDataset train(TrainAugmentation aug) throws IOException {
         List<Transform> steps = new ArrayList<>();
@@ -134,7 +134,7 @@ public final class DataSpec {
             steps.add(Transforms.randomResizedCrop(r, r, 0.08, 1.0, 3.0 / 4.0, 4.0 / 3.0, aug.interpolation()));
         }
         steps.add(Transforms.horizontalFlip(0.5));
-        steps.addAll(aug.colourAndRandAugment(normalize));
+        steps.addAll(aug.aaOrColourJitter(normalize));
         return new AugmentedDataset(images, Transforms.compose(steps), normalize, aug.erasing(), r, r, seed());
     }
 

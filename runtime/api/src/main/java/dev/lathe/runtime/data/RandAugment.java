@@ -13,16 +13,20 @@ import java.util.Random;
  * mstd is 0) clipped to [0, mmax] (default 10), mapped to the op's argument as timm's level functions do, signed ops
  * negated with probability 1/2, and run as the Pillow call timm makes ({@link PointOps}, {@link ColorAdjust},
  * {@link AffineWarp}). The draws come from the caller's generator in timm's order (apply?, magnitude, sign,
- * resample), so an image's augmentation is a function of that generator's seed.
+ * resample), so an image's augmentation is a function of that generator's seed. The ops ({@link Op},
+ * {@link #apply(Op, Image, double, boolean, Interpolation, int[], double)}) are shared with {@link AutoAugment}.
  *
  * <p>Geometric ops use the fill colour timm's {@code transforms_imagenet_train} passes ({@code img_mean}: the
  * normalisation mean times 255, rounded; (124, 116, 104) for ImageNet) and the resample filter of the training
  * interpolation, or, for {@code random}, bilinear or bicubic drawn per op call as timm's {@code _interpolation} does.
  */
 public final class RandAugment implements Transform {
-    private static final double LEVEL_DENOM = 10.0;
+    static final double LEVEL_DENOM = 10.0;
 
-    /** The op set; {@code increasing} selects timm's _RAND_INCREASING_TRANSFORMS, otherwise _RAND_TRANSFORMS. */
+    /**
+     * timm's ops; {@code increasing} selects RandAugment's _RAND_INCREASING_TRANSFORMS, otherwise _RAND_TRANSFORMS;
+     * AutoAugment's policies name their own.
+     */
     public enum Op {
         AUTO_CONTRAST("AutoContrast"),
         EQUALIZE("Equalize"),
@@ -30,6 +34,7 @@ public final class RandAugment implements Transform {
         ROTATE("Rotate"),
         POSTERIZE("Posterize"),
         POSTERIZE_INCREASING("PosterizeIncreasing"),
+        POSTERIZE_ORIGINAL("PosterizeOriginal"),
         SOLARIZE("Solarize"),
         SOLARIZE_INCREASING("SolarizeIncreasing"),
         SOLARIZE_ADD("SolarizeAdd"),
@@ -59,7 +64,7 @@ public final class RandAugment implements Transform {
                     return op;
                 }
             }
-            throw new IllegalArgumentException("unknown RandAugment op " + name);
+            throw new IllegalArgumentException("unknown augmentation op " + name);
         }
 
         boolean geometric() {
@@ -91,7 +96,7 @@ public final class RandAugment implements Transform {
      * @param magnitudeStd {@code Double.POSITIVE_INFINITY} for uniform sampling
      */
     public record Spec(int magnitude, int numLayers, double prob, double magnitudeStd, int magnitudeMax,
-            boolean increasing) {
+            boolean increasing) implements AugmentSpec {
         public Spec {
             if (numLayers < 0 || magnitude < 0 || magnitudeMax < 0 || !(prob >= 0 && prob <= 1)
                     || !(magnitudeStd >= 0)) {
@@ -102,21 +107,13 @@ public final class RandAugment implements Transform {
         }
 
         /**
-         * Parses {@code spec} (the value of {@code flag}, named in errors). Unlike timm, which skips sections without a
+         * Parses {@code spec}, a non-blank string whose first section is {@code rand} ({@link AugmentSpec#parse}
+         * dispatches here), the value of {@code flag}, named in errors. Unlike timm, which skips sections without a
          * number and reads {@code inc0} as true (it tests {@code bool("0")}), every section must be one of the keys
          * above with a number, and {@code inc0} means the default set.
          */
-        public static Spec parse(String spec, String flag) {
-            String expected = "; expected timm's RandAugment grammar rand[-m<int>][-n<int>][-p<float>][-mstd<float>]"
-                    + "[-mmax<int>][-inc<0|1>], e.g. rand-m9-mstd0.5-inc1";
-            if (spec == null || spec.isBlank()) {
-                throw new IllegalArgumentException(flag + " is empty" + expected);
-            }
+        static Spec parse(String spec, String flag) {
             String[] parts = spec.trim().split("-", -1);
-            if (!parts[0].equals("rand")) {
-                throw new IllegalArgumentException(flag + " " + spec + ": only RandAugment ('rand-...') is implemented, "
-                        + "not '" + parts[0] + "'" + expected);
-            }
             int m = 10;
             int n = 2;
             double p = 0.5;
@@ -125,12 +122,8 @@ public final class RandAugment implements Transform {
             boolean inc = false;
             for (int i = 1; i < parts.length; i++) {
                 String s = parts[i];
-                int d = 0;
-                while (d < s.length() && !Character.isDigit(s.charAt(d))) {
-                    d++;
-                }
-                String key = s.substring(0, d);
-                String val = s.substring(d);
+                String key = sectionKey(s);
+                String val = s.substring(key.length());
                 try {
                     switch (key) {
                         case "m" -> m = Integer.parseInt(val);
@@ -145,12 +138,12 @@ public final class RandAugment implements Transform {
                         case "mmax" -> mmax = Integer.parseInt(val);
                         case "inc" -> inc = Integer.parseInt(val) != 0;
                         default -> throw new IllegalArgumentException(flag + " " + spec + ": unknown section '" + s
-                                + "'" + expected);
+                                + "'" + GRAMMAR);
                     }
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(flag + " " + spec + ": section '" + s + "' needs a "
                             + (key.equals("p") || key.equals("mstd") ? "number" : "whole number") + " after '" + key
-                            + "'" + expected);
+                            + "'" + GRAMMAR);
                 }
             }
             try {
@@ -158,6 +151,20 @@ public final class RandAugment implements Transform {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(flag + " " + spec + ": " + e.getMessage());
             }
+        }
+
+        /** timm's split of a section into key and number: the key is everything before the first digit. */
+        static String sectionKey(String section) {
+            int d = 0;
+            while (d < section.length() && !Character.isDigit(section.charAt(d))) {
+                d++;
+            }
+            return section.substring(0, d);
+        }
+
+        @Override
+        public Transform transform(int[] fill, Interpolation resample) {
+            return new RandAugment(this, fill, resample);
         }
 
         /** The canonical string (parses back to this spec). */
@@ -174,16 +181,15 @@ public final class RandAugment implements Transform {
             return b.append("-inc").append(increasing ? 1 : 0).toString();
         }
 
-        private static String fmt(double v) {
+        static String fmt(double v) {
             return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
         }
     }
 
     private final Spec spec;
-    private final List<Op> ops;
+    private final List<AugmentOp> ops;
     private final int[] fill;
     private final Interpolation resample;
-    private final double translatePct;
 
     /**
      * @param fill geometric ops' fill colour (r, g, b)
@@ -194,10 +200,11 @@ public final class RandAugment implements Transform {
             throw new IllegalArgumentException("RandAugment fill needs 3 values (r, g, b)");
         }
         this.spec = spec;
-        this.ops = spec.increasing() ? RAND_INCREASING_TRANSFORMS : RAND_TRANSFORMS;
+        this.ops = (spec.increasing() ? RAND_INCREASING_TRANSFORMS : RAND_TRANSFORMS).stream()
+                .map(op -> new AugmentOp(op, spec.prob(), spec.magnitude(), spec.magnitudeStd(), spec.magnitudeMax()))
+                .toList();
         this.fill = fill.clone();
         this.resample = resample;
-        this.translatePct = 0.45;
     }
 
     /** timm's img_mean: the normalisation mean scaled to 8 bits and rounded half-even (Python's round). */
@@ -221,28 +228,12 @@ public final class RandAugment implements Transform {
     /** The augmentation with draws in timm's order (tests replay timm's own draws through this). */
     public Image apply(Image in, Draws d) {
         Image im = in;
-        List<Op> chosen = new ArrayList<>(spec.numLayers());
+        List<AugmentOp> chosen = new ArrayList<>(spec.numLayers());
         for (int i = 0; i < spec.numLayers(); i++) {
             chosen.add(ops.get(d.index(ops.size()))); // numpy's choice with replacement
         }
-        for (Op op : chosen) {
-            if (spec.prob() < 1.0 && d.random() > spec.prob()) {
-                continue;
-            }
-            double m = spec.magnitude();
-            if (Double.isInfinite(spec.magnitudeStd())) {
-                m = d.uniform(0, m);
-            } else if (spec.magnitudeStd() > 0) {
-                m = d.gauss(m, spec.magnitudeStd());
-            }
-            m = Math.max(0.0, Math.min(m, spec.magnitudeMax() == 0 ? LEVEL_DENOM : spec.magnitudeMax()));
-            boolean negate = op.signed() && d.random() > 0.5;
-            Interpolation rs = resample;
-            if (op.geometric() && rs == null) {
-                // timm's _RANDOM_INTERPOLATION = (BILINEAR, BICUBIC), one random.choice per op call
-                rs = d.index(2) == 0 ? Interpolation.BILINEAR : Interpolation.BICUBIC;
-            }
-            im = apply(op, im, m, negate, rs, fill, translatePct);
+        for (AugmentOp op : chosen) {
+            im = op.apply(im, d, resample, fill);
         }
         return im;
     }
@@ -259,6 +250,7 @@ public final class RandAugment implements Transform {
             case ROTATE -> AffineWarp.rotate(im, s * (level * 30.0), resample, fill);
             case POSTERIZE -> posterize(im, (int) (level * 4));
             case POSTERIZE_INCREASING -> posterize(im, 4 - (int) (level * 4));
+            case POSTERIZE_ORIGINAL -> posterize(im, (int) (level * 4) + 4);
             case SOLARIZE -> PointOps.solarize(im, Math.min(256, (int) (level * 256)));
             case SOLARIZE_INCREASING -> PointOps.solarize(im, 256 - Math.min(256, (int) (level * 256)));
             // 0.6.13 has no cap (later timm caps the addend at 128); it matters only above m 11.6 (with mmax)

@@ -7,12 +7,13 @@ import java.util.Locale;
 /**
  * timm's training-time image augmentation settings ({@code transforms_imagenet_train} in timm 0.6.13's
  * {@code timm/data/transforms_factory.py}): the crop's interpolation ({@code null} = timm's {@code random}: bilinear
- * or bicubic per image, and per RandAugment op), RandAugment ({@code null} = off), colour jitter strength (brightness,
- * contrast and saturation alike; timm turns it off when RandAugment is on) and random erasing on the normalised image
- * (probability 0 = off). {@link #NONE} is Lathe's standard pipeline (bilinear, nothing else).
+ * or bicubic per image, and per geometric augmentation op), {@code --aa}'s RandAugment or AutoAugment ({@code null} =
+ * off), colour jitter strength (brightness, contrast and saturation alike; timm turns it off under any {@code --aa})
+ * and random erasing on the normalised image (probability 0 = off). {@link #NONE} is Lathe's standard pipeline
+ * (bilinear, nothing else).
  */
-public record TrainAugmentation(Interpolation interpolation, RandAugment.Spec randAugment, double colorJitter,
-        double eraseProb, RandomErasing.Mode eraseMode, int eraseCount) {
+public record TrainAugmentation(Interpolation interpolation, AugmentSpec aa, double colorJitter, double eraseProb,
+        RandomErasing.Mode eraseMode, int eraseCount) {
     public static final TrainAugmentation NONE = new TrainAugmentation(Interpolation.BILINEAR, null, 0, 0,
             RandomErasing.Mode.CONST, 1);
 
@@ -23,16 +24,19 @@ public record TrainAugmentation(Interpolation interpolation, RandAugment.Spec ra
         }
     }
 
-    /** Whether colour jitter runs: timm disables it when RandAugment is on. */
+    /** Whether colour jitter runs: timm disables it under RandAugment and AutoAugment. */
     public boolean jitterApplies() {
-        return colorJitter > 0 && randAugment == null;
+        return colorJitter > 0 && aa == null;
     }
 
-    /** The steps after the crop and flip: RandAugment with timm's fill for {@code normalize}, or colour jitter. */
-    public List<Transform> colourAndRandAugment(Normalize normalize) {
+    /**
+     * The steps after the crop and flip: RandAugment or AutoAugment with timm's fill for {@code normalize}, or colour
+     * jitter.
+     */
+    public List<Transform> aaOrColourJitter(Normalize normalize) {
         List<Transform> steps = new ArrayList<>();
-        if (randAugment != null) {
-            steps.add(new RandAugment(randAugment, RandAugment.fillFor(normalize.mean()), interpolation));
+        if (aa != null) {
+            steps.add(aa.transform(RandAugment.fillFor(normalize.mean()), interpolation));
         } else if (colorJitter > 0) {
             steps.add(Transforms.colorJitter(colorJitter, colorJitter, colorJitter));
         }
@@ -48,8 +52,8 @@ public record TrainAugmentation(Interpolation interpolation, RandAugment.Spec ra
     public String toString() {
         return String.format(Locale.ROOT, "interpolation %s, aa %s, color-jitter %s%s, reprob %s (%s, count 1..%d)",
                 interpolation == null ? "random" : interpolation.name().toLowerCase(Locale.ROOT),
-                randAugment == null ? "off" : randAugment, colorJitter,
-                colorJitter > 0 && randAugment != null ? " (off: timm disables it under RandAugment)" : "", eraseProb,
+                aa == null ? "off" : aa, colorJitter,
+                colorJitter > 0 && aa != null ? " (off: timm disables it under aa)" : "", eraseProb,
                 eraseMode.name().toLowerCase(Locale.ROOT), eraseCount);
     }
 }

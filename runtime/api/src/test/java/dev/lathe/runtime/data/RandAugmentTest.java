@@ -36,8 +36,8 @@ class RandAugmentTest {
     }
 
     /**
-     * Every op at several magnitudes, both signs, both resample filters and two fill colours, and the geometric ops on
-     * a larger 64x48 image: 0 levels apart.
+     * Every op (AutoAugment's PosterizeOriginal too) at several magnitudes, both signs, both resample filters and two
+     * fill colours, and the geometric ops on a larger 64x48 image: 0 levels apart.
      */
     @Test
     void everyOpEqualsPillowBitForBit() throws Exception {
@@ -78,7 +78,7 @@ class RandAugmentTest {
             }
             cases++;
         }
-        assertEquals(290, cases);
+        assertEquals(300, cases);
         assertEquals(List.of(), failures);
     }
 
@@ -128,9 +128,9 @@ class RandAugmentTest {
 
     @Test
     void specParsesTimmGrammar() {
-        RandAugment.Spec s = RandAugment.Spec.parse("rand-m9-mstd0.5-inc1", "--aa");
+        AugmentSpec s = AugmentSpec.parse("rand-m9-mstd0.5-inc1", "--aa");
         assertEquals(new RandAugment.Spec(9, 2, 0.5, 0.5, 10, true), s);
-        assertEquals(s, RandAugment.Spec.parse(s.toString(), "--aa"));
+        assertEquals(s, AugmentSpec.parse(s.toString(), "--aa"));
         assertEquals(new RandAugment.Spec(7, 3, 0.7, 0.5, 10, true),
                 RandAugment.Spec.parse("rand-n3-m7-p0.7-mstd0.5-inc1", "--aa"));
         assertEquals(new RandAugment.Spec(10, 2, 0.5, 0, 10, false), RandAugment.Spec.parse("rand", "--aa"));
@@ -144,7 +144,6 @@ class RandAugmentTest {
     @Test
     void badSpecsNameTheFlagTheSectionAndTheGrammar() {
         for (String[] c : new String[][] {
-            {"original-mstd0.5", "only RandAugment"},
             {"rand-m9-x3", "unknown section 'x3'"},
             {"rand-m9.5", "needs a whole number after 'm'"},
             {"rand-mstdx", "unknown section 'mstdx'"},
@@ -152,8 +151,10 @@ class RandAugmentTest {
             {"rand-m9-", "unknown section ''"},
             {"", "is empty"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> RandAugment.Spec.parse(c[0], "--aa"), c[0]);
+                    () -> AugmentSpec.parse(c[0], "--aa"), c[0]);
             assertTrue(e.getMessage().startsWith("--aa"), e.getMessage());
+            // grammar errors carry both grammars (rand's and the AutoAugment policies'); range errors the ranges
+            assertEquals(!c[0].equals("rand-p1.5"), e.getMessage().endsWith(AugmentSpec.GRAMMAR), e.getMessage());
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
         }
     }

@@ -1,0 +1,33 @@
+package dev.lathe.runtime.data;
+
+/**
+ * A parsed {@code --aa} string in timm's grammar (timm 0.6.13's {@code transforms_imagenet_train}: {@code rand...} is
+ * RandAugment, {@code augmix...} AugMix, anything else an AutoAugment policy): {@link RandAugment.Spec} or
+ * {@link AutoAugment.Spec}. AugMix is not implemented and is refused.
+ */
+public sealed interface AugmentSpec permits RandAugment.Spec, AutoAugment.Spec {
+    /** The grammars, appended to every parse error. */
+    String GRAMMAR = "; expected timm's RandAugment grammar rand[-m<int>][-n<int>][-p<float>][-mstd<float>][-mmax<int>]"
+            + "[-inc<0|1>], e.g. rand-m9-mstd0.5-inc1, or an AutoAugment policy v0|v0r|original|originalr"
+            + "[-mstd<float>], e.g. original-mstd0.5";
+
+    /**
+     * The transform with the geometric ops' fill colour (r, g, b) and resample filter (BILINEAR or BICUBIC, or null to
+     * draw one of them per geometric op as timm's 'random').
+     */
+    Transform transform(int[] fill, Interpolation resample);
+
+    /** Parses {@code spec} (the value of {@code flag}, named in errors) by its first dash-separated section. */
+    static AugmentSpec parse(String spec, String flag) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException(flag + " is empty" + GRAMMAR);
+        }
+        String head = spec.trim().split("-", -1)[0];
+        return switch (head) {
+            case "rand" -> RandAugment.Spec.parse(spec, flag);
+            case "augmix" -> throw new IllegalArgumentException(flag + " " + spec + ": AugMix ('augmix-...') is not"
+                    + " implemented" + GRAMMAR);
+            default -> AutoAugment.Spec.parse(spec, flag);
+        };
+    }
+}
