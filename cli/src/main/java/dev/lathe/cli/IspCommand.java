@@ -71,10 +71,10 @@ public final class IspCommand implements Command {
             case SELECTOR -> model + " [--predictor FILE] [--temperature T] [--lambda L1] [--area-power P]"
                     + " [--smoothness L2] [--epochs N] [--batch B] [--lr LR] [--resume]";
             case SEARCH -> model + " [--selector FILE] --target-flops P [--mse-weight W] [--reg-weight W] [--ce W]"
-                    + " [--budget exact|as-searched] [--search-fraction F] [--gate-generator simple|hyper] [--epochs N]"
+                    + " [--budget exact|as-searched] [--search-fraction F] [--gate-generator simple|hyper] [--select best|last] [--epochs N]"
                     + " [--batch B] [--lr LR]";
             case PRUNE -> "--model NAME|--onnx FILE [--data SPEC] -o DIR [--gates FILE]";
-            case RUN -> model + " --target-flops P [--gate-generator simple|hyper] [--epochs-scale S] [--resume]";
+            case RUN -> model + " --target-flops P [--gate-generator simple|hyper] [--select best|last] [--epochs-scale S] [--resume]";
         };
     }
 
@@ -122,6 +122,10 @@ public final class IspCommand implements Command {
                     + "searched: simple (default): one free logit vector per gated layer (Simplified_Gate); hyper: the "
                     + "GRU hyper-structure (fixed inputs, bi-GRU, LayerNorm, weight-normed Linear per layer; the "
                     + "authors' --hs True)").build());
+            o.addOption(Option.builder().longOpt("select").hasArg().argName("best|last").desc("which epoch's gates are"
+                    + " cut: best (default, the authors'): of the second half's epochs, the one whose cut classifier"
+                    + " scores the best top-1 on the validation split (one cut and evaluation per epoch); last: the"
+                    + " last epoch's").build());
         }
         if (stage == Stage.SEARCH) {
             o.addOption(Option.builder().longOpt("selector").hasArg().argName("FILE").desc("Stage B's selector "
@@ -193,8 +197,8 @@ public final class IspCommand implements Command {
                 case SEARCH -> {
                     Model selector = input(cmd, "selector", dir.resolve(IspPipeline.SELECTOR_DIR)
                             .resolve(IspPipeline.SELECTOR_FILE), "lathe isp selector");
-                    Path f = IspPipeline.search(classifier, selector, train, dir, run(cmd, stage, 1, seed, threads,
-                            false, ctx), searchSettings);
+                    Path f = IspPipeline.search(classifier, selector, train, val, dir, run(cmd, stage, 1, seed,
+                            threads, false, ctx), searchSettings);
                     ctx.out().println("gates written to " + f);
                 }
                 case PRUNE -> {
@@ -241,12 +245,11 @@ public final class IspCommand implements Command {
                     run(cmd, Stage.SELECTOR, scale, seed, threads, resume, ctx));
         }
         Path gates = dir.resolve(IspPipeline.SEARCH_DIR).resolve(IspPipeline.GATES_FILE);
-        // a search with the other generator is not this run's search; a new search's cut starts fine-tuning afresh
-        boolean search = !(resume && Files.exists(gates)
-                && IspPipeline.generatorOf(gates) == searchSettings.generator());
+        // a search with other settings is not this run's search; a new search's cut starts fine-tuning afresh
+        boolean search = !(resume && Files.exists(gates) && IspPipeline.searchedWith(gates, searchSettings));
         if (search) {
-            IspPipeline.search(classifier, Onnx.load(selector), train, dir, run(cmd, Stage.SEARCH, scale, seed,
-                    threads, false, ctx), searchSettings);
+            IspPipeline.search(classifier, Onnx.load(selector), train, val, dir, run(cmd, Stage.SEARCH, scale,
+                    seed, threads, false, ctx), searchSettings);
         }
         IspPipeline.Pruned p = IspPipeline.prune(classifier, gates, dir);
         IspPipeline.Run ft = new IspPipeline.Run(epochs(FINETUNE_EPOCHS, scale), 128, 0.1, seed, threads,
@@ -279,6 +282,10 @@ public final class IspCommand implements Command {
         if (!budget.equals("exact") && !budget.equals("as-searched")) {
             throw new UserError("--budget must be exact or as-searched, got '" + budget + "'");
         }
+        String select = cmd.getOptionValue("select", "best");
+        if (!select.equals("best") && !select.equals("last")) {
+            throw new UserError("--select must be best or last, got '" + select + "'");
+        }
         String gates = cmd.getOptionValue("gate-generator", IspSearch.GateGenerator.SIMPLE.word());
         IspSearch.GateGenerator generator = IspSearch.GateGenerator.ofWord(gates).orElseThrow(() ->
                 new UserError("--gate-generator must be simple or hyper, got '" + gates + "'"));
@@ -286,7 +293,7 @@ public final class IspCommand implements Command {
                 Flags.doubleIn(cmd, "mse-weight", 0, true, 1e6, true, 10),
                 Flags.doubleIn(cmd, "reg-weight", 0, true, 1e6, true, 1),
                 Flags.doubleIn(cmd, "ce", 0, true, 1e6, true, 0), budget.equals("exact"),
-                Flags.doubleIn(cmd, "search-fraction", 0, false, 1, true, 0.05), generator);
+                Flags.doubleIn(cmd, "search-fraction", 0, false, 1, true, 0.05), generator, select.equals("best"));
     }
 
     /** The stage's epochs (flag, else the paper's x scale, at least 1), batch and lr. */

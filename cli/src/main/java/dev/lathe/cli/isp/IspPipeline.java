@@ -31,8 +31,14 @@ import dev.lathe.models.isp.IspSearch;
 import dev.lathe.pruning.Pruner;
 import dev.lathe.pruning.plan.KeepMasks;
 import dev.lathe.pruning.plan.PruningPlan;
+import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.Runtimes;
+import dev.lathe.runtime.Session;
+import dev.lathe.runtime.SessionConfig;
 import dev.lathe.runtime.data.Dataset;
+import dev.lathe.runtime.ort.OrtProviders;
 import dev.lathe.runtime.ort.train.Trainer;
+import dev.lathe.runtime.train.Evaluation;
 import dev.lathe.runtime.train.LrSchedule;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,6 +52,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -82,7 +89,7 @@ public final class IspPipeline {
      * share of the training set searched on, the gate generator.
      */
     public record SearchSettings(double target, double mseWeight, double regWeight, double ceWeight,
-            boolean exactBudget, double fraction, IspSearch.GateGenerator generator) {}
+            boolean exactBudget, double fraction, IspSearch.GateGenerator generator, boolean selectBest) {}
 
     private IspPipeline() {}
 
@@ -178,9 +185,12 @@ public final class IspPipeline {
 
     /**
      * Stage C: stores the unpruned selector's raw parameters for a fraction of the training set, then trains the gate
-     * generator; writes gates.json (the generator, its logits, the decision, its kept-MAC ratio).
+     * generator; writes gates.json (the generator, its logits, the decision, its kept-MAC ratio). The gates are the
+     * last epoch's, or with {@code selectBest} those of the epoch in the second half whose cut scores the best top-1
+     * on {@code val} (the authors keep the best validation epoch after epoch 100 of 200).
      */
-    public static Path search(Model classifier, Model selector, Dataset train, Path runDir, Run r, SearchSettings c)
+    public static Path search(Model classifier, Model selector, Dataset train, Dataset val, Path runDir, Run r,
+            SearchSettings c)
             throws Exception {
         IspGraphs.Spec s = spec(classifier, 1.0, false);
         Path dir = Files.createDirectories(runDir.resolve(SEARCH_DIR));
@@ -221,7 +231,10 @@ public final class IspPipeline {
             }
         });
         Dataset part = subsetOf(train, subset);
-        Map<String, Tensor> w;
+        IspSearch.Layout layout = IspSearch.Layout.of(s);
+        // the authors keep the best validation epoch of the second half (resnet_igp.py's valid: epoch > 100 of 200)
+        int firstCandidate = c.selectBest() ? Math.min(r.epochs() / 2 + 1, r.epochs() - 1) : r.epochs() - 1;
+        Selection chosen = null;
         try (Trainer t = new Trainer(step, new Trainer.Options(r.epochs(), LrSchedule.constant(r.lr()), r.seed(),
                 r.threads(), dir, false, null, -1, 1), null, extras)) {
             int steps = n / r.batch();
@@ -236,19 +249,32 @@ public final class IspPipeline {
                     t.loadBatch(part, order, k * r.batch());
                     sum += t.step(r.lr())[0];
                 }
-                lines.add("{\"epoch\": " + (epoch + 1) + ", \"loss\": " + sum / steps + "}");
+                String line = "{\"epoch\": " + (epoch + 1) + ", \"loss\": " + sum / steps;
+                String report = String.format(Locale.ROOT, "isp search: epoch %d/%d loss %.5f", epoch + 1, r.epochs(),
+                        sum / steps);
+                if (epoch >= firstCandidate) {
+                    float[][] lg = logits(forward, t.weights(), layout, c.generator(), r.seed());
+                    boolean[][] kp = c.exactBudget() ? budget(lg, flops, c.target()) : atLeastOne(decision(lg), lg);
+                    double top1 = c.selectBest() ? cutTop1(classifier, layout, kp, val, r) : Double.NaN;
+                    if (c.selectBest()) {
+                        line += ", \"cut_val_top1\": " + top1;
+                        report += String.format(Locale.ROOT, ", the cut's val top-1 %.4f", top1);
+                    }
+                    if (chosen == null || top1 > chosen.top1()) { // the first best, as the authors' acc > best_acc
+                        chosen = new Selection(epoch, lg, kp, top1);
+                    }
+                }
+                lines.add(line + "}");
                 if (r.log() != null) {
-                    r.log().printf("isp search: epoch %d/%d loss %.5f%n", epoch + 1, r.epochs(), sum / steps);
+                    r.log().println(report);
                 }
             }
             AtomicFiles.write(dir.resolve("metrics.jsonl"), tmp -> Files.writeString(tmp, String.join("\n", lines)
                     + "\n"));
-            w = t.weights();
         }
-        IspSearch.Layout layout = IspSearch.Layout.of(s);
-        float[][] logits = logits(forward, w, layout, c.generator(), r.seed());
+        float[][] logits = chosen.logits();
+        boolean[][] keep = chosen.keep();
         boolean[][] searched = decision(logits);
-        boolean[][] keep = c.exactBudget() ? budget(logits, flops, c.target()) : atLeastOne(searched, logits);
         ObjectNode root = JSON.createObjectNode();
         root.put("format", "lathe-isp-gates/1");
         root.put("generator", c.generator().word());
@@ -256,6 +282,11 @@ public final class IspPipeline {
         root.put("ratio_as_searched", flops.ratio(atLeastOne(searched, logits)));
         root.put("ratio", flops.ratio(keep));
         root.put("budget", c.exactBudget() ? "exact" : "as-searched");
+        root.put("select", c.selectBest() ? "best" : "last");
+        root.put("epoch", chosen.epoch() + 1);
+        if (c.selectBest()) {
+            root.put("cut_val_top1", chosen.top1());
+        }
         ArrayNode layers = root.putArray("layers");
         for (int l = 0; l < layout.layers(); l++) {
             ObjectNode o = layers.addObject();
@@ -271,6 +302,18 @@ public final class IspPipeline {
         String text = JSON.writeValueAsString(root);
         AtomicFiles.write(file, tmp -> Files.writeString(tmp, text));
         return file;
+    }
+
+    /** A candidate epoch's gates: its logits, the keep mask cut from them, and the cut's validation top-1. */
+    private record Selection(int epoch, float[][] logits, boolean[][] keep, double top1) {}
+
+    /** The validation top-1 of the classifier cut to {@code keep} (the hard-gated classifier, without fine-tuning). */
+    private static double cutTop1(Model classifier, IspSearch.Layout layout, boolean[][] keep, Dataset val, Run r) {
+        Pruned p = cut(classifier, layout.convs(), keep, "candidate");
+        try (Session session = Runtimes.get(OrtProviders.CPU).open(new ModelSource.InMemory(p.model()),
+                SessionConfig.defaults().withThreads(r.threads(), 0))) {
+            return Evaluation.run(session, val, r.batch()).top1();
+        }
     }
 
     /**
@@ -305,11 +348,14 @@ public final class IspPipeline {
         return out;
     }
 
-    /** The generator a gates.json was searched with (files written before the choice existed: simple). */
-    public static IspSearch.GateGenerator generatorOf(Path gatesFile) throws IOException {
-        String word = JSON.readTree(gatesFile.toFile()).path("generator").asText(IspSearch.GateGenerator.SIMPLE.word());
-        return IspSearch.GateGenerator.ofWord(word).orElseThrow(() ->
-                new IOException(gatesFile + ": unknown gate generator '" + word + "'"));
+    /**
+     * Whether a gates.json was searched with {@code c}'s generator and epoch selection (files written before those
+     * choices existed: simple, last).
+     */
+    public static boolean searchedWith(Path gatesFile, SearchSettings c) throws IOException {
+        var root = JSON.readTree(gatesFile.toFile());
+        return root.path("generator").asText(IspSearch.GateGenerator.SIMPLE.word()).equals(c.generator().word())
+                && root.path("select").asText("last").equals(c.selectBest() ? "best" : "last");
     }
 
     /** The noise-free decision theta + 3 >= 0 per channel. */
