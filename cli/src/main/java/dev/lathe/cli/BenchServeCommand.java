@@ -12,6 +12,7 @@ import dev.lathe.runtime.TensorSpec;
 import dev.lathe.serve.ImageModel;
 import dev.lathe.serve.InferenceServer;
 import dev.lathe.serve.LoadTest;
+import dev.lathe.serve.V2Request;
 import dev.lathe.serve.ServeOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class BenchServeCommand implements Command {
     @Override
     public String usage() {
         return "BUNDLE|M.onnx [--clients C] [--duration S] [--warmup S] [--max-batch B] [--max-queue-delay-us U]"
-                + " [--instances K] [--threads T] [--only batched|unbatched] [--image FILE] [--json]";
+                + " [--instances K] [--threads T] [--only batched|unbatched] [--image FILE] [--binary] [--json]";
     }
 
     @Override
@@ -65,6 +66,9 @@ public final class BenchServeCommand implements Command {
         o.addOption(Option.builder().longOpt("image").hasArg().argName("FILE")
                 .desc("send this image file as a BYTES request (base64; the server decodes and preprocesses it) instead"
                         + " of a random FP32 tensor; needs a model with preprocessing metadata").build());
+        o.addOption(Option.builder().longOpt("binary").desc("send the tensor (or image file) as binary data and ask"
+                + " the outputs back as binary (the binary tensor data extension, as Triton's clients do by default)"
+                + " instead of JSON numbers").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object").build());
         return SessionFlags.add(o);
     }
@@ -89,10 +93,11 @@ public final class BenchServeCommand implements Command {
             throw new UserError(e.getMessage(), e);
         }
         InferenceRuntime runtime = SessionFlags.runtime(cmd);
-        String body;
+        V2Request body;
+        boolean binary = cmd.hasOption("binary");
         try (Session probe = SessionFlags.open(runtime, model, SessionFlags.config(cmd, runtime))) {
-            body = cmd.hasOption("image") ? imageRequest(Flags.path(cmd, "image"), model, probe.inputs())
-                    : randomRequest(probe.inputs(), model.file());
+            body = cmd.hasOption("image") ? imageRequest(Flags.path(cmd, "image"), model, probe.inputs(), binary)
+                    : randomRequest(probe.inputs(), model.file(), binary);
         }
         List<String> names = new ArrayList<>();
         List<LoadTest.Result> results = new ArrayList<>();
@@ -120,6 +125,7 @@ public final class BenchServeCommand implements Command {
             root.put("runtime", runtime.name());
             root.put("clients", clients);
             root.put("request_batch", 1);
+            root.put("encoding", binary ? "binary" : "json");
             ArrayNode runs = root.putArray("runs");
             for (int i = 0; i < results.size(); i++) {
                 LoadTest.Result r = results.get(i);
@@ -156,8 +162,9 @@ public final class BenchServeCommand implements Command {
         return lost == 0 ? 0 : ExitCode.USER_ERROR;
     }
 
-    /** A batch-1 BYTES request carrying one image file, base64-encoded. */
-    static String imageRequest(Path image, ImageModel model, List<TensorSpec> inputs) throws java.io.IOException {
+    /** A batch-1 BYTES request carrying one image file (base64 in JSON, raw in binary data). */
+    static V2Request imageRequest(Path image, ImageModel model, List<TensorSpec> inputs, boolean binary)
+            throws java.io.IOException {
         if (!java.nio.file.Files.isRegularFile(image)) {
             throw new UserError("image file not found: " + image);
         }
@@ -166,18 +173,11 @@ public final class BenchServeCommand implements Command {
         } catch (PackageException e) {
             throw new UserError(e.getMessage(), e);
         }
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode root = m.createObjectNode();
-        ObjectNode in = root.putArray("inputs").addObject();
-        in.put("name", inputs.get(0).name());
-        in.put("datatype", "BYTES");
-        in.putArray("shape").add(1);
-        in.putArray("data").add(java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(image)));
-        return root.toString();
+        return V2Request.images(inputs.get(0).name(), List.of(java.nio.file.Files.readAllBytes(image)), binary);
     }
 
     /** A batch-1 FP32 request of seeded Gaussian values for a single-input model with fixed non-batch dims. */
-    static String randomRequest(List<TensorSpec> inputs, Path file) {
+    static V2Request randomRequest(List<TensorSpec> inputs, Path file, boolean binary) {
         if (inputs.size() != 1 || inputs.get(0).dtype() != dev.lathe.graph.ir.DataType.FLOAT) {
             throw new UserError(file + ": bench serve drives single-input float32 models; this one has "
                     + inputs.stream().map(TensorSpec::describe).toList());
@@ -200,6 +200,6 @@ public final class BenchServeCommand implements Command {
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) r.nextGaussian();
         }
-        return InferenceServer.request(in.name(), shape, data);
+        return V2Request.fp32(in.name(), shape, data, binary);
     }
 }

@@ -14,14 +14,19 @@ import dev.lathe.runtime.io.Npy;
 import dev.lathe.serve.ImageModel;
 import dev.lathe.serve.InferenceServer;
 import dev.lathe.serve.ServeOptions;
+import dev.lathe.serve.V2Request;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
@@ -97,7 +102,7 @@ class ServeTest {
 
 
     static String request() {
-        return InferenceServer.request("input", new long[] {1, 3, 32, 32}, input);
+        return V2Request.fp32("input", new long[] {1, 3, 32, 32}, input, false).json();
     }
 
     @Test
@@ -131,6 +136,110 @@ class ServeTest {
             assertTrue(metrics.contains("lathe_batch_size_count{model=\"toy\"}"), metrics);
             assertTrue(metrics.contains("lathe_queue_depth{model=\"toy\"} 0"), metrics);
         }
+    }
+
+    /**
+     * The binary tensor data extension (Triton's and KServe's): a binary FP32 request answers binary logits
+     * bit-equal to lathe run's; a raw photo as binary BYTES gets the same classification strings as its base64 JSON
+     * form; JSON inputs with binary_data_output answer binary; malformed framing is a 400 naming what is wrong, and
+     * the server keeps serving.
+     */
+    @Test
+    void binaryTensorDataExtension() throws Exception {
+        try (InferenceServer s = start(ServeOptions.defaults())) {
+            assertTrue(get(s, "/v2").body().contains("binary_tensor_data"));
+            HttpResponse<byte[]> r = postBinary(s, V2Request.fp32("input", new long[] {1, 3, 32, 32}, input, true));
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertEquals("application/octet-stream", r.headers().firstValue("Content-Type").orElse(""));
+            int jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+            JsonNode out = JSON.readTree(Arrays.copyOf(r.body(), jsonLength)).get("outputs").get(0);
+            assertEquals(4 * expected.length, out.path("parameters").path("binary_data_size").asInt(), out.toString());
+            assertTrue(out.path("data").isMissingNode(), out.toString());
+            ByteBuffer b = ByteBuffer.wrap(r.body(), jsonLength, r.body().length - jsonLength)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            float[] got = new float[expected.length];
+            b.asFloatBuffer().get(got);
+            assertArrayEquals(expected, got);
+
+            byte[] photo = Files.readAllBytes(photo());
+            String classify = ",\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"classification\":2}}]}";
+            String asJson = V2Request.images("input", List.of(photo), false).json();
+            HttpResponse<String> j = post(s, "/v2/models/toy/infer", asJson.substring(0, asJson.length() - 1)
+                    + classify);
+            assertEquals(200, j.statusCode(), j.body());
+            JsonNode jsonOut = JSON.readTree(j.body()).get("outputs").get(0).get("data");
+            V2Request raw = V2Request.images("input", List.of(photo), true);
+            String head = new String(raw.body(), 0, raw.jsonLength(), StandardCharsets.UTF_8);
+            byte[] headBytes = (head.substring(0, head.length() - 1) + classify.substring(0, classify.length() - 1)
+                    + "}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[headBytes.length + raw.body().length - raw.jsonLength()];
+            System.arraycopy(headBytes, 0, body, 0, headBytes.length);
+            System.arraycopy(raw.body(), raw.jsonLength(), body, headBytes.length, body.length - headBytes.length);
+            r = postBinary(s, new V2Request(body, headBytes.length));
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+            b = ByteBuffer.wrap(r.body(), jsonLength, r.body().length - jsonLength)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (JsonNode expectedEntry : jsonOut) {
+                byte[] e = new byte[b.getInt()];
+                b.get(e);
+                assertEquals(expectedEntry.asText(), new String(e, StandardCharsets.UTF_8));
+            }
+            assertEquals(0, b.remaining());
+
+            String jsonIn = request();
+            byte[] asked = (jsonIn.substring(0, jsonIn.length() - 1) + ",\"parameters\":{\"binary_data_output\":true}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            r = postBinary(s, new V2Request(asked, asked.length)); // JSON in, binary out
+            assertEquals(200, r.statusCode());
+            assertTrue(r.headers().firstValue("Inference-Header-Content-Length").isPresent());
+
+            byte[] good = V2Request.fp32("input", new long[] {1, 3, 32, 32}, input, true).body();
+            int goodJson = V2Request.fp32("input", new long[] {1, 3, 32, 32}, input, true).jsonLength();
+            String[][] bad = {
+                {"x", "Inference-Header-Content-Length is 'x'"},
+                {String.valueOf(good.length + 1), "Inference-Header-Content-Length is '" + (good.length + 1) + "'"},
+                {String.valueOf(goodJson), null}, // sanity: the framing itself is right
+            };
+            for (String[] c : bad) {
+                HttpResponse<byte[]> br = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                        + "/v2/models/toy/infer")).header("Inference-Header-Content-Length", c[0])
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(good)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                String text = new String(br.body(), StandardCharsets.UTF_8);
+                if (c[1] == null) {
+                    assertEquals(200, br.statusCode(), text);
+                } else {
+                    assertEquals(400, br.statusCode(), text);
+                    assertTrue(text.contains(c[1]), text);
+                }
+            }
+            byte[] shortBody = Arrays.copyOf(good, good.length - 4);
+            assertBad(s, new V2Request(shortBody, goodJson), "declares binary_data_size 12288, but 12284 bytes");
+            byte[] longBody = Arrays.copyOf(good, good.length + 3);
+            assertBad(s, new V2Request(longBody, goodJson), "3 bytes of binary data follow the JSON object");
+            String wrongSize = new String(good, 0, goodJson, StandardCharsets.UTF_8)
+                    .replace("12288", "12284");
+            byte[] ws = wrongSize.getBytes(StandardCharsets.UTF_8);
+            byte[] wsBody = new byte[ws.length + 12284];
+            System.arraycopy(ws, 0, wsBody, 0, ws.length);
+            assertBad(s, new V2Request(wsBody, ws.length), "input 'input' has binary_data_size 12284, its shape"
+                    + " [1, 3, 32, 32] of FP32 needs 12288 bytes");
+            r = postBinary(s, V2Request.fp32("input", new long[] {1, 3, 32, 32}, input, true));
+            assertEquals(200, r.statusCode(), "the server keeps serving");
+        }
+    }
+
+    private static HttpResponse<byte[]> postBinary(InferenceServer s, V2Request body) throws Exception {
+        return HTTP.send(body.post(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+                + "/v2/models/toy/infer"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void assertBad(InferenceServer s, V2Request body, String message) throws Exception {
+        HttpResponse<byte[]> r = postBinary(s, body);
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        assertEquals(400, r.statusCode(), text);
+        assertTrue(text.contains(message), text);
     }
 
     static Path photo() {
@@ -269,7 +378,7 @@ class ServeTest {
         }
     }
 
-    /** The load-test harness, bounded: 2 clients for 1 s per configuration lose no request. */
+    /** The load-test harness, bounded: 2 clients for 1 s per configuration lose no request, in JSON and binary. */
     @Test
     void benchServeLosesNoRequest() throws Exception {
         CliRun r = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "1", "--warmup", "0.2",
@@ -283,6 +392,13 @@ class ServeTest {
                     run.toString());
         }
         assertTrue(j.get("batching_speedup").asDouble() > 0);
+        CliRun binary = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "0.5", "--warmup",
+                "0.2", "--threads", "1", "--binary", "--only", "batched", "--json");
+        assertEquals(0, binary.code(), binary.err());
+        JsonNode b = JSON.readTree(binary.out());
+        assertEquals("binary", b.get("encoding").asText());
+        assertEquals(0, b.get("runs").get(0).get("errors").asLong(), b.toString());
+        assertTrue(b.get("runs").get(0).get("ok").asLong() > 0, b.toString());
     }
 
     /** A Triton repository written by lathe package is served as it is (model.onnx of version 1, labels.txt). */

@@ -20,6 +20,7 @@ import dev.lathe.graph.ir.Dim;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -194,6 +195,7 @@ public final class InferenceServer implements AutoCloseable {
             String type = "application/json";
             long start = System.nanoTime();
             boolean infer = false;
+            Reply reply = null;
             try {
                 String[] p = path.replaceAll("/+$", "").split("/");
                 if (path.equals("/metrics")) {
@@ -235,7 +237,8 @@ public final class InferenceServer implements AutoCloseable {
                         } else if (rest.equals(List.of("infer"))) {
                             requireMethod(method, "POST");
                             infer = true;
-                            body = infer(request);
+                            reply = infer(request);
+                            body = null;
                         } else {
                             throw new RequestException(404, "no such endpoint: " + path);
                         }
@@ -268,8 +271,21 @@ public final class InferenceServer implements AutoCloseable {
                 response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             }
             response.setStatus(status);
+            if (status == 200 && reply != null && reply.binary().length > 0) {
+                // the binary tensor data extension: the JSON object, then the outputs' bytes
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+                response.getHeaders().put(HEADER_LENGTH, String.valueOf(reply.json().length));
+                ByteBuffer all = ByteBuffer.allocate(reply.json().length + reply.binary().length);
+                all.put(reply.json()).put(reply.binary()).flip();
+                response.write(true, all, callback);
+                return true;
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-            Content.Sink.write(response, true, body, callback);
+            if (status == 200 && reply != null) {
+                response.write(true, ByteBuffer.wrap(reply.json()), callback);
+            } else {
+                Content.Sink.write(response, true, body, callback);
+            }
             return true;
         }
     }
@@ -290,7 +306,7 @@ public final class InferenceServer implements AutoCloseable {
         ObjectNode o = JSON.createObjectNode();
         o.put("name", "lathe");
         o.put("version", String.valueOf(model.metadata().getOrDefault("lathe.provenance.version", "")));
-        o.putArray("extensions").add("classification");
+        o.putArray("extensions").add("classification").add("binary_tensor_data");
         return o.toString();
     }
 
@@ -306,8 +322,8 @@ public final class InferenceServer implements AutoCloseable {
         params.put("dynamic_batching", batching());
         if (model.preprocessing() != null) {
             params.put("preprocessing", model.preprocessing().toJson());
-            params.put("image_input", "BYTES elements holding base64 image files are accepted for input '"
-                    + inputs.get(0).name() + "'");
+            params.put("image_input", "BYTES elements holding image files (base64 in JSON, raw in binary data) are"
+                    + " accepted for input '" + inputs.get(0).name() + "'");
         }
         params.put("labels", model.labels().size());
         return o.toString();
@@ -325,7 +341,13 @@ public final class InferenceServer implements AutoCloseable {
         return a;
     }
 
-    private String infer(Request request) throws IOException {
+    /** An infer answer: the JSON object and the binary data that follows it (empty without binary outputs). */
+    private record Reply(byte[] json, byte[] binary) {}
+
+    /** The binary tensor data extension's header: the length of the JSON object that starts the body. */
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+    private Reply infer(Request request) throws IOException {
         long declared = request.getLength();
         if (declared > options.maxRequestBytes()) {
             drain(Content.Source.asInputStream(request), options.maxRequestBytes());
@@ -333,9 +355,11 @@ public final class InferenceServer implements AutoCloseable {
                     + options.maxRequestBytes());
         }
         byte[] bytes = readLimited(Content.Source.asInputStream(request), options.maxRequestBytes());
+        int jsonLength = jsonLength(request.getHeaders().get(HEADER_LENGTH), bytes.length);
+        ByteBuffer binary = ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength).slice();
         JsonNode req;
         try {
-            req = JSON.readTree(bytes);
+            req = JSON.readTree(bytes, 0, jsonLength);
         } catch (JsonProcessingException e) {
             throw new RequestException(400, "malformed JSON: " + e.getOriginalMessage());
         }
@@ -352,7 +376,9 @@ public final class InferenceServer implements AutoCloseable {
             if (feeds.containsKey(inName)) {
                 throw new RequestException(400, "input '" + inName + "' given twice");
             }
-            HostTensor t = "BYTES".equals(in.path("datatype").asText()) ? images(in, spec) : V2Tensors.parse(in, spec);
+            ByteBuffer chunk = binaryChunk(in, inName, binary);
+            HostTensor t = "BYTES".equals(in.path("datatype").asText()) ? images(in, spec, chunk)
+                    : chunk != null ? V2Tensors.parseBinary(in, spec, chunk) : V2Tensors.parse(in, spec);
             if (items >= 0 && t.shape()[0] != items) {
                 throw new RequestException(400, "inputs disagree on the batch size (" + items + " and "
                         + t.shape()[0] + ")");
@@ -365,12 +391,18 @@ public final class InferenceServer implements AutoCloseable {
                 throw new RequestException(400, "input '" + s.name() + "' is missing");
             }
         }
+        if (binary.hasRemaining()) {
+            throw new RequestException(400, binary.remaining() + " bytes of binary data follow the JSON object that no"
+                    + " input's binary_data_size claims");
+        }
         if (batchable && items > batcher.maxBatch() && batcher.maxBatch() > 1) {
             throw new RequestException(400, "a request of " + items + " items is over the max batch of "
                     + batcher.maxBatch());
         }
         Map<String, Integer> classification = new LinkedHashMap<>();
         List<String> wanted = new ArrayList<>();
+        boolean allBinary = flag(req.path("parameters"), "binary_data_output", "the request");
+        Map<String, Boolean> binaryOutput = new LinkedHashMap<>();
         for (JsonNode o : req.path("outputs")) {
             String oName = o.path("name").asText("");
             if (outputs.stream().noneMatch(s -> s.name().equals(oName))) {
@@ -378,6 +410,7 @@ public final class InferenceServer implements AutoCloseable {
                         + outputs.stream().map(TensorSpec::name).toList());
             }
             wanted.add(oName);
+            binaryOutput.put(oName, flag(o.path("parameters"), "binary_data", "output '" + oName + "'") || allBinary);
             JsonNode k = o.path("parameters").path("classification");
             if (!k.isMissingNode()) {
                 if (!k.canConvertToInt() || k.asInt() < 1) {
@@ -406,6 +439,7 @@ public final class InferenceServer implements AutoCloseable {
             throw new RequestException(503, "interrupted");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream tail = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("model_name", name);
@@ -419,20 +453,75 @@ public final class InferenceServer implements AutoCloseable {
                     continue;
                 }
                 Integer k = classification.get(e.getKey());
+                ByteArrayOutputStream to = binaryOutput.getOrDefault(e.getKey(), allBinary) ? tail : null;
                 if (k != null) {
-                    writeClassification(g, e.getKey(), e.getValue(), k);
+                    writeClassification(g, e.getKey(), e.getValue(), k, to);
                 } else {
-                    V2Tensors.write(g, e.getKey(), e.getValue());
+                    V2Tensors.write(g, e.getKey(), e.getValue(), to);
                 }
             }
             g.writeEndArray();
             g.writeEndObject();
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return new Reply(out.toByteArray(), tail.toByteArray());
+    }
+
+    /** The JSON object's length: the whole body, or what the binary extension's header says. */
+    private static int jsonLength(String header, int bodyLength) {
+        if (header == null) {
+            return bodyLength;
+        }
+        long n;
+        try {
+            n = Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n <= 0 || n > bodyLength) {
+            throw new RequestException(400, HEADER_LENGTH + " is '" + header + "'; it must be the length of the JSON"
+                    + " object that starts the body, 1 to " + bodyLength + " bytes");
+        }
+        return (int) n;
+    }
+
+    /** The next binary_data_size bytes of the body's binary part, for an input that declares them; else null. */
+    private static ByteBuffer binaryChunk(JsonNode in, String name, ByteBuffer binary) {
+        JsonNode size = in.path("parameters").path("binary_data_size");
+        if (size.isMissingNode()) {
+            return null;
+        }
+        if (!size.canConvertToLong() || !size.isIntegralNumber() || size.asLong() < 0) {
+            throw new RequestException(400, "input '" + name + "': binary_data_size must be a byte count, got " + size);
+        }
+        if (in.has("data")) {
+            throw new RequestException(400, "input '" + name + "' has both data and binary_data_size; send one");
+        }
+        long n = size.asLong();
+        if (n > binary.remaining()) {
+            throw new RequestException(400, "input '" + name + "' declares binary_data_size " + n + ", but "
+                    + binary.remaining() + " bytes of binary data are left after the JSON object (its length comes in"
+                    + " the " + HEADER_LENGTH + " header)");
+        }
+        ByteBuffer chunk = binary.slice(binary.position(), (int) n);
+        binary.position(binary.position() + (int) n);
+        return chunk;
+    }
+
+    /** A boolean request parameter (absent = false). */
+    private static boolean flag(JsonNode params, String key, String owner) {
+        JsonNode v = params.path(key);
+        if (v.isMissingNode()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new RequestException(400, owner + ": parameter " + key + " must be true or false, got " + v);
+        }
+        return v.asBoolean();
     }
 
     /** Triton's classification extension: BYTES [N, K] of "value:index:label" (label left out when unknown). */
-    private void writeClassification(JsonGenerator g, String outName, HostTensor t, int k) throws IOException {
+    private void writeClassification(JsonGenerator g, String outName, HostTensor t, int k, ByteArrayOutputStream binary)
+            throws IOException {
         if (t.rank() != 2) {
             throw new RequestException(400, "classification needs a [N, classes] output; '" + outName + "' is "
                     + java.util.Arrays.toString(t.shape()));
@@ -448,14 +537,26 @@ public final class InferenceServer implements AutoCloseable {
         g.writeNumber(n);
         g.writeNumber(kk);
         g.writeEndArray();
-        g.writeArrayFieldStart("data");
+        List<String> entries = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             for (ImageModel.Prediction p : rawTopK(v, i * classes, classes, kk)) {
-                g.writeString(v[i * classes + p.index()] + ":" + p.index() + (p.label() != null ? ":" + p.label()
-                        : ""));
+                entries.add(v[i * classes + p.index()] + ":" + p.index() + (p.label() != null ? ":" + p.label() : ""));
             }
         }
-        g.writeEndArray();
+        if (binary != null) {
+            ByteArrayOutputStream mine = new ByteArrayOutputStream();
+            entries.forEach(e -> V2Tensors.writeBytesElement(mine, e.getBytes(StandardCharsets.UTF_8)));
+            g.writeObjectFieldStart("parameters");
+            g.writeNumberField("binary_data_size", mine.size());
+            g.writeEndObject();
+            mine.writeTo(binary);
+        } else {
+            g.writeArrayFieldStart("data");
+            for (String e : entries) {
+                g.writeString(e);
+            }
+            g.writeEndArray();
+        }
         g.writeEndObject();
     }
 
@@ -463,8 +564,11 @@ public final class InferenceServer implements AutoCloseable {
         return model.topK(v, offset, classes, k); // softmax is monotone: the same order as the raw values
     }
 
-    /** BYTES elements = base64 image files -> the preprocessed float batch for the model's image input. */
-    private HostTensor images(JsonNode in, TensorSpec spec) {
+    /**
+     * BYTES elements = image files (base64 strings in JSON, or raw in binary data) -> the preprocessed float batch for
+     * the model's image input.
+     */
+    private HostTensor images(JsonNode in, TensorSpec spec, ByteBuffer binary) {
         if (model.preprocessing() == null) {
             throw new RequestException(400, "input '" + spec.name() + "': BYTES images need a model with"
                     + " preprocessing metadata; send " + V2Tensors.name(spec.dtype()) + " tensors instead");
@@ -474,6 +578,28 @@ public final class InferenceServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new RequestException(400, e.getMessage());
         }
+        List<byte[]> files = binary != null ? V2Tensors.bytesElements(binary, spec.name()) : base64Files(in, spec);
+        if (files.isEmpty()) {
+            throw new RequestException(400, "input '" + spec.name() + "': BYTES data must hold at least one image file");
+        }
+        List<Image> images = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            try {
+                images.add(ImageDecoder.decodeOriented(files.get(i), "input '" + spec.name() + "' element " + i));
+            } catch (CorruptImageException ex) {
+                throw new RequestException(400, ex.getMessage());
+            }
+        }
+        Dim batch = spec.shape().get(0);
+        if (batch instanceof Dim.Fixed f && f.size() != images.size()) {
+            throw new RequestException(400, "input '" + spec.name() + "' takes exactly " + f.size() + " image(s), got "
+                    + images.size());
+        }
+        return model.batch(images);
+    }
+
+    /** JSON BYTES data: base64 strings, flat or one level nested. */
+    private static List<byte[]> base64Files(JsonNode in, TensorSpec spec) {
         JsonNode data = in.path("data");
         List<JsonNode> flat = new ArrayList<>();
         if (data.isArray()) {
@@ -489,30 +615,19 @@ public final class InferenceServer implements AutoCloseable {
             throw new RequestException(400, "input '" + spec.name() + "': BYTES data must be a non-empty array of"
                     + " base64-encoded image files");
         }
-        List<Image> images = new ArrayList<>();
+        List<byte[]> files = new ArrayList<>();
         for (int i = 0; i < flat.size(); i++) {
             JsonNode e = flat.get(i);
             if (!e.isTextual()) {
                 throw new RequestException(400, "input '" + spec.name() + "' element " + i + " is not a base64 string");
             }
-            byte[] file;
             try {
-                file = Base64.getDecoder().decode(e.asText());
+                files.add(Base64.getDecoder().decode(e.asText()));
             } catch (IllegalArgumentException ex) {
                 throw new RequestException(400, "input '" + spec.name() + "' element " + i + " is not valid base64");
             }
-            try {
-                images.add(ImageDecoder.decodeOriented(file, "input '" + spec.name() + "' element " + i));
-            } catch (CorruptImageException ex) {
-                throw new RequestException(400, ex.getMessage());
-            }
         }
-        Dim batch = spec.shape().get(0);
-        if (batch instanceof Dim.Fixed f && f.size() != images.size()) {
-            throw new RequestException(400, "input '" + spec.name() + "' takes exactly " + f.size() + " image(s), got "
-                    + images.size());
-        }
-        return model.batch(images);
+        return files;
     }
 
     /**
@@ -543,21 +658,5 @@ public final class InferenceServer implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** For tests and tools: the bytes of a v2 JSON request with one FP32 tensor. */
-    public static String request(String input, long[] shape, float[] data) {
-        ObjectNode o = JSON.createObjectNode();
-        ObjectNode t = o.putArray("inputs").addObject();
-        t.put("name", input);
-        t.put("datatype", "FP32");
-        ArrayNode s = t.putArray("shape");
-        for (long d : shape) {
-            s.add(d);
-        }
-        ArrayNode d = t.putArray("data");
-        for (float v : data) {
-            d.add(v);
-        }
-        return o.toString();
-    }
 
 }

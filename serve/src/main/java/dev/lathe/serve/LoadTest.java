@@ -31,12 +31,11 @@ public final class LoadTest {
 
     private LoadTest() {}
 
-    public static Result run(URI infer, String body, int clients, double seconds, double warmupSeconds)
+    public static Result run(URI infer, V2Request body, int clients, double seconds, double warmupSeconds)
             throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .executor(java.util.concurrent.Executors.newFixedThreadPool(Math.max(2, clients))).build();
-        HttpRequest request = HttpRequest.newBuilder(infer).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = body.post(HttpRequest.newBuilder(infer).timeout(Duration.ofSeconds(60))).build();
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         long end = warmupEnd + (long) (seconds * 1e9);
         List<long[]> latencies = new ArrayList<>();
@@ -54,7 +53,7 @@ public final class LoadTest {
                     }
                     String outcome;
                     try {
-                        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                         outcome = r.statusCode() == 200 ? null : "HTTP " + r.statusCode();
                     } catch (Exception e) {
                         outcome = e.getClass().getSimpleName();

@@ -21,6 +21,7 @@ import dev.lathe.runtime.dynamic.CascadeSettings;
 import dev.lathe.serve.ImageModel;
 import dev.lathe.serve.InferenceServer;
 import dev.lathe.serve.ServeOptions;
+import dev.lathe.serve.V2Request;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,8 +122,8 @@ class CascadeBundleTest {
         try (InferenceServer s = InferenceServer.start(model, model.name(), Runtimes.get("ort-cpu"),
                 SessionConfig.defaults().withThreads(1, 1), ServeOptions.defaults().withPort(0))) {
             assertTrue(s.batching(), "the cascade takes a symbolic batch");
-            HttpResponse<String> r = post(s, InferenceServer.request(AnchorCascade.INPUT, new long[] {n, 3, 224, 224},
-                    x));
+            HttpResponse<String> r = post(s, V2Request.fp32(AnchorCascade.INPUT, new long[] {n, 3, 224, 224},
+                    x, false).json());
             assertEquals(200, r.statusCode(), r.body());
             JsonNode body = JSON.readTree(r.body());
             for (int i = 0; i < n; i++) {
