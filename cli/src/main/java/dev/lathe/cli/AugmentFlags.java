@@ -12,7 +12,7 @@ import org.apache.commons.cli.Options;
 
 /**
  * timm's augmentation and regularisation flags of {@code lathe train} (timm's names and defaults where Lathe had
- * none): RandAugment or AutoAugment, colour jitter, training interpolation and random erasing on the images;
+ * none): RandAugment, AutoAugment or AugMix, colour jitter, training interpolation and random erasing on the images;
  * mixup/cutmix on batches; drop path in the step.
  */
 final class AugmentFlags {
@@ -27,8 +27,9 @@ final class AugmentFlags {
     static void add(Options o) {
         o.addOption(Option.builder().longOpt("aa").hasArg().argName("SPEC").desc("timm's RandAugment, e.g."
                 + " rand-m9-mstd0.5-inc1 (m magnitude, n layers, p prob, mstd noise, mmax bound, inc1 increasing ops),"
-                + " or AutoAugment policy v0|v0r|original|originalr, e.g. original-mstd0.5 (mstd noise); AugMix is not"
-                + " implemented").build());
+                + " AutoAugment policy v0|v0r|original|originalr, e.g. original-mstd0.5 (mstd noise), or AugMix, e.g."
+                + " augmix-m5-w4-d2 (m magnitude, w chains, d ops per chain, mstd noise, a alpha, b1 blended); AugMix"
+                + " is the plain augmentation timm runs without --aug-splits (no split BN, no JSD loss)").build());
         o.addOption(Option.builder().longOpt("color-jitter").hasArg().argName("S").desc("brightness, contrast and"
                 + " saturation jitter strength (default 0; off under --aa, as timm)").build());
         o.addOption(Option.builder().longOpt("train-interpolation").hasArg().argName("random|bilinear|bicubic")

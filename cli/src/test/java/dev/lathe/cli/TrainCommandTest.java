@@ -209,7 +209,9 @@ class TrainCommandTest {
         }
     }
 
-    /** The image pipeline through the CLI: a recipe's RandAugment and random erasing on an image folder. */
+    /**
+     * The image pipeline through the CLI on an image folder: a recipe's RandAugment and random erasing, then AugMix.
+     */
     @Test
     void recipeAugmentationsRunOnAnImageFolder() throws Exception {
         Path root = dir.resolve("images");
@@ -236,6 +238,13 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("augmentation: interpolation random, aa rand-m7-n2-p0.5-mstd0.5-inc1"), r.out());
         assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+        Path augmix = dir.resolve("augmix");
+        CliRun am = lathe("train", "--onnx", tinyModel().toString(), "--data", "imagefolder:" + root + ",res=16",
+                "--aa", "augmix-m5-w4-d2", "--epochs", "1", "--batch", "8", "--threads", "1", "--out",
+                augmix.toString());
+        assertEquals(0, am.code(), am.err());
+        assertTrue(am.out().contains("augmentation: interpolation bilinear, aa augmix-m5-w4-d2-a1-b0,"), am.out());
+        assertEquals(2, Files.readAllLines(augmix.resolve("metrics.csv")).size());
     }
 
     /** --drop-path on a zoo model with residual blocks: the step takes the per-step seed and trains. */
@@ -258,6 +267,7 @@ class TrainCommandTest {
         for (String[] c : new String[][] {
             {"--aa", "rand-m9-x1", "--aa rand-m9-x1: unknown section 'x1'"},
             {"--aa", "autoaug", "--aa autoaug: unknown augmentation 'autoaug'; expected timm's RandAugment grammar"},
+            {"--aa", "augmix-m5-w0", "--aa augmix-m5-w0: AugMix needs m >= 0, w >= 1"},
             {"--remode", "zeros", "--remode zeros: expected const, rand or pixel"},
             {"--train-interpolation", "nearest", "--train-interpolation nearest: expected random, bilinear or bicubic"},
             {"--mixup-mode", "pairs", "--mixup-mode needs --mixup or --cutmix > 0 or --cutmix-minmax"},
