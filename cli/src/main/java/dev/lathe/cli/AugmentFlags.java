@@ -12,23 +12,24 @@ import org.apache.commons.cli.Options;
 
 /**
  * timm's augmentation and regularisation flags of {@code lathe train} (timm's names and defaults where Lathe had
- * none): RandAugment or AutoAugment, colour jitter, training interpolation and random erasing on the images;
+ * none): RandAugment, AutoAugment or AugMix, colour jitter, training interpolation and random erasing on the images;
  * mixup/cutmix on batches; drop path in the step.
  */
 final class AugmentFlags {
     /** Flags that act on decoded images, so on image datasets only. */
     static final List<String> IMAGE_FLAGS = List.of("aa", "color-jitter", "train-interpolation", "reprob", "remode",
             "recount");
-    static final List<String> MIXUP_FLAGS = List.of("mixup", "cutmix", "mixup-prob", "mixup-switch-prob",
-            "mixup-mode");
+    static final List<String> MIXUP_FLAGS = List.of("mixup", "cutmix", "cutmix-minmax", "mixup-prob",
+            "mixup-switch-prob", "mixup-mode");
 
     private AugmentFlags() {}
 
     static void add(Options o) {
         o.addOption(Option.builder().longOpt("aa").hasArg().argName("SPEC").desc("timm's RandAugment, e.g."
                 + " rand-m9-mstd0.5-inc1 (m magnitude, n layers, p prob, mstd noise, mmax bound, inc1 increasing ops),"
-                + " or AutoAugment policy v0|v0r|original|originalr, e.g. original-mstd0.5 (mstd noise); AugMix is not"
-                + " implemented").build());
+                + " AutoAugment policy v0|v0r|original|originalr, e.g. original-mstd0.5 (mstd noise), or AugMix, e.g."
+                + " augmix-m5-w4-d2 (m magnitude, w chains, d ops per chain, mstd noise, a alpha, b1 blended); AugMix"
+                + " is the plain augmentation timm runs without --aug-splits (no split BN, no JSD loss)").build());
         o.addOption(Option.builder().longOpt("color-jitter").hasArg().argName("S").desc("brightness, contrast and"
                 + " saturation jitter strength (default 0; off under --aa, as timm)").build());
         o.addOption(Option.builder().longOpt("train-interpolation").hasArg().argName("random|bilinear|bicubic")
@@ -44,6 +45,9 @@ final class AugmentFlags {
                 + " off); with --cutmix the loss becomes KL against the mixed soft targets").build());
         o.addOption(Option.builder().longOpt("cutmix").hasArg().argName("ALPHA").desc("cutmix Beta alpha (default 0"
                 + " = off)").build());
+        o.addOption(Option.builder().longOpt("cutmix-minmax").hasArg().argName("MIN,MAX").desc("cutmix box sides"
+                + " uniform in [MIN, MAX) of the image's, as timm's rand_bbox_minmax (0 < MIN < MAX <= 1); turns"
+                + " cutmix on with alpha 1, overriding --cutmix (default off)").build());
         o.addOption(Option.builder().longOpt("mixup-prob").hasArg().argName("P").desc("probability of mixing a"
                 + " batch/pair/element (default 1)").build());
         o.addOption(Option.builder().longOpt("mixup-switch-prob").hasArg().argName("P").desc("probability of cutmix"
@@ -84,14 +88,18 @@ final class AugmentFlags {
         return new TrainAugmentation(interp, aa, jitter, reprob, mode, count);
     }
 
-    /** Mixup/cutmix from the flags, or null when both alphas are 0; label smoothing goes into its targets. */
+    /**
+     * Mixup/cutmix from the flags, or null when both alphas are 0 and there is no --cutmix-minmax (timm's
+     * mixup_active); label smoothing goes into its targets.
+     */
     static Mixup mixup(CommandLine cmd, int classes, double smoothing) {
         double mix = Flags.doubleIn(cmd, "mixup", 0, true, 100, true, 0);
         double cut = Flags.doubleIn(cmd, "cutmix", 0, true, 100, true, 0);
-        if (mix == 0 && cut == 0) {
+        double[] minmax = cutmixMinmax(cmd);
+        if (mix == 0 && cut == 0 && minmax == null) {
             for (String f : MIXUP_FLAGS) {
                 if (cmd.hasOption(f) && !f.equals("mixup") && !f.equals("cutmix")) {
-                    throw new UserError("--" + f + " needs --mixup or --cutmix > 0");
+                    throw new UserError("--" + f + " needs --mixup or --cutmix > 0 or --cutmix-minmax");
                 }
             }
             return null;
@@ -99,11 +107,25 @@ final class AugmentFlags {
         double prob = Flags.doubleIn(cmd, "mixup-prob", 0, true, 1, true, 1);
         double sw = Flags.doubleIn(cmd, "mixup-switch-prob", 0, true, 1, true, 0.5);
         try {
-            return new Mixup(mix, cut, prob, sw, Mixup.Mode.parse(cmd.getOptionValue("mixup-mode", "batch"),
+            return new Mixup(mix, cut, minmax, prob, sw, Mixup.Mode.parse(cmd.getOptionValue("mixup-mode", "batch"),
                     "--mixup-mode"), smoothing, classes);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** {@code --cutmix-minmax MIN,MAX}, or null when not given; each in (0, 1], Mixup checks MIN < MAX. */
+    private static double[] cutmixMinmax(CommandLine cmd) {
+        String v = cmd.getOptionValue("cutmix-minmax");
+        if (v == null) {
+            return null;
+        }
+        String[] parts = v.split(",", -1);
+        if (parts.length != 2) {
+            throw new UserError("--cutmix-minmax " + v + ": expected MIN,MAX, two numbers with 0 < MIN < MAX <= 1");
+        }
+        return new double[] {Flags.doubleValue("--cutmix-minmax MIN", parts[0], 0, false, 1, false),
+            Flags.doubleValue("--cutmix-minmax MAX", parts[1], 0, false, 1, true)};
     }
 
     static double dropPath(CommandLine cmd) {
@@ -116,7 +138,7 @@ final class AugmentFlags {
                 .startsWith("synthetic") ? " (image datasets only; synthetic data has no images)" : ""));
         double mix = Flags.doubleIn(cmd, "mixup", 0, true, 100, true, 0);
         double cut = Flags.doubleIn(cmd, "cutmix", 0, true, 100, true, 0);
-        out.println(mix == 0 && cut == 0 ? "mixup/cutmix: off"
+        out.println(mix == 0 && cut == 0 && !cmd.hasOption("cutmix-minmax") ? "mixup/cutmix: off"
                 : "mixup/cutmix: " + mixup(cmd, 2, 0).toString().replace(", smoothing 0.0)", ")")
                         + "; label smoothing goes into the soft targets, loss KL");
         double dp = dropPath(cmd);

@@ -43,7 +43,8 @@ public final class TrainCommand implements Command {
                 + " [--label-smoothing S] [--ema DECAY] [--accum K] [--runtime ort-cpu|ort-cuda] [--device cpu|cuda[:N]] --out DIR [--resume]"
                 + " [--export FILE] [--fold-bn] [--aa rand-m9-mstd0.5-inc1] [--color-jitter S]"
                 + " [--train-interpolation random|bilinear|bicubic] [--reprob P --remode const|rand|pixel --recount N]"
-                + " [--mixup A] [--cutmix A] [--mixup-prob P] [--mixup-switch-prob P] [--mixup-mode batch|pair|elem]"
+                + " [--mixup A] [--cutmix A] [--cutmix-minmax MIN,MAX] [--mixup-prob P] [--mixup-switch-prob P]"
+                + " [--mixup-mode batch|pair|elem]"
                 + " [--drop-path R] [--recipe NAME] [--dry-run]";
     }
 
@@ -189,6 +190,12 @@ public final class TrainCommand implements Command {
             if (batch % 2 != 0) {
                 throw new UserError("--mixup/--cutmix pair image i with image batch-1-i: --batch must be even, got "
                         + batch);
+            }
+            try {
+                long[] shape = train.imageShape();
+                mixup.checkImageSize(Math.toIntExact(shape[1]), Math.toIntExact(shape[2]));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
             }
             loss = new Loss.KlDivergence();
             ctx.out().println("mixup: " + mixup + "; loss KL against the mixed soft targets");

@@ -232,7 +232,7 @@ class RunAndBenchCommandTest {
         assertTrue(bad.err().contains("--aa rand-q3: unknown section 'q3'"), bad.err());
     }
 
-    /** {@code bench loader --aa} with an AutoAugment policy; AugMix is refused with its own message. */
+    /** {@code bench loader --aa} with an AutoAugment policy. */
     @Test
     void benchLoaderJsonWithAutoAugment() throws IOException {
         CliRun r = lathe("bench", "loader", "--resolution", "32", "--batch", "4", "--batches", "2", "--warmup", "1",
@@ -241,9 +241,22 @@ class RunAndBenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(8, json.get("images").asInt());
         assertTrue(json.get("augmentation").asText().contains("interpolation bilinear, aa original-mstd0.5,"), r.out());
-        CliRun augmix = lathe("bench", "loader", "--aa", "augmix-m5");
-        assertEquals(2, augmix.code());
-        assertTrue(augmix.err().contains("--aa augmix-m5: AugMix ('augmix-...') is not implemented"), augmix.err());
+    }
+
+    /** {@code bench loader --aa} with AugMix (timm's defaults filled in); a bad section names the flag and grammar. */
+    @Test
+    void benchLoaderJsonWithAugMix() throws IOException {
+        CliRun r = lathe("bench", "loader", "--resolution", "32", "--batch", "4", "--batches", "2", "--warmup", "1",
+                "--aa", "augmix-m5", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(8, json.get("images").asInt());
+        assertTrue(json.get("augmentation").asText().contains("interpolation bilinear, aa augmix-m5-w3-a1-b0,"),
+                r.out());
+        CliRun bad = lathe("bench", "loader", "--aa", "augmix-m5-n2");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--aa augmix-m5-n2: unknown section 'n2' (AugMix takes m, w, d, mstd, a and b);"
+                + " expected timm's RandAugment grammar"), bad.err());
     }
 
     @Test

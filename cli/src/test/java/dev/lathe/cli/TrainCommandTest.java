@@ -156,6 +156,9 @@ class TrainCommandTest {
         assertTrue(eff.out().contains("--mixup                0.5          (given)"), eff.out());
         assertTrue(eff.out().contains("mixup/cutmix: Mixup(mixup 0.5, cutmix 1.0, prob 1.0, switch 0.5, mode batch)"),
                 eff.out());
+        CliRun minmax = lathe("train", "--cutmix-minmax", "0.25,0.75", "--dry-run");
+        assertTrue(minmax.out().contains("mixup/cutmix: Mixup(mixup 0.0, cutmix 1.0, cutmix minmax 0.25,0.75, prob 1.0,"
+                + " switch 0.5, mode batch)"), minmax.out());
         for (String name : RecipeFile.NAMES) {
             CliRun r = lathe("train", "--recipe", name, "--dry-run");
             assertEquals(0, r.code(), name + ": " + r.err());
@@ -206,7 +209,9 @@ class TrainCommandTest {
         }
     }
 
-    /** The image pipeline through the CLI: a recipe's RandAugment and random erasing on an image folder. */
+    /**
+     * The image pipeline through the CLI on an image folder: a recipe's RandAugment and random erasing, then AugMix.
+     */
     @Test
     void recipeAugmentationsRunOnAnImageFolder() throws Exception {
         Path root = dir.resolve("images");
@@ -229,10 +234,17 @@ class TrainCommandTest {
         Path out = dir.resolve("folder");
         CliRun r = lathe("train", "--onnx", tinyModel().toString(), "--data", "imagefolder:" + root + ",res=16",
                 "--recipe", "iieu-resnet", "--epochs", "1", "--cooldown-epochs", "0", "--batch", "8", "--threads",
-                "1", "--mixup", "0.2", "--mixup-mode", "elem", "--out", out.toString());
+                "1", "--mixup", "0.2", "--cutmix-minmax", "0.3,0.8", "--mixup-mode", "elem", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("augmentation: interpolation random, aa rand-m7-n2-p0.5-mstd0.5-inc1"), r.out());
         assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+        Path augmix = dir.resolve("augmix");
+        CliRun am = lathe("train", "--onnx", tinyModel().toString(), "--data", "imagefolder:" + root + ",res=16",
+                "--aa", "augmix-m5-w4-d2", "--epochs", "1", "--batch", "8", "--threads", "1", "--out",
+                augmix.toString());
+        assertEquals(0, am.code(), am.err());
+        assertTrue(am.out().contains("augmentation: interpolation bilinear, aa augmix-m5-w4-d2-a1-b0,"), am.out());
+        assertEquals(2, Files.readAllLines(augmix.resolve("metrics.csv")).size());
     }
 
     /** --drop-path on a zoo model with residual blocks: the step takes the per-step seed and trains. */
@@ -255,9 +267,14 @@ class TrainCommandTest {
         for (String[] c : new String[][] {
             {"--aa", "rand-m9-x1", "--aa rand-m9-x1: unknown section 'x1'"},
             {"--aa", "autoaug", "--aa autoaug: unknown augmentation 'autoaug'; expected timm's RandAugment grammar"},
+            {"--aa", "augmix-m5-w0", "--aa augmix-m5-w0: AugMix needs m >= 0, w >= 1"},
             {"--remode", "zeros", "--remode zeros: expected const, rand or pixel"},
             {"--train-interpolation", "nearest", "--train-interpolation nearest: expected random, bilinear or bicubic"},
-            {"--mixup-mode", "pairs", "--mixup-mode needs --mixup or --cutmix > 0"},
+            {"--mixup-mode", "pairs", "--mixup-mode needs --mixup or --cutmix > 0 or --cutmix-minmax"},
+            {"--cutmix-minmax", "0.2", "--cutmix-minmax 0.2: expected MIN,MAX, two numbers with 0 < MIN < MAX <= 1"},
+            {"--cutmix-minmax", "0.2,x", "--cutmix-minmax MAX must be a number in (0, 1], got 'x'"},
+            {"--cutmix-minmax", "0.8,0.2", "--cutmix-minmax needs MIN,MAX with 0 < MIN < MAX <= 1, got 0.8,0.2"},
+            {"--cutmix-minmax", "0.2,0.21", "--cutmix-minmax 0.2,0.21 leaves no box size for a side of 16 pixels"},
             {"--reprob", "1.5", "--reprob"},
             {"--drop-path", "0.1", "--drop-path 0.1: drop path 0.1: the model marks no residual branches"}}) {
             CliRun r = lathe("train", "--onnx", model.toString(), "--data", data, c[0], c[1], "--epochs", "1",

@@ -1,14 +1,15 @@
 package dev.lathe.runtime.data;
 
 /**
- * timm's {@code AugmentOp}, the step RandAugment and AutoAugment share: {@code op} applies with probability
+ * timm's {@code AugmentOp}, the step RandAugment, AutoAugment and AugMix share: {@code op} applies with probability
  * {@code prob} (no draw when it is 1), at {@code magnitude} noised by N(magnitude, magnitudeStd) (uniform in
  * [0, magnitude] when magnitudeStd is infinite; fixed when 0) and clipped to [0, magnitudeMax] (10 when 0, as timm's
  * {@code magnitude_max or 10}), then signed and resampled as timm's level function and Pillow call draw, in that
- * order.
+ * order. {@code translatePct} bounds the relative translations (timm's hparam {@code translate_pct}).
  */
-record AugmentOp(RandAugment.Op op, double prob, double magnitude, double magnitudeStd, int magnitudeMax) {
-    /** timm's default {@code translate_pct} for the relative translations. */
+record AugmentOp(RandAugment.Op op, double prob, double magnitude, double magnitudeStd, int magnitudeMax,
+        double translatePct) {
+    /** timm's default {@code translate_pct} for the relative translations (RandAugment, AutoAugment). */
     static final double TRANSLATE_PCT = 0.45;
 
     Image apply(Image im, Draws d, Interpolation resample, int[] fill) {
@@ -28,6 +29,6 @@ record AugmentOp(RandAugment.Op op, double prob, double magnitude, double magnit
             // timm's _RANDOM_INTERPOLATION = (BILINEAR, BICUBIC), one random.choice per op call
             rs = d.index(2) == 0 ? Interpolation.BILINEAR : Interpolation.BICUBIC;
         }
-        return RandAugment.apply(op, im, m, negate, rs, fill, TRANSLATE_PCT);
+        return RandAugment.apply(op, im, m, negate, rs, fill, translatePct);
     }
 }

@@ -2,14 +2,15 @@ package dev.lathe.runtime.data;
 
 /**
  * A parsed {@code --aa} string in timm's grammar (timm 0.6.13's {@code transforms_imagenet_train}: {@code rand...} is
- * RandAugment, {@code augmix...} AugMix, anything else an AutoAugment policy): {@link RandAugment.Spec} or
- * {@link AutoAugment.Spec}. AugMix is not implemented and is refused.
+ * RandAugment, {@code augmix...} AugMix, anything else an AutoAugment policy): {@link RandAugment.Spec},
+ * {@link AugMix.Spec} or {@link AutoAugment.Spec}.
  */
-public sealed interface AugmentSpec permits RandAugment.Spec, AutoAugment.Spec {
+public sealed interface AugmentSpec permits RandAugment.Spec, AugMix.Spec, AutoAugment.Spec {
     /** The grammars, appended to every parse error. */
     String GRAMMAR = "; expected timm's RandAugment grammar rand[-m<int>][-n<int>][-p<float>][-mstd<float>][-mmax<int>]"
-            + "[-inc<0|1>], e.g. rand-m9-mstd0.5-inc1, or an AutoAugment policy v0|v0r|original|originalr"
-            + "[-mstd<float>], e.g. original-mstd0.5";
+            + "[-inc<0|1>], e.g. rand-m9-mstd0.5-inc1, an AutoAugment policy v0|v0r|original|originalr"
+            + "[-mstd<float>], e.g. original-mstd0.5, or AugMix augmix[-m<int>][-w<int>][-d<int>][-mstd<float>]"
+            + "[-a<float>][-b<0|1>], e.g. augmix-m5-w4-d2";
 
     /**
      * The transform with the geometric ops' fill colour (r, g, b) and resample filter (BILINEAR or BICUBIC, or null to
@@ -25,8 +26,7 @@ public sealed interface AugmentSpec permits RandAugment.Spec, AutoAugment.Spec {
         String head = spec.trim().split("-", -1)[0];
         return switch (head) {
             case "rand" -> RandAugment.Spec.parse(spec, flag);
-            case "augmix" -> throw new IllegalArgumentException(flag + " " + spec + ": AugMix ('augmix-...') is not"
-                    + " implemented" + GRAMMAR);
+            case "augmix" -> AugMix.Spec.parse(spec, flag);
             default -> AutoAugment.Spec.parse(spec, flag);
         };
     }

@@ -102,7 +102,7 @@ public final class AutoAugment implements Transform {
             return table.lines().map(line -> Arrays.stream(line.split(", ")).map(step -> {
                 String[] f = step.split(" ");
                 return new AugmentOp(RandAugment.Op.byTimmName(f[0]), Double.parseDouble(f[1]),
-                        Integer.parseInt(f[2]), magnitudeStd, 0);
+                        Integer.parseInt(f[2]), magnitudeStd, 0, AugmentOp.TRANSLATE_PCT);
             }).toList()).toList();
         }
     }

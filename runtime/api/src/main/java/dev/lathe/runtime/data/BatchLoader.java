@@ -98,6 +98,10 @@ public final class BatchLoader implements AutoCloseable {
             throw new IllegalArgumentException("mixup is set up for " + mixup.numClasses() + " classes, the data has "
                     + data.numClasses());
         }
+        long[] shape = data.imageShape();
+        if (mixup != null) {
+            mixup.checkImageSize(Math.toIntExact(shape[1]), Math.toIntExact(shape[2]));
+        }
         this.mixup = mixup;
         if (batch < 1 || workers < 1 || prefetch < 1) {
             throw new IllegalArgumentException("loader needs batch, workers and prefetch >= 1; got " + batch + ", "
@@ -109,7 +113,6 @@ public final class BatchLoader implements AutoCloseable {
         this.seed = seed;
         this.shuffle = shuffle;
         this.dropLast = dropLast;
-        long[] shape = data.imageShape();
         this.perImage = Math.toIntExact(shape[0] * shape[1] * shape[2]);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workers, r -> {

@@ -2,9 +2,10 @@ package dev.lathe.runtime.data;
 
 /**
  * PIL's ImageEnhance adjustments on 8-bit RGB: each blends the image with a degenerate image
- * ({@code out = degenerate + f * (image - degenerate)} in float32, truncated and clipped to 0..255): black for brightness, the mean grey
- * level for contrast, the image's own greyscale for saturation. Greyscale is PIL's "L" conversion (ITU-R 601-2
- * weights in 16-bit fixed point). Sharpness blends with PIL's SMOOTH filter of the image.
+ * ({@code out = degenerate + f * (image - degenerate)} in float32, truncated and clipped to 0..255, PIL's
+ * ImagingBlend, also {@link #blend(Image, Image, double)}): black for brightness, the mean grey level for contrast,
+ * the image's own greyscale for saturation. Greyscale is PIL's "L" conversion (ITU-R 601-2 weights in 16-bit fixed
+ * point). Sharpness blends with PIL's SMOOTH filter of the image.
  */
 public final class ColorAdjust {
     private ColorAdjust() {}
@@ -17,6 +18,24 @@ public final class ColorAdjust {
         // PIL's ImagingBlend: single-precision arithmetic, truncated toward zero, clipped.
         float v = degenerate + (float) f * (value - degenerate);
         return v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
+    }
+
+    /**
+     * PIL's {@code Image.blend(a, b, alpha)}: {@code a + alpha * (b - a)} per channel, with the same float32
+     * arithmetic, truncation and clipping.
+     */
+    public static Image blend(Image a, Image b, double alpha) {
+        if (a.width() != b.width() || a.height() != b.height()) {
+            throw new IllegalArgumentException("blend needs images of one size, got " + a.width() + "x" + a.height()
+                    + " and " + b.width() + "x" + b.height());
+        }
+        byte[] pa = a.rgb();
+        byte[] pb = b.rgb();
+        byte[] out = new byte[pa.length];
+        for (int i = 0; i < pa.length; i++) {
+            out[i] = (byte) blend(pa[i] & 0xff, pb[i] & 0xff, alpha);
+        }
+        return new Image(a.width(), a.height(), out);
     }
 
     public static Image brightness(Image in, double f) {

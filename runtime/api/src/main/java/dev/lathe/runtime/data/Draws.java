@@ -29,6 +29,9 @@ public interface Draws {
     /** numpy's random.beta(alpha, alpha). */
     double beta(double alpha);
 
+    /** numpy's random.dirichlet([alpha] * n): n non-negative weights summing to 1. */
+    double[] dirichlet(double alpha, int n);
+
     static Draws of(Random rng) {
         return new Draws() {
             @Override
@@ -66,6 +69,24 @@ public interface Draws {
                 double x = gamma(alpha, rng);
                 double y = gamma(alpha, rng);
                 return x + y == 0 ? (rng.nextBoolean() ? 1.0 : 0.0) : x / (x + y);
+            }
+
+            @Override
+            public double[] dirichlet(double alpha, int n) {
+                double[] v = new double[n];
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    v[i] = gamma(alpha, rng);
+                    sum += v[i];
+                }
+                if (sum == 0) { // every gamma underflowed (tiny alpha): all weight on one, as beta does
+                    v[rng.nextInt(n)] = 1;
+                    return v;
+                }
+                for (int i = 0; i < n; i++) {
+                    v[i] /= sum;
+                }
+                return v;
             }
         };
     }

@@ -2,7 +2,9 @@ package dev.lathe.runtime.data;
 
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * timm's Mixup / CutMix (timm 0.6.13, {@code timm/data/mixup.py}, read as a specification) on a batch of normalised
@@ -11,8 +13,11 @@ import java.util.Locale;
  * (off = eps / C, on = 1 - eps + off). Per batch, pair or element: with probability {@code prob} a lambda from
  * Beta(alpha, alpha); with both alphas set, CutMix is chosen with probability {@code switchProb}; CutMix pastes a box
  * of side sqrt(1 - lam) times the image's, centred uniformly and clipped to the image, and lambda becomes the kept
- * area fraction. Arithmetic is float32 where torch's is (the blend, the targets) and double where timm's Python is
- * (the box, the corrected lambda); draws are made in timm's order so tests replay timm's own draws.
+ * area fraction. With {@code cutmixMinmax} (timm's cutmix_minmax) the cutmix alpha is forced to 1.0 and the box
+ * is rand_bbox_minmax's instead: height and width uniform integers in [int(H * min), int(H * max)) (likewise W), then
+ * a top-left corner that keeps the box inside the image; lambda is again the kept area fraction. Arithmetic is
+ * float32 where torch's is (the blend, the targets) and double where timm's Python is (the box, the corrected
+ * lambda); draws are made in timm's order so tests replay timm's own draws.
  */
 public final class Mixup {
     /** How lambdas are shared: one per batch, one per mirrored pair, one per element. */
@@ -31,14 +36,25 @@ public final class Mixup {
 
     private final double mixupAlpha;
     private final double cutmixAlpha;
+    private final double[] cutmixMinmax;
     private final double prob;
     private final double switchProb;
     private final Mode mode;
     private final double labelSmoothing;
     private final int numClasses;
 
-    public Mixup(double mixupAlpha, double cutmixAlpha, double prob, double switchProb, Mode mode,
-            double labelSmoothing, int numClasses) {
+    /** {@code cutmixMinmax}: null, or {min, max} box side fractions with 0 < min < max <= 1 (forces cutmix alpha 1). */
+    public Mixup(double mixupAlpha, double cutmixAlpha, double[] cutmixMinmax, double prob, double switchProb,
+            Mode mode, double labelSmoothing, int numClasses) {
+        if (cutmixMinmax != null) {
+            if (cutmixMinmax.length != 2 || !(cutmixMinmax[0] > 0 && cutmixMinmax[0] < cutmixMinmax[1]
+                    && cutmixMinmax[1] <= 1)) {
+                throw new IllegalArgumentException("--cutmix-minmax needs MIN,MAX with 0 < MIN < MAX <= 1, got "
+                        + minmaxString(cutmixMinmax));
+            }
+            cutmixMinmax = cutmixMinmax.clone();
+            cutmixAlpha = 1.0; // timm forces it so that cutmix is on
+        }
         if (!(mixupAlpha >= 0) || !(cutmixAlpha >= 0) || mixupAlpha + cutmixAlpha == 0) {
             throw new IllegalArgumentException("mixup needs alphas >= 0 and at least one > 0 (--mixup, --cutmix); got "
                     + mixupAlpha + ", " + cutmixAlpha);
@@ -53,6 +69,7 @@ public final class Mixup {
         }
         this.mixupAlpha = mixupAlpha;
         this.cutmixAlpha = cutmixAlpha;
+        this.cutmixMinmax = cutmixMinmax;
         this.prob = prob;
         this.switchProb = switchProb;
         this.mode = mode;
@@ -62,6 +79,14 @@ public final class Mixup {
 
     public int numClasses() {
         return numClasses;
+    }
+
+    /** Refuses an image size for which --cutmix-minmax leaves no box size (numpy's randint would raise). */
+    public void checkImageSize(int h, int w) {
+        if (cutmixMinmax != null) {
+            minmaxHigh(h);
+            minmaxHigh(w);
+        }
     }
 
     /**
@@ -115,7 +140,7 @@ public final class Mixup {
                 int m = mode == Mode.PAIR ? n / 2 : n;
                 float[] lam = new float[m];
                 boolean[] cut = new boolean[m];
-                java.util.Arrays.fill(lam, 1f);
+                Arrays.fill(lam, 1f);
                 if (mixupAlpha > 0 && cutmixAlpha > 0) {
                     for (int i = 0; i < m; i++) {
                         cut[i] = d.random() < switchProb;
@@ -186,10 +211,39 @@ public final class Mixup {
     }
 
     /**
-     * rand_bbox + lambda correction: fills (yl, yh, xl, xh) and returns 1 - box area / image area. Per-element
-     * lambdas are numpy float32 scalars in timm, so their box side is computed in float32 ({@code float32}).
+     * rand_bbox (or rand_bbox_minmax, which ignores {@code lam}) + lambda correction: fills (yl, yh, xl, xh) and
+     * returns 1 - box area / image area. Per-element lambdas are numpy float32 scalars in timm, so their box side is
+     * computed in float32 ({@code float32}).
      */
-    private static double cutmixBox(int h, int w, double lam, boolean float32, Draws d, int[] box) {
+    private double cutmixBox(int h, int w, double lam, boolean float32, Draws d, int[] box) {
+        if (cutmixMinmax != null) {
+            int cutH = d.randint((int) (h * cutmixMinmax[0]), minmaxHigh(h) - 1);
+            int cutW = d.randint((int) (w * cutmixMinmax[0]), minmaxHigh(w) - 1);
+            box[0] = d.randint(0, h - cutH - 1);
+            box[1] = box[0] + cutH;
+            box[2] = d.randint(0, w - cutW - 1);
+            box[3] = box[2] + cutW;
+        } else {
+            cutmixBoxFromLam(h, w, lam, float32, d, box);
+        }
+        double area = (double) (box[1] - box[0]) * (box[3] - box[2]);
+        return 1.0 - area / (double) (h * w);
+    }
+
+    /** numpy's randint(int(side * min), int(side * max)) needs a non-empty range. */
+    private int minmaxHigh(int side) {
+        int lo = (int) (side * cutmixMinmax[0]);
+        int hi = (int) (side * cutmixMinmax[1]);
+        if (hi <= lo) {
+            throw new IllegalArgumentException("--cutmix-minmax " + minmaxString(cutmixMinmax) + " leaves no box size"
+                    + " for a side of " + side + " pixels: int(" + side + " * MIN) = " + lo + " must be below int("
+                    + side + " * MAX) = " + hi);
+        }
+        return hi;
+    }
+
+    /** rand_bbox: a box of side sqrt(1 - lam) times the image's, centred uniformly and clipped to the image. */
+    private static void cutmixBoxFromLam(int h, int w, double lam, boolean float32, Draws d, int[] box) {
         int cutH;
         int cutW;
         if (float32) {
@@ -207,8 +261,6 @@ public final class Mixup {
         box[1] = clamp(cy + cutH / 2, h);
         box[2] = clamp(cx - cutW / 2, w);
         box[3] = clamp(cx + cutW / 2, w);
-        double area = (double) (box[1] - box[0]) * (box[3] - box[2]);
-        return 1.0 - area / (double) (h * w);
     }
 
     private static int clamp(int v, int hi) {
@@ -255,7 +307,12 @@ public final class Mixup {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "Mixup(mixup %s, cutmix %s, prob %s, switch %s, mode %s, smoothing %s)",
-                mixupAlpha, cutmixAlpha, prob, switchProb, mode.name().toLowerCase(Locale.ROOT), labelSmoothing);
+        return String.format(Locale.ROOT, "Mixup(mixup %s, cutmix %s%s, prob %s, switch %s, mode %s, smoothing %s)",
+                mixupAlpha, cutmixAlpha, cutmixMinmax == null ? "" : ", cutmix minmax " + minmaxString(cutmixMinmax),
+                prob, switchProb, mode.name().toLowerCase(Locale.ROOT), labelSmoothing);
+    }
+
+    private static String minmaxString(double[] minmax) {
+        return Arrays.stream(minmax).mapToObj(Double::toString).collect(Collectors.joining(","));
     }
 }

@@ -201,7 +201,8 @@ public final class RandAugment implements Transform {
         }
         this.spec = spec;
         this.ops = (spec.increasing() ? RAND_INCREASING_TRANSFORMS : RAND_TRANSFORMS).stream()
-                .map(op -> new AugmentOp(op, spec.prob(), spec.magnitude(), spec.magnitudeStd(), spec.magnitudeMax()))
+                .map(op -> new AugmentOp(op, spec.prob(), spec.magnitude(), spec.magnitudeStd(), spec.magnitudeMax(),
+                        AugmentOp.TRANSLATE_PCT))
                 .toList();
         this.fill = fill.clone();
         this.resample = resample;

@@ -7,10 +7,10 @@ import java.util.Locale;
 /**
  * timm's training-time image augmentation settings ({@code transforms_imagenet_train} in timm 0.6.13's
  * {@code timm/data/transforms_factory.py}): the crop's interpolation ({@code null} = timm's {@code random}: bilinear
- * or bicubic per image, and per geometric augmentation op), {@code --aa}'s RandAugment or AutoAugment ({@code null} =
- * off), colour jitter strength (brightness, contrast and saturation alike; timm turns it off under any {@code --aa})
- * and random erasing on the normalised image (probability 0 = off). {@link #NONE} is Lathe's standard pipeline
- * (bilinear, nothing else).
+ * or bicubic per image, and per geometric augmentation op), {@code --aa}'s RandAugment, AutoAugment or AugMix
+ * ({@code null} = off), colour jitter strength (brightness, contrast and saturation alike; timm turns it off under any
+ * {@code --aa}) and random erasing on the normalised image (probability 0 = off). {@link #NONE} is Lathe's standard
+ * pipeline (bilinear, nothing else).
  */
 public record TrainAugmentation(Interpolation interpolation, AugmentSpec aa, double colorJitter, double eraseProb,
         RandomErasing.Mode eraseMode, int eraseCount) {
@@ -24,13 +24,13 @@ public record TrainAugmentation(Interpolation interpolation, AugmentSpec aa, dou
         }
     }
 
-    /** Whether colour jitter runs: timm disables it under RandAugment and AutoAugment. */
+    /** Whether colour jitter runs: timm disables it under any --aa (RandAugment, AutoAugment, AugMix). */
     public boolean jitterApplies() {
         return colorJitter > 0 && aa == null;
     }
 
     /**
-     * The steps after the crop and flip: RandAugment or AutoAugment with timm's fill for {@code normalize}, or colour
+     * The steps after the crop and flip: the --aa augmentation with timm's fill for {@code normalize}, or colour
      * jitter.
      */
     public List<Transform> aaOrColourJitter(Normalize normalize) {

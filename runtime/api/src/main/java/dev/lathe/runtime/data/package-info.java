@@ -5,7 +5,8 @@
  * and their long-tailed subsets in {@link dev.lathe.runtime.data.Cifar}, class folders and ImageNet-LT lists in
  * {@link dev.lathe.runtime.data.FileImageSet}), long-tail bookkeeping ({@link dev.lathe.runtime.data.LongTail}),
  * torchvision-equivalent augmentations ({@link dev.lathe.runtime.data.Transforms}), timm's training augmentations
- * on Pillow-exact ops ({@link dev.lathe.runtime.data.RandAugment} and {@link dev.lathe.runtime.data.AutoAugment},
+ * on Pillow-exact ops ({@link dev.lathe.runtime.data.RandAugment}, {@link dev.lathe.runtime.data.AutoAugment} and
+ * {@link dev.lathe.runtime.data.AugMix},
  * parsed as an {@link dev.lathe.runtime.data.AugmentSpec}, over {@link dev.lathe.runtime.data.PointOps},
  * {@link dev.lathe.runtime.data.ColorAdjust} and {@link dev.lathe.runtime.data.AffineWarp};
  * {@link dev.lathe.runtime.data.RandomErasing}; batch-level {@link dev.lathe.runtime.data.Mixup}; their settings as

@@ -64,4 +64,15 @@ final class ReplayDraws implements Draws {
     public double beta(double alpha) {
         return Double.parseDouble(take("beta"));
     }
+
+    @Override
+    public double[] dirichlet(double alpha, int n) {
+        String[] values = take("dirichlet").split(",");
+        assertEquals(n, values.length, "dirichlet size");
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = Double.parseDouble(values[i]);
+        }
+        return v;
+    }
 }

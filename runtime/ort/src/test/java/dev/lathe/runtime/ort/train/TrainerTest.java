@@ -89,7 +89,7 @@ class TrainerTest {
         SyntheticDataset val = new SyntheticDataset(4, 3, 16, 8, 1, 5, 1);
         TrainConfig cfg = TrainConfig.of(regularised ? new Loss.KlDivergence() : new Loss.CrossEntropy(0.1),
                 new Optimizer.AdamW(0.9, 0.999, 1e-8, 0.05), 16).withClipNorm(2.0).withDropPath(regularised ? 0.3 : 0);
-        dev.lathe.runtime.data.Mixup mixup = regularised ? new dev.lathe.runtime.data.Mixup(0.8, 1.0, 1.0, 0.5,
+        dev.lathe.runtime.data.Mixup mixup = regularised ? new dev.lathe.runtime.data.Mixup(0.8, 1.0, null, 1.0, 0.5,
                 dev.lathe.runtime.data.Mixup.Mode.ELEM, 0.1, 4) : null;
         // width 16: the 3x3 Convs fill ORT's NCHWc blocks (8 or 16), so the CPU trainer's blocked-kernel path is the
         // one whose resume must be exact
@@ -213,7 +213,7 @@ class TrainerTest {
         SyntheticDataset val = new SyntheticDataset(5, 3, 16, 2, 1, 4, 1);
         TrainStep step = TrainStepBuilder.build(smallResNet(5, 4),
                 TrainConfig.of(new Loss.KlDivergence(), new Optimizer.Sgd(0.9, true, 0), 8));
-        dev.lathe.runtime.data.Mixup mix = new dev.lathe.runtime.data.Mixup(0.8, 1.0, 1.0, 0.5,
+        dev.lathe.runtime.data.Mixup mix = new dev.lathe.runtime.data.Mixup(0.8, 1.0, null, 1.0, 0.5,
                 dev.lathe.runtime.data.Mixup.Mode.ELEM, 0.1, 5);
         double[] losses = new double[2];
         int k = 0;
