@@ -101,6 +101,7 @@ public final class BenchServeCommand implements Command {
         }
         List<String> names = new ArrayList<>();
         List<LoadTest.Result> results = new ArrayList<>();
+        List<double[]> server = new ArrayList<>();
         for (String config : List.of("batched", "unbatched")) {
             if (only != null && !only.equals(config)) {
                 continue;
@@ -116,6 +117,7 @@ public final class BenchServeCommand implements Command {
                                 : "max batch 1");
                 results.add(LoadTest.run(uri, body, clients, duration, warmup));
                 names.add(config);
+                server.add(serverSide(URI.create("http://127.0.0.1:" + s.port() + "/metrics")));
             }
         }
         if (cmd.hasOption("json")) {
@@ -140,18 +142,23 @@ public final class BenchServeCommand implements Command {
                 o.put("p99_ms", r.p99Ms());
                 o.put("max_ms", r.maxMs());
                 o.put("throughput_rps", r.throughput());
+                o.put("server_mean_batch", server.get(i)[0]);
+                o.put("server_mean_queue_ms", server.get(i)[1]);
+                o.put("server_mean_compute_ms", server.get(i)[2]);
             }
             if (results.size() == 2) {
                 root.put("batching_speedup", results.get(0).throughput() / results.get(1).throughput());
             }
             ctx.out().println(m.writeValueAsString(root));
         } else {
-            ctx.out().printf("%-10s %8s %7s %9s %9s %9s %12s%n", "config", "ok", "errors", "p50 ms", "p90 ms", "p99 ms",
-                    "requests/s");
+            ctx.out().printf("%-10s %8s %7s %9s %9s %9s %12s %11s %9s %11s%n", "config", "ok", "errors", "p50 ms",
+                    "p90 ms", "p99 ms", "requests/s", "mean batch", "queue ms", "compute ms");
             for (int i = 0; i < results.size(); i++) {
                 LoadTest.Result r = results.get(i);
-                ctx.out().printf(Locale.ROOT, "%-10s %8d %7d %9.2f %9.2f %9.2f %12.1f%n", names.get(i), r.ok(),
-                        r.errorCount(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.throughput());
+                double[] sv = server.get(i);
+                ctx.out().printf(Locale.ROOT, "%-10s %8d %7d %9.2f %9.2f %9.2f %12.1f %11.2f %9.2f %11.2f%n",
+                        names.get(i), r.ok(), r.errorCount(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.throughput(), sv[0],
+                        sv[1], sv[2]);
             }
             if (results.size() == 2) {
                 ctx.out().printf(Locale.ROOT, "dynamic batching: %.2fx the throughput at %d clients%n",
@@ -160,6 +167,31 @@ public final class BenchServeCommand implements Command {
         }
         long lost = results.stream().mapToLong(LoadTest.Result::errorCount).sum();
         return lost == 0 ? 0 : ExitCode.USER_ERROR;
+    }
+
+    /**
+     * The server's own view, from its /metrics after the run (warm-up included): mean items per model run, mean
+     * queue time per request and mean time per model run, in ms.
+     */
+    static double[] serverSide(URI metrics) throws java.io.IOException, InterruptedException {
+        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(metrics)
+                .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return new double[] {mean(text, "lathe_batch_size", 1), mean(text, "lathe_queue_time_seconds", 1e3),
+            mean(text, "lathe_compute_duration_seconds", 1e3)};
+    }
+
+    /** sum / count of a Prometheus histogram in text form (one label set), times {@code scale}. */
+    private static double mean(String text, String name, double scale) {
+        double sum = Double.NaN;
+        double count = Double.NaN;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "_sum")) {
+                sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith(name + "_count")) {
+                count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return count > 0 ? scale * sum / count : Double.NaN;
     }
 
     /** A batch-1 BYTES request carrying one image file (base64 in JSON, raw in binary data). */

@@ -390,6 +390,10 @@ class ServeTest {
             assertEquals(0, run.get("errors").asLong(), run.toString());
             assertTrue(run.get("ok").asLong() > 0 && run.get("p99_ms").asDouble() >= run.get("p50_ms").asDouble(),
                     run.toString());
+            double batch = run.get("server_mean_batch").asDouble();
+            assertTrue(run.get("config").asText().equals("batched") ? batch >= 1 && batch <= 2 : batch == 1,
+                    run.toString()); // 2 clients: a batch holds 1 or 2 requests
+            assertTrue(run.get("server_mean_compute_ms").asDouble() > 0, run.toString());
         }
         assertTrue(j.get("batching_speedup").asDouble() > 0);
         CliRun binary = lathe("bench", "serve", model.toString(), "--clients", "2", "--duration", "0.5", "--warmup",
