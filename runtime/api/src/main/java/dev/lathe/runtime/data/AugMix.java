@@ -100,8 +100,8 @@ public final class AugMix implements Transform {
         }
 
         @Override
-        public Transform transform(int[] fill, Interpolation resample) {
-            return new AugMix(this, fill, resample);
+        public Transform transform(OpStyle style) {
+            return new AugMix(this, style);
         }
 
         /** The canonical string (parses back to this spec); the default uniform magnitude has no mstd section. */
@@ -115,22 +115,13 @@ public final class AugMix implements Transform {
 
     private final Spec spec;
     private final List<AugmentOp> ops;
-    private final int[] fill;
-    private final Interpolation resample;
+    private final OpStyle style;
 
-    /**
-     * @param fill geometric ops' fill colour (r, g, b)
-     * @param resample BILINEAR or BICUBIC, or null to draw one of them per geometric op as timm's 'random'
-     */
-    public AugMix(Spec spec, int[] fill, Interpolation resample) {
-        if (fill.length != 3) {
-            throw new IllegalArgumentException("AugMix fill needs 3 values (r, g, b)");
-        }
+    public AugMix(Spec spec, OpStyle style) {
         this.spec = spec;
         this.ops = AUGMIX_TRANSFORMS.stream().map(op -> new AugmentOp(op, 1.0, spec.magnitude(), spec.magnitudeStd(), 0,
                 TRANSLATE_PCT)).toList();
-        this.fill = fill.clone();
-        this.resample = resample;
+        this.style = style;
     }
 
     public Spec spec() {
@@ -202,14 +193,13 @@ public final class AugMix implements Transform {
         }
         Image im = in;
         for (AugmentOp op : chosen) {
-            im = op.apply(im, d, resample, fill);
+            im = op.apply(im, d, style);
         }
         return im;
     }
 
     @Override
     public String toString() {
-        return "AugMix(" + spec + ", fill " + fill[0] + "," + fill[1] + "," + fill[2] + ", resample "
-                + (resample == null ? "random" : resample.name().toLowerCase(Locale.ROOT)) + ")";
+        return "AugMix(" + spec + ", " + style + ")";
     }
 }

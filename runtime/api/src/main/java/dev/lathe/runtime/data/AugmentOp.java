@@ -12,7 +12,7 @@ record AugmentOp(RandAugment.Op op, double prob, double magnitude, double magnit
     /** timm's default {@code translate_pct} for the relative translations (RandAugment, AutoAugment). */
     static final double TRANSLATE_PCT = 0.45;
 
-    Image apply(Image im, Draws d, Interpolation resample, int[] fill) {
+    Image apply(Image im, Draws d, OpStyle style) {
         if (prob < 1.0 && d.random() > prob) {
             return im;
         }
@@ -24,11 +24,11 @@ record AugmentOp(RandAugment.Op op, double prob, double magnitude, double magnit
         }
         m = Math.max(0.0, Math.min(m, magnitudeMax == 0 ? RandAugment.LEVEL_DENOM : magnitudeMax));
         boolean negate = op.signed() && d.random() > 0.5;
-        Interpolation rs = resample;
+        Interpolation rs = style.resample();
         if (op.geometric() && rs == null) {
             // timm's _RANDOM_INTERPOLATION = (BILINEAR, BICUBIC), one random.choice per op call
             rs = d.index(2) == 0 ? Interpolation.BILINEAR : Interpolation.BICUBIC;
         }
-        return RandAugment.apply(op, im, m, negate, rs, fill, translatePct);
+        return RandAugment.apply(op, im, m, negate, rs, style.fill(), translatePct);
     }
 }

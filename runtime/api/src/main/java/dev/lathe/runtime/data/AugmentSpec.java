@@ -12,11 +12,8 @@ public sealed interface AugmentSpec permits RandAugment.Spec, AugMix.Spec, AutoA
             + "[-mstd<float>], e.g. original-mstd0.5, or AugMix augmix[-m<int>][-w<int>][-d<int>][-mstd<float>]"
             + "[-a<float>][-b<0|1>], e.g. augmix-m5-w4-d2";
 
-    /**
-     * The transform with the geometric ops' fill colour (r, g, b) and resample filter (BILINEAR or BICUBIC, or null to
-     * draw one of them per geometric op as timm's 'random').
-     */
-    Transform transform(int[] fill, Interpolation resample);
+    /** The transform, its geometric ops drawn in {@code style}. */
+    Transform transform(OpStyle style);
 
     /** Parses {@code spec} (the value of {@code flag}, named in errors) by its first dash-separated section. */
     static AugmentSpec parse(String spec, String flag) {

@@ -156,8 +156,8 @@ public final class AutoAugment implements Transform {
         }
 
         @Override
-        public Transform transform(int[] fill, Interpolation resample) {
-            return new AutoAugment(this, fill, resample);
+        public Transform transform(OpStyle style) {
+            return new AutoAugment(this, style);
         }
 
         /** The canonical string (parses back to this spec). */
@@ -170,21 +170,12 @@ public final class AutoAugment implements Transform {
 
     private final Spec spec;
     private final List<List<AugmentOp>> subPolicies;
-    private final int[] fill;
-    private final Interpolation resample;
+    private final OpStyle style;
 
-    /**
-     * @param fill geometric ops' fill colour (r, g, b)
-     * @param resample BILINEAR or BICUBIC, or null to draw one of them per geometric op as timm's 'random'
-     */
-    public AutoAugment(Spec spec, int[] fill, Interpolation resample) {
-        if (fill.length != 3) {
-            throw new IllegalArgumentException("AutoAugment fill needs 3 values (r, g, b)");
-        }
+    public AutoAugment(Spec spec, OpStyle style) {
         this.spec = spec;
         this.subPolicies = spec.policy().subPolicies(spec.magnitudeStd());
-        this.fill = fill.clone();
-        this.resample = resample;
+        this.style = style;
     }
 
     public Spec spec() {
@@ -200,14 +191,13 @@ public final class AutoAugment implements Transform {
     public Image apply(Image in, Draws d) {
         Image im = in;
         for (AugmentOp op : subPolicies.get(d.index(subPolicies.size()))) { // random.choice
-            im = op.apply(im, d, resample, fill);
+            im = op.apply(im, d, style);
         }
         return im;
     }
 
     @Override
     public String toString() {
-        return "AutoAugment(" + spec + ", fill " + fill[0] + "," + fill[1] + "," + fill[2] + ", resample "
-                + (resample == null ? "random" : resample.name().toLowerCase(Locale.ROOT)) + ")";
+        return "AutoAugment(" + spec + ", " + style + ")";
     }
 }

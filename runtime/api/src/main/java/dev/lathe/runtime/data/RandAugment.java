@@ -163,8 +163,8 @@ public final class RandAugment implements Transform {
         }
 
         @Override
-        public Transform transform(int[] fill, Interpolation resample) {
-            return new RandAugment(this, fill, resample);
+        public Transform transform(OpStyle style) {
+            return new RandAugment(this, style);
         }
 
         /** The canonical string (parses back to this spec). */
@@ -188,33 +188,15 @@ public final class RandAugment implements Transform {
 
     private final Spec spec;
     private final List<AugmentOp> ops;
-    private final int[] fill;
-    private final Interpolation resample;
+    private final OpStyle style;
 
-    /**
-     * @param fill geometric ops' fill colour (r, g, b)
-     * @param resample BILINEAR or BICUBIC, or null to draw one of them per geometric op as timm's 'random'
-     */
-    public RandAugment(Spec spec, int[] fill, Interpolation resample) {
-        if (fill.length != 3) {
-            throw new IllegalArgumentException("RandAugment fill needs 3 values (r, g, b)");
-        }
+    public RandAugment(Spec spec, OpStyle style) {
         this.spec = spec;
         this.ops = (spec.increasing() ? RAND_INCREASING_TRANSFORMS : RAND_TRANSFORMS).stream()
                 .map(op -> new AugmentOp(op, spec.prob(), spec.magnitude(), spec.magnitudeStd(), spec.magnitudeMax(),
                         AugmentOp.TRANSLATE_PCT))
                 .toList();
-        this.fill = fill.clone();
-        this.resample = resample;
-    }
-
-    /** timm's img_mean: the normalisation mean scaled to 8 bits and rounded half-even (Python's round). */
-    public static int[] fillFor(float[] mean) {
-        int[] f = new int[3];
-        for (int c = 0; c < 3; c++) {
-            f[c] = (int) Math.min(255, Math.rint(255 * (double) mean[c]));
-        }
-        return f;
+        this.style = style;
     }
 
     public Spec spec() {
@@ -234,7 +216,7 @@ public final class RandAugment implements Transform {
             chosen.add(ops.get(d.index(ops.size()))); // numpy's choice with replacement
         }
         for (AugmentOp op : chosen) {
-            im = op.apply(im, d, resample, fill);
+            im = op.apply(im, d, style);
         }
         return im;
     }
@@ -285,7 +267,6 @@ public final class RandAugment implements Transform {
 
     @Override
     public String toString() {
-        return "RandAugment(" + spec + ", fill " + fill[0] + "," + fill[1] + "," + fill[2] + ", resample "
-                + (resample == null ? "random" : resample.name().toLowerCase(Locale.ROOT)) + ")";
+        return "RandAugment(" + spec + ", " + style + ")";
     }
 }

@@ -36,7 +36,7 @@ public record TrainAugmentation(Interpolation interpolation, AugmentSpec aa, dou
     public List<Transform> aaOrColourJitter(Normalize normalize) {
         List<Transform> steps = new ArrayList<>();
         if (aa != null) {
-            steps.add(aa.transform(RandAugment.fillFor(normalize.mean()), interpolation));
+            steps.add(aa.transform(OpStyle.of(normalize.mean(), interpolation)));
         } else if (colorJitter > 0) {
             steps.add(Transforms.colorJitter(colorJitter, colorJitter, colorJitter));
         }

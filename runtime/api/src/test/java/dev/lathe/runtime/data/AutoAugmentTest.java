@@ -47,19 +47,12 @@ class AutoAugmentTest {
             Image in = inputs.get(h[0]);
             Interpolation rs = h[2].equals("random") ? null : Interpolation.valueOf(h[2].toUpperCase());
             AutoAugment aa = new AutoAugment(assertInstanceOf(AutoAugment.Spec.class, AugmentSpec.parse(h[1], "--aa")),
-                    FILL, rs);
+                    new OpStyle(FILL, rs));
             ReplayDraws draws = new ReplayDraws(line.substring(line.indexOf('|') + 1));
             Image actual = aa.apply(in, draws);
             draws.assertAllUsed();
             Image canvas = RandAugmentTest.image(outs, k++);
-            int diff = 0;
-            for (int y = 0; y < in.height(); y++) {
-                for (int x = 0; x < in.width(); x++) {
-                    for (int c = 0; c < 3; c++) {
-                        diff = Math.max(diff, Math.abs(canvas.get(x, y, c) - actual.get(x, y, c)));
-                    }
-                }
-            }
+            int diff = RandAugmentTest.maxDiff(canvas, actual);
             if (diff != 0) {
                 failures.add(line.substring(0, line.indexOf('|')) + " case " + (k - 1) + ": max " + diff);
             }

@@ -46,7 +46,7 @@ class BatchLoaderTest {
         sameForAnyWorkerCount(new AugmentedDataset(Cifar.read(Cifar.Release.CIFAR100, CifarTest.fixtures(), true), Transforms.compose(
                 Transforms.randomResizedCrop(32), Transforms.horizontalFlip(0.5),
                 new RandAugment(RandAugment.Spec.parse("rand-m9-mstd0.5-inc1", "--aa"),
-                        RandAugment.fillFor(Normalize.CIFAR.mean()), null)),
+                        OpStyle.of(Normalize.CIFAR.mean(), null))),
                 Normalize.CIFAR, RandomErasing.timm(0.4, RandomErasing.Mode.PIXEL, 3), 32, 32, 11));
     }
 

@@ -24,6 +24,19 @@ class RandAugmentTest {
         return Path.of(RandAugmentTest.class.getResource("/data/randaugment/make_fixtures.py").toURI()).getParent();
     }
 
+    /** The largest level difference between {@code actual} and the same-sized top-left corner of {@code canvas}. */
+    static int maxDiff(Image canvas, Image actual) {
+        int diff = 0;
+        for (int y = 0; y < actual.height(); y++) {
+            for (int x = 0; x < actual.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    diff = Math.max(diff, Math.abs(canvas.get(x, y, c) - actual.get(x, y, c)));
+                }
+            }
+        }
+        return diff;
+    }
+
     static Image image(HostTensor t, int k) {
         long[] s = t.shape();
         int h = (int) s[s.length - 3];
@@ -103,19 +116,13 @@ class RandAugmentTest {
             String[] h = line.substring(0, line.indexOf('|')).trim().split(" ");
             Image in = inputs.get(h[0]);
             Interpolation rs = h[2].equals("random") ? null : Interpolation.valueOf(h[2].toUpperCase());
-            RandAugment ra = new RandAugment(RandAugment.Spec.parse(h[1], "--aa"), new int[] {124, 116, 104}, rs);
+            RandAugment ra = new RandAugment(RandAugment.Spec.parse(h[1], "--aa"), new OpStyle(new int[] {124, 116, 104},
+                    rs));
             ReplayDraws draws = new ReplayDraws(line.substring(line.indexOf('|') + 1));
             Image actual = ra.apply(in, draws);
             draws.assertAllUsed();
             Image canvas = image(outs, k++);
-            int diff = 0;
-            for (int y = 0; y < in.height(); y++) {
-                for (int x = 0; x < in.width(); x++) {
-                    for (int c = 0; c < 3; c++) {
-                        diff = Math.max(diff, Math.abs(canvas.get(x, y, c) - actual.get(x, y, c)));
-                    }
-                }
-            }
+            int diff = maxDiff(canvas, actual);
             if (diff != 0) {
                 failures.add(line.substring(0, line.indexOf('|')) + " case " + (k - 1) + ": max " + diff);
             }
@@ -161,10 +168,10 @@ class RandAugmentTest {
 
     @Test
     void drawsAreSeededAndTheFillIsTimmsImgMean() throws Exception {
-        assertArrayEquals(new int[] {124, 116, 104}, RandAugment.fillFor(Normalize.IMAGENET.mean()));
+        assertArrayEquals(new int[] {124, 116, 104}, OpStyle.of(Normalize.IMAGENET.mean(), null).fill());
         Image a = image(Npy.read(dir().resolve("a.npy")), 0);
         RandAugment ra = new RandAugment(RandAugment.Spec.parse("rand-m9-mstd0.5-inc1", "--aa"),
-                new int[] {124, 116, 104}, null);
+                OpStyle.of(Normalize.IMAGENET.mean(), null));
         assertArrayEquals(ra.apply(a, new Random(3)).rgb(), ra.apply(a, new Random(3)).rgb());
         int changed = 0;
         for (int seed = 0; seed < 20; seed++) {
