@@ -17,83 +17,14 @@ random.uniform -> uniform, random.choice -> index. timm_augmix_ops.npy stacks th
 Image.blend(a, b, alpha) of the 17x17 crops of a and b for each float32 alpha of pil_blend_alphas.npy (uint8
 [K, 17, 17, 3]), the call both mixing paths end in.
 """
-import importlib.util
-import random
 import sys
-import types
 
 import numpy as np
 from PIL import Image
 
-spec = importlib.util.spec_from_file_location("timm_auto_augment", sys.argv[1] + "/auto_augment.py")
-aa = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(aa)
-log = []
+import timm_replay
 
-
-class PyRandom:
-    def __init__(self, seed):
-        self.r = random.Random(seed)
-
-    def random(self):
-        v = self.r.random()
-        log.append(f"random:{v!r}")
-        return v
-
-    def gauss(self, mu, sigma):
-        v = self.r.gauss(mu, sigma)
-        log.append(f"gauss:{v!r}")
-        return v
-
-    def uniform(self, a, b):
-        v = self.r.uniform(a, b)
-        log.append(f"uniform:{v!r}")
-        return v
-
-    def choice(self, seq):
-        i = self.r.randrange(len(seq))
-        log.append(f"index:{i}")
-        return seq[i]
-
-
-class NumpyRandom:
-    def __init__(self, seed):
-        self.r = np.random.RandomState(seed)
-
-    def dirichlet(self, alpha):
-        v = self.r.dirichlet(alpha)
-        log.append("dirichlet:" + ",".join(repr(float(e)) for e in v))
-        return v
-
-    def beta(self, a, b):
-        assert a == b
-        v = self.r.beta(a, b)
-        log.append(f"beta:{float(v)!r}")
-        return v
-
-    def randint(self, lo, hi):
-        v = self.r.randint(lo, hi)
-        log.append(f"randint:{int(v)}")
-        return v
-
-    def choice(self, a, size, replace):
-        idx = self.r.choice(len(a), size, replace=replace)
-        for i in idx:
-            log.append(f"index:{int(i)}")
-        return [a[i] for i in idx]
-
-
-class NumpyProxy(types.ModuleType):
-    def __init__(self):
-        super().__init__("numpy_proxy")
-        self.random = None
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-
-proxy = NumpyProxy()
-aa.np = proxy
+aa = timm_replay.load(sys.argv[1])
 
 images = {"a": np.load("a.npy")[:18, :18], "b": np.load("b.npy")[:17, :17], "c": np.load("c.npy")[:48, :48]}
 specs = [("augmix", "random"), ("augmix", "bilinear"), ("augmix-m5-w4-d2", "bicubic"), ("augmix-d2", "random"),
@@ -103,9 +34,7 @@ lines, outs = [], []
 case = 0
 for sp, interp in specs:
     for name, arr in images.items():
-        log.clear()
-        aa.random = PyRandom(3000 + case)
-        proxy.random = NumpyRandom(4000 + case)
+        timm_replay.seed(aa, 3000 + case, 4000 + case)
         hparams = dict(translate_const=100, img_mean=(124, 116, 104), translate_pct=0.3)
         if interp != "random":
             hparams["interpolation"] = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}[interp]
@@ -114,7 +43,7 @@ for sp, interp in specs:
         canvas = np.zeros((48, 48, 3), dtype=np.uint8)
         canvas[:out.shape[0], :out.shape[1]] = out
         outs.append(canvas)
-        lines.append(f"{name} {sp} {interp} | " + " ".join(log))
+        lines.append(f"{name} {sp} {interp} | " + " ".join(timm_replay.log))
         case += 1
 np.save("timm_augmix_ops.npy", np.stack(outs))
 with open("timm_augmix_cases.txt", "w") as f:

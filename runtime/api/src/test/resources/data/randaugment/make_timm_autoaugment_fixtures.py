@@ -15,43 +15,14 @@ timm_aa_ops.npy stacks the outputs per case in order (uint8 [N, 21, 24, 3], each
 zeros elsewhere). timm_aa_policies.txt lists each policy's sub-policies as timm builds them, one a line:
   policy index | name prob magnitude, name prob magnitude
 """
-import importlib.util
-import random
 import sys
 
 import numpy as np
 from PIL import Image
 
-spec = importlib.util.spec_from_file_location("timm_auto_augment", sys.argv[1] + "/auto_augment.py")
-aa = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(aa)
-log = []
+import timm_replay
 
-
-class PyRandom:
-    def __init__(self, seed):
-        self.r = random.Random(seed)
-
-    def random(self):
-        v = self.r.random()
-        log.append(f"random:{v!r}")
-        return v
-
-    def gauss(self, mu, sigma):
-        v = self.r.gauss(mu, sigma)
-        log.append(f"gauss:{v!r}")
-        return v
-
-    def uniform(self, a, b):
-        v = self.r.uniform(a, b)
-        log.append(f"uniform:{v!r}")
-        return v
-
-    def choice(self, seq):
-        i = self.r.randrange(len(seq))
-        log.append(f"index:{i}")
-        return seq[i]
-
+aa = timm_replay.load(sys.argv[1])
 
 POLICIES = ["v0", "v0r", "original", "originalr"]
 with open("timm_aa_policies.txt", "w") as f:
@@ -69,8 +40,7 @@ lines, outs = [], []
 case = 0
 for sp, interp in specs:
     for name, arr in images.items():
-        log.clear()
-        aa.random = PyRandom(1000 + case)
+        timm_replay.seed(aa, 1000 + case, 0)
         hparams = dict(translate_const=100, img_mean=(124, 116, 104))
         if interp != "random":
             hparams["interpolation"] = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}[interp]
@@ -79,7 +49,7 @@ for sp, interp in specs:
         canvas = np.zeros((21, 24, 3), dtype=np.uint8)
         canvas[:out.shape[0], :out.shape[1]] = out
         outs.append(canvas)
-        lines.append(f"{name} {sp} {interp} | " + " ".join(log))
+        lines.append(f"{name} {sp} {interp} | " + " ".join(timm_replay.log))
         case += 1
 np.save("timm_aa_ops.npy", np.stack(outs))
 with open("timm_aa_cases.txt", "w") as f:

@@ -12,67 +12,14 @@ plus interpolation when not 'random'). Every draw it makes is recorded in timm_c
 random.choice -> index). Specs use 0.6.13's grammar (no -p section; p is 0.5 there). timm_ops.npy stacks the outputs per case in order (the images have different sizes, so it is
 uint8 [N, 21, 24, 3] with each output in the top-left corner and zeros elsewhere).
 """
-import importlib.util
-import random
 import sys
-import types
 
 import numpy as np
 from PIL import Image
 
-spec = importlib.util.spec_from_file_location("timm_auto_augment", sys.argv[1] + "/auto_augment.py")
-aa = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(aa)
-log = []
+import timm_replay
 
-
-class PyRandom:
-    def __init__(self, seed):
-        self.r = random.Random(seed)
-
-    def random(self):
-        v = self.r.random()
-        log.append(f"random:{v!r}")
-        return v
-
-    def gauss(self, mu, sigma):
-        v = self.r.gauss(mu, sigma)
-        log.append(f"gauss:{v!r}")
-        return v
-
-    def uniform(self, a, b):
-        v = self.r.uniform(a, b)
-        log.append(f"uniform:{v!r}")
-        return v
-
-    def choice(self, seq):
-        i = self.r.randrange(len(seq))
-        log.append(f"index:{i}")
-        return seq[i]
-
-
-class NpRandom:
-    def __init__(self, seed):
-        self.r = np.random.RandomState(seed)
-
-    def choice(self, a, size=None, replace=True, p=None):
-        assert replace and p is None
-        idx = self.r.randint(0, len(a), size=size)
-        log.extend(f"index:{int(i)}" for i in idx)
-        return [a[int(i)] for i in idx]
-
-
-class NumpyProxy(types.ModuleType):
-    def __init__(self):
-        super().__init__("numpy_proxy")
-        self.random = None
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-
-proxy = NumpyProxy()
-aa.np = proxy
+aa = timm_replay.load(sys.argv[1])
 images = {"a": np.load("a.npy"), "b": np.load("b.npy")}
 specs = [("rand-m9-mstd0.5-inc1", "random"), ("rand-m7-mstd0.5-inc1", "bicubic"), ("rand-m9-n3-mstd1.0", "random"),
          ("rand-m10-mstd101-inc1", "bilinear"), ("rand-m12-mmax15-mstd0.5-inc1-n4", "random"),
@@ -82,9 +29,7 @@ case = 0
 for sp, interp in specs:
     for name, arr in images.items():
         for seed in range(6):
-            log.clear()
-            aa.random = PyRandom(case)
-            proxy.random = NpRandom(case)
+            timm_replay.seed(aa, case, case)
             hparams = dict(translate_const=100, img_mean=(124, 116, 104))
             if interp != "random":
                 hparams["interpolation"] = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}[interp]
@@ -93,7 +38,7 @@ for sp, interp in specs:
             canvas = np.zeros((21, 24, 3), dtype=np.uint8)
             canvas[:out.shape[0], :out.shape[1]] = out
             outs.append(canvas)
-            lines.append(f"{name} {sp} {interp} | " + " ".join(log))
+            lines.append(f"{name} {sp} {interp} | " + " ".join(timm_replay.log))
             case += 1
 np.save("timm_ops.npy", np.stack(outs))
 with open("timm_cases.txt", "w") as f:
