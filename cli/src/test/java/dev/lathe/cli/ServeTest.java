@@ -358,6 +358,7 @@ class ServeTest {
         }
     }
 
+    /** curl as a second client: a JSON request, a health probe, and binary tensor data framed by hand. */
     @Test
     void curlSpeaksTheProtocolToo() throws Exception {
         if (new ProcessBuilder("sh", "-c", "command -v curl").start().waitFor() != 0) {
@@ -375,6 +376,36 @@ class ServeTest {
             p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                     "http://127.0.0.1:" + s.port() + "/v2/health/ready").start();
             assertEquals("200", new String(p.getInputStream().readAllBytes()).trim());
+
+            // binary tensor data, framed by hand as Triton's docs show it: JSON, then the raw little-endian floats
+            byte[] head = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\","
+                    + "\"parameters\":{\"binary_data_size\":12288}}],\"outputs\":[{\"name\":\"logits\","
+                    + "\"parameters\":{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer req = ByteBuffer.allocate(head.length + 4 * input.length).order(ByteOrder.LITTLE_ENDIAN);
+            req.put(head);
+            for (float v : input) {
+                req.putFloat(v);
+            }
+            Path bin = dir.resolve("req.bin");
+            Files.write(bin, req.array());
+            Path headers = dir.resolve("headers.txt");
+            Path answer = dir.resolve("answer.bin");
+            p = new ProcessBuilder("curl", "-s", "-S", "-X", "POST", "-H", "Content-Type: application/octet-stream",
+                    "-H", "Inference-Header-Content-Length: " + head.length, "--data-binary", "@" + bin, "-D",
+                    headers.toString(), "-o", answer.toString(), "http://127.0.0.1:" + s.port()
+                    + "/v2/models/toy/infer").redirectErrorStream(true).start();
+            String err = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), err);
+            int jsonLength = Files.readAllLines(headers).stream()
+                    .filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("inference-header-content-length:"))
+                    .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElseThrow();
+            byte[] got = Files.readAllBytes(answer);
+            assertEquals(4 * expected.length, got.length - jsonLength, new String(got, 0, jsonLength,
+                    StandardCharsets.UTF_8));
+            float[] logits = new float[expected.length];
+            ByteBuffer.wrap(got, jsonLength, 4 * expected.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(logits);
+            assertArrayEquals(expected, logits);
         }
     }
 
