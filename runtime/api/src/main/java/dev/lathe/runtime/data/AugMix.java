@@ -1,8 +1,6 @@
 package dev.lathe.runtime.data;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 
 /**
  * timm's AugMix as a plain augmentation (timm 0.6.13, {@code timm/data/auto_augment.py}:
@@ -25,7 +23,7 @@ import java.util.Random;
  * ({@code --aug-splits}, {@code --jsd-loss}); without splits, {@code --aa augmix} is this plain augmentation in timm
  * too, and that is all Lathe builds.
  */
-public final class AugMix implements Transform {
+public final class AugMix implements DrawnTransform {
     /** timm's _AUGMIX_TRANSFORMS, in its order (the index numpy's choice draws). */
     static final List<RandAugment.Op> AUGMIX_TRANSFORMS = List.of(RandAugment.Op.AUTO_CONTRAST,
             RandAugment.Op.COLOR_INCREASING, RandAugment.Op.CONTRAST_INCREASING, RandAugment.Op.BRIGHTNESS_INCREASING,
@@ -100,7 +98,7 @@ public final class AugMix implements Transform {
         }
 
         @Override
-        public Transform transform(OpStyle style) {
+        public DrawnTransform transform(OpStyle style) {
             return new AugMix(this, style);
         }
 
@@ -129,11 +127,6 @@ public final class AugMix implements Transform {
     }
 
     @Override
-    public Image apply(Image in, Random rng) {
-        return apply(in, Draws.of(rng));
-    }
-
-    /** The augmentation with draws in timm's order (tests replay timm's own draws through this). */
     public Image apply(Image in, Draws d) {
         double[] dirichlet = d.dirichlet(spec.alpha(), spec.width());
         float[] weights = new float[dirichlet.length];

@@ -13,7 +13,7 @@ public sealed interface AugmentSpec permits RandAugment.Spec, AugMix.Spec, AutoA
             + "[-a<float>][-b<0|1>], e.g. augmix-m5-w4-d2";
 
     /** The transform, its geometric ops drawn in {@code style}. */
-    Transform transform(OpStyle style);
+    DrawnTransform transform(OpStyle style);
 
     /** Parses {@code spec} (the value of {@code flag}, named in errors) by its first dash-separated section. */
     static AugmentSpec parse(String spec, String flag) {

@@ -2,8 +2,6 @@ package dev.lathe.runtime.data;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 
 /**
  * timm's AutoAugment (timm 0.6.13, {@code timm/data/auto_augment.py}: {@code auto_augment_transform},
@@ -13,7 +11,7 @@ import java.util.Random;
  * {@link RandAugment}, with the same fill and resample, drawing in timm's order (sub-policy, then per op: apply?,
  * magnitude, sign, resample).
  */
-public final class AutoAugment implements Transform {
+public final class AutoAugment implements DrawnTransform {
     /** ImageNet v0 policy of the TPU EfficientNet implementation: (op, probability, magnitude) pairs. */
     private static final String V0_TABLE = """
             Equalize 0.8 1, ShearY 0.8 4
@@ -156,7 +154,7 @@ public final class AutoAugment implements Transform {
         }
 
         @Override
-        public Transform transform(OpStyle style) {
+        public DrawnTransform transform(OpStyle style) {
             return new AutoAugment(this, style);
         }
 
@@ -183,11 +181,6 @@ public final class AutoAugment implements Transform {
     }
 
     @Override
-    public Image apply(Image in, Random rng) {
-        return apply(in, Draws.of(rng));
-    }
-
-    /** The augmentation with draws in timm's order (tests replay timm's own draws through this). */
     public Image apply(Image in, Draws d) {
         Image im = in;
         for (AugmentOp op : subPolicies.get(d.index(subPolicies.size()))) { // random.choice

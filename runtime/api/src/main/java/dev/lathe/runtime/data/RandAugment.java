@@ -3,7 +3,6 @@ package dev.lathe.runtime.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * timm's RandAugment (timm 0.6.13, {@code timm/data/auto_augment.py}: {@code rand_augment_transform},
@@ -20,7 +19,7 @@ import java.util.Random;
  * normalisation mean times 255, rounded; (124, 116, 104) for ImageNet) and the resample filter of the training
  * interpolation, or, for {@code random}, bilinear or bicubic drawn per op call as timm's {@code _interpolation} does.
  */
-public final class RandAugment implements Transform {
+public final class RandAugment implements DrawnTransform {
     static final double LEVEL_DENOM = 10.0;
 
     /**
@@ -163,7 +162,7 @@ public final class RandAugment implements Transform {
         }
 
         @Override
-        public Transform transform(OpStyle style) {
+        public DrawnTransform transform(OpStyle style) {
             return new RandAugment(this, style);
         }
 
@@ -204,11 +203,6 @@ public final class RandAugment implements Transform {
     }
 
     @Override
-    public Image apply(Image in, Random rng) {
-        return apply(in, Draws.of(rng));
-    }
-
-    /** The augmentation with draws in timm's order (tests replay timm's own draws through this). */
     public Image apply(Image in, Draws d) {
         Image im = in;
         List<AugmentOp> chosen = new ArrayList<>(spec.numLayers());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.io.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** References: src/test/resources/data/randaugment, by make_timm_autoaugment_fixtures.py (timm 0.6.13's own code). */
 class AutoAugmentTest {
-    private static final int[] FILL = {124, 116, 104};
 
     /**
      * The whole transform against timm 0.6.13's own auto_augment_transform given the same draws: sub-policy choice,
@@ -35,32 +33,10 @@ class AutoAugmentTest {
         for (String n : List.of("a", "b")) {
             inputs.put(n, RandAugmentTest.image(Npy.read(dir.resolve(n + ".npy")), 0));
         }
-        HostTensor outs = Npy.read(dir.resolve("timm_aa_ops.npy"));
-        List<String> failures = new ArrayList<>();
-        int k = 0;
-        int changed = 0;
-        for (String line : Files.readAllLines(dir.resolve("timm_aa_cases.txt"))) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] h = line.substring(0, line.indexOf('|')).trim().split(" ");
-            Image in = inputs.get(h[0]);
-            Interpolation rs = h[2].equals("random") ? null : Interpolation.valueOf(h[2].toUpperCase());
-            AutoAugment aa = new AutoAugment(assertInstanceOf(AutoAugment.Spec.class, AugmentSpec.parse(h[1], "--aa")),
-                    new OpStyle(FILL, rs));
-            ReplayDraws draws = new ReplayDraws(line.substring(line.indexOf('|') + 1));
-            Image actual = aa.apply(in, draws);
-            draws.assertAllUsed();
-            Image canvas = RandAugmentTest.image(outs, k++);
-            int diff = RandAugmentTest.maxDiff(canvas, actual);
-            if (diff != 0) {
-                failures.add(line.substring(0, line.indexOf('|')) + " case " + (k - 1) + ": max " + diff);
-            }
-            changed += Arrays.equals(actual.rgb(), in.rgb()) ? 0 : 1;
-        }
-        assertEquals(36, k);
-        assertTrue(changed >= 30, "most cases change the image: " + changed);
-        assertEquals(List.of(), failures);
+        RandAugmentTest.Replay r = RandAugmentTest.replay("timm_aa_cases.txt", "timm_aa_ops.npy", inputs);
+        assertEquals(36, r.cases());
+        assertTrue(r.changed() >= 30, "most cases change the image: " + r.changed());
+        assertEquals(List.of(), r.failures());
     }
 
     /** Each policy's 25 sub-policies (op, probability, magnitude) are the ones timm 0.6.13 builds. */

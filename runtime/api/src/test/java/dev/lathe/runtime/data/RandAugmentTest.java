@@ -105,32 +105,44 @@ class RandAugmentTest {
         for (String n : List.of("a", "b")) {
             inputs.put(n, image(Npy.read(dir().resolve(n + ".npy")), 0));
         }
-        HostTensor outs = Npy.read(dir().resolve("timm_ops.npy"));
+        Replay r = replay("timm_cases.txt", "timm_ops.npy", inputs);
+        assertEquals(72, r.cases());
+        assertTrue(r.changed() > 50, "most cases change the image: " + r.changed());
+        assertEquals(List.of(), r.failures());
+    }
+
+    /** What replaying a timm fixture gave: cases run, how many changed their image, and the cases that differ. */
+    record Replay(int cases, int changed, List<String> failures) {}
+
+    /**
+     * Replays {@code casesFile} (lines "image spec interpolation | draws", written by a make_timm_*_fixtures.py)
+     * through the {@code --aa} transform each line names, with timm's ImageNet fill, against the stacked outputs of
+     * {@code outputsFile}; every recorded draw must be used.
+     */
+    static Replay replay(String casesFile, String outputsFile, Map<String, Image> inputs) throws Exception {
+        HostTensor outs = Npy.read(dir().resolve(outputsFile));
         List<String> failures = new ArrayList<>();
         int k = 0;
         int changed = 0;
-        for (String line : Files.readAllLines(dir().resolve("timm_cases.txt"))) {
+        for (String line : Files.readAllLines(dir().resolve(casesFile))) {
             if (line.isBlank()) {
                 continue;
             }
-            String[] h = line.substring(0, line.indexOf('|')).trim().split(" ");
+            String head = line.substring(0, line.indexOf('|')).trim();
+            String[] h = head.split(" ");
             Image in = inputs.get(h[0]);
             Interpolation rs = h[2].equals("random") ? null : Interpolation.valueOf(h[2].toUpperCase());
-            RandAugment ra = new RandAugment(RandAugment.Spec.parse(h[1], "--aa"), new OpStyle(new int[] {124, 116, 104},
-                    rs));
+            DrawnTransform t = AugmentSpec.parse(h[1], "--aa").transform(new OpStyle(new int[] {124, 116, 104}, rs));
             ReplayDraws draws = new ReplayDraws(line.substring(line.indexOf('|') + 1));
-            Image actual = ra.apply(in, draws);
+            Image actual = t.apply(in, draws);
             draws.assertAllUsed();
-            Image canvas = image(outs, k++);
-            int diff = maxDiff(canvas, actual);
+            int diff = maxDiff(image(outs, k++), actual);
             if (diff != 0) {
-                failures.add(line.substring(0, line.indexOf('|')) + " case " + (k - 1) + ": max " + diff);
+                failures.add(head + " case " + (k - 1) + ": max " + diff);
             }
             changed += java.util.Arrays.equals(actual.rgb(), in.rgb()) ? 0 : 1;
         }
-        assertEquals(72, k);
-        assertTrue(changed > 50, "most cases change the image: " + changed);
-        assertEquals(List.of(), failures);
+        return new Replay(k, changed, failures);
     }
 
     @Test
