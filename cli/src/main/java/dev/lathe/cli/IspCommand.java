@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.isp.IspGateSearch;
 import dev.lathe.cli.isp.IspPipeline;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.serde.Onnx;
@@ -169,7 +170,7 @@ public final class IspCommand implements Command {
         int threads = Flags.threads(cmd, 2);
         boolean resume = cmd.hasOption("resume");
         // every flag is checked before any stage runs: a bad --target-flops must not wait for a trained predictor
-        IspPipeline.SearchSettings searchSettings = stage == Stage.SEARCH || stage == Stage.RUN ? search(cmd) : null;
+        IspGateSearch.Settings searchSettings = stage == Stage.SEARCH || stage == Stage.RUN ? search(cmd) : null;
         double scale = stage == Stage.RUN ? Flags.doubleIn(cmd, "epochs-scale", 0, false, 100, true, 1) : 1;
         if (stage != Stage.PRUNE && stage != Stage.RUN) {
             run(cmd, stage, 1, seed, threads, resume, ctx);
@@ -197,7 +198,7 @@ public final class IspCommand implements Command {
                 case SEARCH -> {
                     Model selector = input(cmd, "selector", dir.resolve(IspPipeline.SELECTOR_DIR)
                             .resolve(IspPipeline.SELECTOR_FILE), "lathe isp selector");
-                    Path f = IspPipeline.search(classifier, selector, train, val, dir, run(cmd, stage, 1, seed,
+                    Path f = IspGateSearch.search(classifier, selector, train, val, dir, run(cmd, stage, 1, seed,
                             threads, false, ctx), searchSettings);
                     ctx.out().println("gates written to " + f);
                 }
@@ -222,7 +223,7 @@ public final class IspCommand implements Command {
     }
 
     private static void runAll(CommandLine cmd, Model classifier, Dataset train, Dataset val, Path dir, long seed,
-            int threads, boolean resume, double scale, IspPipeline.SearchSettings searchSettings, CliContext ctx)
+            int threads, boolean resume, double scale, IspGateSearch.Settings searchSettings, CliContext ctx)
             throws Exception {
         if (cmd.hasOption("model")) {
             Path trained = dir.resolve("classifier").resolve("classifier.onnx");
@@ -246,9 +247,9 @@ public final class IspCommand implements Command {
         }
         Path gates = dir.resolve(IspPipeline.SEARCH_DIR).resolve(IspPipeline.GATES_FILE);
         // a search with other settings is not this run's search; a new search's cut starts fine-tuning afresh
-        boolean search = !(resume && Files.exists(gates) && IspPipeline.searchedWith(gates, searchSettings));
+        boolean search = !(resume && Files.exists(gates) && IspGateSearch.searchedWith(gates, searchSettings));
         if (search) {
-            IspPipeline.search(classifier, Onnx.load(selector), train, val, dir, run(cmd, Stage.SEARCH, scale,
+            IspGateSearch.search(classifier, Onnx.load(selector), train, val, dir, run(cmd, Stage.SEARCH, scale,
                     seed, threads, false, ctx), searchSettings);
         }
         IspPipeline.Pruned p = IspPipeline.prune(classifier, gates, dir);
@@ -277,7 +278,7 @@ public final class IspCommand implements Command {
                 || name.equals("smoothness"), hi, true, fallback) : fallback;
     }
 
-    private static IspPipeline.SearchSettings search(CommandLine cmd) {
+    private static IspGateSearch.Settings search(CommandLine cmd) {
         String budget = cmd.getOptionValue("budget", "exact");
         if (!budget.equals("exact") && !budget.equals("as-searched")) {
             throw new UserError("--budget must be exact or as-searched, got '" + budget + "'");
@@ -289,7 +290,7 @@ public final class IspCommand implements Command {
         String gates = cmd.getOptionValue("gate-generator", IspSearch.GateGenerator.SIMPLE.word());
         IspSearch.GateGenerator generator = IspSearch.GateGenerator.ofWord(gates).orElseThrow(() ->
                 new UserError("--gate-generator must be simple or hyper, got '" + gates + "'"));
-        return new IspPipeline.SearchSettings(Flags.doubleIn(cmd, "target-flops", 0, false, 1, false, 0.5),
+        return new IspGateSearch.Settings(Flags.doubleIn(cmd, "target-flops", 0, false, 1, false, 0.5),
                 Flags.doubleIn(cmd, "mse-weight", 0, true, 1e6, true, 10),
                 Flags.doubleIn(cmd, "reg-weight", 0, true, 1e6, true, 1),
                 Flags.doubleIn(cmd, "ce", 0, true, 1e6, true, 0), budget.equals("exact"),

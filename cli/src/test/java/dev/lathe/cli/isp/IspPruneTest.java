@@ -53,7 +53,7 @@ class IspPruneTest {
             gated.graph().initializer(IspSearch.P_LIST + "." + l + ".weight")
                     .setConstValue(Tensor.ofFloats(new long[] {logits[l].length}, logits[l]));
         }
-        boolean[][] keep = IspPipeline.atLeastOne(IspPipeline.decision(logits), logits);
+        boolean[][] keep = IspGateSearch.atLeastOne(IspGateSearch.decision(logits), logits);
         IspPipeline.Pruned p = IspPipeline.cut(classifier, layout.convs(), keep, "test");
         assertTrue(p.plan().removedChannels() > 100, "removed " + p.plan().removedChannels());
 
