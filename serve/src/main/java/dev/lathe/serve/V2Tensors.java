@@ -87,18 +87,28 @@ final class V2Tensors {
                     + ", its shape " + Arrays.toString(t.shape()) + " of " + name(spec.dtype()) + " needs "
                     + t.byteSize() + " bytes");
         }
-        ByteBuffer src = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer dst = t.data();
-        int width = (int) (t.byteSize() / Math.max(1, t.numel()));
-        for (int i = 0; i < t.numel(); i++) { // little-endian on the wire, native in the tensor
+        copy(bytes.slice().order(ByteOrder.LITTLE_ENDIAN), t.data(), t); // little-endian wire, native tensor
+        return t;
+    }
+
+    /**
+     * {@code t}'s elements from {@code src} to {@code dst} (each holding {@code t.byteSize()} bytes from index 0),
+     * converting between their byte orders: one bulk copy when they agree (native little-endian, the usual case).
+     */
+    private static void copy(ByteBuffer src, ByteBuffer dst, HostTensor t) {
+        int n = (int) t.numel();
+        int width = (int) (t.byteSize() / Math.max(1, n));
+        if (width == 1 || src.order() == dst.order()) {
+            dst.put(0, src, 0, (int) t.byteSize());
+            return;
+        }
+        for (int i = 0; i < n; i++) {
             switch (width) {
                 case 8 -> dst.putLong(8 * i, src.getLong(8 * i));
                 case 4 -> dst.putInt(4 * i, src.getInt(4 * i));
-                case 2 -> dst.putShort(2 * i, src.getShort(2 * i));
-                default -> dst.put(i, src.get(i));
+                default -> dst.putShort(2 * i, src.getShort(2 * i));
             }
         }
-        return t;
     }
 
     /** The tensor a request input names: datatype and shape checked against the model's input. */
@@ -174,15 +184,7 @@ final class V2Tensors {
             g.writeEndObject();
             g.writeEndObject();
             ByteBuffer le = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-            int width = (int) (t.byteSize() / Math.max(1, n));
-            for (int i = 0; i < n; i++) {
-                switch (width) {
-                    case 8 -> le.putLong(8 * i, b.getLong(8 * i));
-                    case 4 -> le.putInt(4 * i, b.getInt(4 * i));
-                    case 2 -> le.putShort(2 * i, b.getShort(2 * i));
-                    default -> le.put(i, b.get(i));
-                }
-            }
+            copy(b, le, t);
             binary.write(le.array());
             return;
         }

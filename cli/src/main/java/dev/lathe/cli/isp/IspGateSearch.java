@@ -1,17 +1,13 @@
 package dev.lathe.cli.isp;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.graph.count.ModelCounter;
 import dev.lathe.graph.files.AtomicFiles;
+import dev.lathe.graph.ir.DataType;
 import dev.lathe.graph.ir.Model;
 import dev.lathe.graph.ir.Tensor;
 import dev.lathe.graph.ir.Value;
-import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Objective;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.graph.train.TrainConfig;
@@ -21,7 +17,9 @@ import dev.lathe.models.ModelInputs;
 import dev.lathe.models.isp.IspFlops;
 import dev.lathe.models.isp.IspGraphs;
 import dev.lathe.models.isp.IspSearch;
+import dev.lathe.runtime.HostTensor;
 import dev.lathe.runtime.ModelSource;
+import dev.lathe.runtime.Outputs;
 import dev.lathe.runtime.Runtimes;
 import dev.lathe.runtime.Session;
 import dev.lathe.runtime.SessionConfig;
@@ -31,10 +29,8 @@ import dev.lathe.runtime.ort.train.Trainer;
 import dev.lathe.runtime.train.Evaluation;
 import dev.lathe.runtime.train.LrSchedule;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -59,7 +54,6 @@ public final class IspGateSearch {
      */
     public record Settings(double target, double mseWeight, double regWeight, double ceWeight,
             boolean exactBudget, double fraction, IspSearch.GateGenerator generator, boolean selectBest) {}
-
 
     private IspGateSearch() {}
 
@@ -82,7 +76,7 @@ public final class IspGateSearch {
         }
         int[] split = IspPipeline.shuffled(train.size(), new SplittableRandom(r.seed() ^ 0x5EA5C4L));
         int[] subset = Arrays.copyOf(split, n);
-        float[] targets = storedParams(selector, train, subset, r.batch());
+        float[] targets = storedParams(selector, train, subset, r);
 
         Model forward = IspSearch.search(s, IspSearch.GateMode.RELAXED, c.generator(), r.seed());
         IspPipeline.copyWeights(classifier, forward, "", true);
@@ -133,7 +127,8 @@ public final class IspGateSearch {
                 String report = String.format(Locale.ROOT, "isp search: epoch %d/%d loss %.5f", epoch + 1, r.epochs(),
                         sum / steps);
                 if (epoch >= firstCandidate) {
-                    float[][] lg = logits(forward, t.weights(), layout, c.generator(), r.seed());
+                    float[][] lg = logits(forward, t.weights(k -> k.startsWith(IspSearch.HYPER_NET + ".")), layout,
+                            c.generator(), r.seed());
                     boolean[][] kp = c.exactBudget() ? budget(lg, flops, c.target()) : atLeastOne(decision(lg), lg);
                     double top1 = c.selectBest() ? cutTop1(classifier, layout, kp, val, r) : Double.NaN;
                     if (c.selectBest()) {
@@ -191,8 +186,7 @@ public final class IspGateSearch {
     private static double cutTop1(Model classifier, IspSearch.Layout layout, boolean[][] keep, Dataset val,
             IspPipeline.Run r) {
         IspPipeline.Pruned p = IspPipeline.cut(classifier, layout.convs(), keep, "candidate");
-        try (Session session = Runtimes.get(OrtProviders.CPU).open(new ModelSource.InMemory(p.model()),
-                SessionConfig.defaults().withThreads(r.threads(), 0))) {
+        try (Session session = open(p.model(), r.threads())) {
             return Evaluation.run(session, val, r.batch()).top1();
         }
     }
@@ -202,7 +196,7 @@ public final class IspGateSearch {
      * search graph's frozen ones: HyperStructure's fixed inputs), run once.
      */
     static float[][] logits(Model search, Map<String, Tensor> trained, IspSearch.Layout layout,
-            IspSearch.GateGenerator generator, long seed) throws OrtException {
+            IspSearch.GateGenerator generator, long seed) {
         Model gen = IspSearch.generator(layout, generator, seed);
         for (Value init : gen.graph().initializers().values()) {
             if (init.name().startsWith(IspSearch.HYPER_NET + ".")) {
@@ -212,13 +206,8 @@ public final class IspGateSearch {
             }
         }
         float[] theta;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-             OrtSession session = env.createSession(Onnx.toBytes(gen), so);
-             OrtSession.Result res = session.run(Map.of())) {
-            FloatBuffer f = ((OnnxTensor) res.get(0)).getFloatBuffer();
-            theta = new float[f.remaining()];
-            f.get(theta);
+        try (Session session = open(gen, 1); Outputs out = session.run(Map.of())) {
+            theta = out.get(session.outputs().get(0).name()).toFloats();
         }
         float[][] out = new float[layout.layers()][];
         int from = 0;
@@ -227,6 +216,12 @@ public final class IspGateSearch {
             from += out[l].length;
         }
         return out;
+    }
+
+    /** An ORT CPU session of an in-memory model. */
+    private static Session open(Model model, int threads) {
+        return Runtimes.get(OrtProviders.CPU).open(new ModelSource.InMemory(model),
+                SessionConfig.defaults().withThreads(threads, 0));
     }
 
     /**
@@ -308,28 +303,23 @@ public final class IspGateSearch {
     }
 
     /** The unpruned selector's raw RBF parameters [n, 3] of images {@code subset} (generate_valset_gau.py). */
-    static float[] storedParams(Model selector, Dataset data, int[] subset, int batch) throws OrtException {
+    static float[] storedParams(Model selector, Dataset data, int[] subset, IspPipeline.Run r) {
         float[] out = new float[subset.length * 3];
         long[] shape = data.imageShape();
-        int per = (int) (shape[0] * shape[1] * shape[2]);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-             OrtSession session = env.createSession(Onnx.toBytes(selector), so)) {
-            for (int from = 0; from < subset.length; from += batch) {
-                int m = Math.min(batch, subset.length - from);
-                FloatBuffer x = ByteBuffer.allocateDirect(4 * m * per).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                LongBuffer y = ByteBuffer.allocateDirect(8 * m).order(ByteOrder.nativeOrder()).asLongBuffer();
+        try (Session session = open(selector, r.threads())) {
+            for (int from = 0; from < subset.length; from += r.batch()) {
+                int m = Math.min(r.batch(), subset.length - from);
+                HostTensor x = HostTensor.allocate(DataType.FLOAT, m, shape[0], shape[1], shape[2]);
+                FloatBuffer xf = x.data().asFloatBuffer();
+                long[] y = new long[m];
                 for (int i = 0; i < m; i++) {
-                    data.fill(subset[from + i], x);
-                    y.put(i, data.label(subset[from + i]));
+                    data.fill(subset[from + i], xf);
+                    y[i] = data.label(subset[from + i]);
                 }
-                x.rewind();
-                try (OnnxTensor xt = OnnxTensor.createTensor(env, x, new long[] {m, shape[0], shape[1], shape[2]});
-                     OnnxTensor yt = OnnxTensor.createTensor(env, y, new long[] {m});
-                     OrtSession.Result res = session.run(Map.of(ModelInputs.INPUT, xt, TrainStep.LABELS, yt),
-                             Set.of(IspGraphs.SALIENCY_PARAMS))) {
-                    FloatBuffer p = ((OnnxTensor) res.get(0)).getFloatBuffer();
-                    p.get(out, 3 * from, 3 * m);
+                try (Outputs res = session.run(Map.of(ModelInputs.INPUT, x, TrainStep.LABELS,
+                        HostTensor.ofLongs(new long[] {m}, y)), List.of(IspGraphs.SALIENCY_PARAMS))) {
+                    float[] p = res.get(IspGraphs.SALIENCY_PARAMS).toFloats();
+                    System.arraycopy(p, 0, out, 3 * from, 3 * m);
                 }
             }
         }

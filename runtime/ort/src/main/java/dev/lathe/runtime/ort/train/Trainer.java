@@ -525,8 +525,16 @@ public final class Trainer implements AutoCloseable {
 
     /** Copies of the current parameters, buffers and optimizer state by name, in their own element types. */
     public Map<String, Tensor> weights() {
+        return weights(name -> true);
+    }
+
+    /** Copies of the carried tensors whose names {@code names} accepts (a few, without copying the rest). */
+    public Map<String, Tensor> weights(java.util.function.Predicate<String> names) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int k = 0; k < stateNames.size(); k++) {
+            if (!names.test(stateNames.get(k))) {
+                continue;
+            }
             ByteBuffer copy = ByteBuffer.allocate(buffers[current][k].capacity()).order(ByteOrder.LITTLE_ENDIAN);
             copy.put(0, buffers[current][k], 0, copy.capacity());
             out.put(stateNames.get(k), Tensor.of(stateTypes.get(k), shapes.get(stateNames.get(k)), copy));
