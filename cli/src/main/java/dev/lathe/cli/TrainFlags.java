@@ -1,7 +1,9 @@
 package dev.lathe.cli;
 
 
+import dev.lathe.graph.ir.Dim;
 import dev.lathe.graph.ir.Model;
+import dev.lathe.graph.ir.Value;
 import dev.lathe.graph.serde.Onnx;
 import dev.lathe.graph.train.Optimizer;
 import dev.lathe.models.ModelZoo;
@@ -136,7 +138,27 @@ public final class TrainFlags {
         if (!Files.isRegularFile(file)) {
             throw new UserError("--onnx " + file + ": no such file");
         }
-        return fromFile(file);
+        Model m = fromFile(file);
+        requireImageSize(m, file, resolution);
+        return m;
+    }
+
+    /** A model whose image input has fixed spatial dims must get images of that size from --data. */
+    private static void requireImageSize(Model m, Path file, int resolution) {
+        if (m.graph().inputs().isEmpty() || m.graph().inputs().get(0).shape() == null) {
+            return;
+        }
+        Value in = m.graph().inputs().get(0);
+        if (in.shape().rank() != 4) {
+            return;
+        }
+        for (int axis = 2; axis < 4; axis++) {
+            if (in.shape().get(axis) instanceof Dim.Fixed f && f.size() != resolution) {
+                throw new UserError("--onnx " + file + ": input '" + in.name() + "' takes " + in.shape()
+                        + " images, --data gives " + resolution + "x" + resolution + " (set the data's size to "
+                        + f.size() + ", or export the model with symbolic height and width)");
+            }
+        }
     }
 
     public static Model fromFile(Path file) {

@@ -133,6 +133,18 @@ class TrainCommandTest {
         assertArrayEquals(runs.get("timm:conv"), runs.get("all:conv"));
     }
 
+    /** A model with a fixed image size fed images of another size is one line naming both, before anything trains. */
+    @Test
+    void fixedInputSizeMustMatchTheData() throws Exception {
+        Path model = tinyModel(); // [N, 3, 16, 16]
+        CliRun r = lathe("train", "--onnx", model.toString(), "--data", "synthetic:size=32,per-class=4", "--epochs",
+                "1", "--out", dir.resolve("size").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("takes [N, 3, 16, 16] images, --data gives 32x32"), r.err());
+        assertFalse(Files.exists(dir.resolve("size").resolve("checkpoint.bin")));
+    }
+
     private static final List<String> TIMM_RECIPES = List.of("iieu-resnet", "iieu-mobilenetv2", "efficientmod");
 
     /** Recipes fill flags from data files; explicit flags win. */
